@@ -1,0 +1,95 @@
+"""Who is asking, and may they: the session loader, bearer tokens and the role guard.
+
+Every view declares its guard, `@guard("inspector", "admin")` or `@public`; a test walks
+the URL map and fails on any view without one.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from permits import accounts, db
+from permits.extensions import login_manager
+from permits.models.accounts import ROLES, User
+
+ANY_ROLE = ROLES
+GUARD_ATTR = "parity_guard"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The session cookie carries "id:version"; a bumped version means logged out."""
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        user = db.session().get(User, int(raw_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.active or str(user.session_version) != raw_version:
+        return None
+    return user
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_user() -> User | None:
+    """The user named by the request's bearer token, once per request."""
+    if "api_user" not in g:
+        header = request.headers.get("Authorization", "")
+        scheme, _, secret = header.partition(" ")
+        user = None
+        if scheme.lower() == "bearer" and secret.strip():
+            user = accounts.user_for_token(db.session(), secret.strip())
+        g.api_user = user
+    return g.api_user
+
+
+def actor() -> User | None:
+    """The signed-in user, whichever way they signed in."""
+    if is_api_request():
+        return api_user()
+    return current_user if current_user.is_authenticated else None
+
+
+def guard(*roles: str):
+    """Only these roles (default: any signed-in role) may call the view."""
+    allowed = tuple(roles) or ANY_ROLE
+    unknown = set(allowed) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles in guard: {sorted(unknown)}")
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            user = actor()
+            if user is None:
+                if is_api_request():
+                    from permits.api.errors import ApiError
+
+                    raise ApiError(401, "unauthorized", "A valid bearer token is required.")
+                return redirect(url_for("auth.login", next=request.full_path))
+            if user.role not in allowed:
+                if is_api_request():
+                    from permits.api.errors import ApiError
+
+                    raise ApiError(403, "forbidden", "Your role may not do this.")
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(guarded, GUARD_ATTR, allowed)
+        return guarded
+
+    return decorate
+
+
+def public(view):
+    """Anyone, signed in or not, may call the view (the public register, login, health)."""
+    setattr(view, GUARD_ATTR, "public")
+    return view
+
+
+def guard_of(view) -> tuple[str, ...] | str | None:
+    return getattr(view, GUARD_ATTR, None)

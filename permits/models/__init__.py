@@ -1,0 +1,7 @@
+"""Every table of Parity, imported in one place so that metadata and Alembic see them all."""
+from standards.models import *  # noqa: F401,F403
+from facility_registry.models import *  # noqa: F401,F403
+from permits.models.accounts import ApiToken, Organization, User  # noqa: F401
+from permits.models.audit import AuditEntry  # noqa: F401
+from permits.models.idempotency import IdempotencyRecord  # noqa: F401
+from permits.models.permit import Permit  # noqa: F401

@@ -1,0 +1,2 @@
+"""Connects the registry's events to the permits layer (audit entries, permit cascades)."""
+import permits.audit  # noqa: F401 - audit entries for registry changes
