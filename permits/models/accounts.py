@@ -57,6 +57,8 @@ class User(SQLModel, table=True):
 class ApiToken(SQLModel, table=True):
     """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
 
+    __tablename__ = "api_token"
+
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     name: str = Field(default="", max_length=100)

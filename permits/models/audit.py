@@ -10,6 +10,8 @@ from permits.models.base import json_field, timestamp_field
 
 
 class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+
     id: int | None = Field(default=None, primary_key=True)
     seq: int = Field(unique=True)  # 1, 2, 3 ... with no gaps: a gap is a removed entry
     at: datetime = timestamp_field()

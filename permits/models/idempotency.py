@@ -11,6 +11,8 @@ from permits.models.base import json_field, timestamp_field
 
 
 class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_record"
+
     __table_args__ = (UniqueConstraint("user_id", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)

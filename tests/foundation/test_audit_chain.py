@@ -1,0 +1,59 @@
+"""The audit chain detects any entry changed, removed or reordered after it was written."""
+import threading
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from permits import audit
+
+
+def _write(engine, n):
+    with Session(engine) as session:
+        for i in range(n):
+            audit.record(session, actor_id=7, action="test.changed", entity="thing", entity_id=i,
+                         before={"status": "a"}, after={"status": "b"}, reason=f"step {i}")
+        session.commit()
+
+
+def _verify(engine):
+    with Session(engine) as session:
+        return audit.verify(session)
+
+
+def test_an_untouched_chain_verifies(db):
+    _write(db, 5)
+    result = _verify(db)
+    assert result.ok and result.entries == 5 and len(result.head) == 64
+
+
+@pytest.mark.parametrize("tamper, first_bad", [
+    ("UPDATE audit_entry SET after = '{\"status\": \"c\"}' WHERE seq = 3", 3),
+    ("DELETE FROM audit_entry WHERE seq = 2", 2),
+    ("UPDATE audit_entry SET actor_id = 8 WHERE seq = 5", 5),
+])
+def test_tampering_is_found_at_the_first_bad_entry(db, tamper, first_bad):
+    _write(db, 5)
+    with db.begin() as conn:
+        conn.execute(text(tamper))
+    result = _verify(db)
+    assert not result.ok and result.first_bad == first_bad
+
+
+def test_swapping_two_entries_is_found(db):
+    _write(db, 4)
+    with db.begin() as conn:
+        conn.execute(text("UPDATE audit_entry SET seq = -1 WHERE seq = 2"))
+        conn.execute(text("UPDATE audit_entry SET seq = 2 WHERE seq = 3"))
+        conn.execute(text("UPDATE audit_entry SET seq = 3 WHERE seq = -1"))
+    assert _verify(db).first_bad == 2
+
+
+def test_concurrent_writers_never_fork_the_chain(db):
+    threads = [threading.Thread(target=_write, args=(db, 5)) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result = _verify(db)
+    assert result.ok and result.entries == 30
