@@ -1,0 +1,23 @@
+"""How the services announce a state change: the `audited` signal, in the caller's transaction."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from facility_registry import events
+
+SENDER = "facility_registry"
+# Roles that verify evidence and record inspections; plain strings because accounts (and so
+# the list of roles) belong to `permits`, above this package.
+INSPECTOR_ROLES = frozenset({"inspector", "admin"})
+EVIDENCE_ROLES = INSPECTOR_ROLES | {"facility"}
+
+
+def audited(session: Session, *, actor_id: int | None, action: str, entity: str,
+            entity_id: Any, before: dict | None = None, after: dict | None = None,
+            reason: str | None = None) -> None:
+    session.flush()
+    events.audited.send(SENDER, session=session, actor_id=actor_id, action=action,
+                        entity=entity, entity_id=entity_id, before=before, after=after,
+                        reason=reason)

@@ -1,0 +1,287 @@
+"""Bulk import of facilities and evidence from one CSV file (columns in the README).
+
+Each row is a `facility` or an `evidence` record (the `record` column). A facility is known by
+its national identifier (EPA ID, SEMARNAT NRA, Canadian id) or else by name and country; an
+evidence row names its facility the same way, and a facility's row must come before its
+evidence. Bad rows are reported with their line number and reason and the good ones are kept.
+A row already in the registry (same natural key) is skipped, so importing a file twice adds
+nothing. Rows are validated in Python with the same rules as the services and inserted in
+batches; the database is asked once per batch, never once per row.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from facility_registry import events
+from facility_registry.announce import SENDER
+from facility_registry.errors import ValidationFailed
+from facility_registry.evidence import clean_evidence
+from facility_registry.facilities import IDENTIFIERS, clean_facility
+from facility_registry.models import Evidence, Facility, utcnow
+from facility_registry.reference import Reference, load_reference
+
+BATCH = 2000
+FACILITY_COLUMNS = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "address",
+                    "operations", "accepts", "annual_capacity_tonnes")
+EVIDENCE_COLUMNS = ("standard", "kind", "value", "unit", "basis", "observed_on", "source")
+COLUMNS = ("record", *FACILITY_COLUMNS, *EVIDENCE_COLUMNS)
+REQUIRED_COLUMNS = ("record", "name", "country")
+
+
+@dataclass
+class ImportResult:
+    added_facilities: int = 0
+    added_evidence: int = 0
+    skipped_duplicates: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.added_facilities + self.added_evidence + self.skipped_duplicates + len(self.errors)
+
+
+class _Keys:
+    """The natural keys already in the registry (or added earlier in this file)."""
+
+    def __init__(self, session: Session):
+        self.by_identifier: dict[tuple[str, str], int] = {}
+        self.by_name: dict[tuple[str, str], int] = {}
+        columns = (Facility.id, Facility.name, Facility.country, *(getattr(Facility, f) for f in IDENTIFIERS))
+        for fid, name, country, *ids in session.execute(select(*columns)):
+            self.add_facility(fid, name, country, dict(zip(IDENTIFIERS, ids, strict=True)))
+        self.evidence: set[tuple] = set()
+        self._evidence_loaded: set[int] = set()
+
+    def add_facility(self, fid: int, name: str, country: str, identifiers: dict) -> None:
+        for key, value in identifiers.items():
+            if value:
+                self.by_identifier[(key, value)] = fid
+        self.by_name[(_fold(name), country)] = fid
+
+    def facility_for(self, identifiers: dict, name: str | None, country: str | None) -> set[int]:
+        found = {self.by_identifier[(k, v)] for k, v in identifiers.items()
+                 if v and (k, v) in self.by_identifier}
+        if not found and name and country:
+            fid = self.by_name.get((_fold(name), country))
+            if fid is not None:
+                found.add(fid)
+        return found
+
+    def load_evidence(self, session: Session, facility_ids: set[int]) -> None:
+        missing = sorted(facility_ids - self._evidence_loaded)
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            rows = session.execute(
+                select(Evidence.facility_id, Evidence.standard_code, Evidence.kind,
+                       Evidence.observed_on, Evidence.value, Evidence.source)
+                .where(Evidence.facility_id.in_(chunk)))
+            self.evidence.update(tuple(r) for r in rows)
+        self._evidence_loaded.update(missing)
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def import_csv(target: Session | Callable[[], Session], source: str | Path | IO[str], *,
+               actor_id: int | None, actor_role: str = "admin", verified: bool = False,
+               progress: Callable[[int], None] | None = None, today: date | None = None) -> ImportResult:
+    """Import `source` into the registry.
+
+    `target` is a Session (rows are flushed; the caller commits) or a session factory (each
+    batch is committed as it goes, so a long import keeps what it has done). Evidence is
+    recorded unverified unless `verified` is true and the actor is an inspector or admin.
+    `progress(n)` is called after each batch with the number of rows it held.
+    """
+    result = ImportResult()
+    today = today or utcnow().date()
+    with _session_for(target) as (session, commit), _open(source) as handle:
+        reader = csv.DictReader(handle)
+        header_error = _check_header(reader.fieldnames)
+        if header_error:
+            result.errors.append((1, header_error))
+            return result
+        batcher = _Batcher(session, load_reference(session), _Keys(session), result,
+                           actor_id=actor_id, actor_role=actor_role,
+                           verified=verified and actor_role in ("inspector", "admin"), today=today)
+        for batch in _batches(reader):
+            batcher.run(batch)
+            commit()
+            if progress:
+                progress(len(batch))
+        _announce(session, batcher, source, actor_id)
+        commit()
+    result.errors.sort()  # facility rows are taken before evidence rows within a batch
+    return result
+
+
+def _check_header(fieldnames) -> str | None:
+    names = [n.strip() for n in fieldnames or []]
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        return f"the header lacks the column(s) {', '.join(missing)} (see the README for the columns)"
+    unknown = [n for n in names if n not in COLUMNS]
+    if unknown:
+        return f"unknown column(s) {', '.join(unknown)} (see the README for the columns)"
+    return None
+
+
+def _batches(reader: csv.DictReader) -> Iterator[list[tuple[int, dict]]]:
+    batch = []
+    for row in reader:
+        batch.append((reader.line_num, {(k or "").strip(): v for k, v in row.items()}))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Batcher:
+    def __init__(self, session, reference: Reference, keys: _Keys, result: ImportResult, *,
+                 actor_id, actor_role, verified, today):
+        self.session, self.reference, self.keys, self.result = session, reference, keys, result
+        self.actor_id, self.actor_role, self.verified, self.today = actor_id, actor_role, verified, today
+        self.verified_facilities: set[int] = set()
+
+    def run(self, batch: list[tuple[int, dict]]) -> None:
+        facilities = [(n, r) for n, r in batch if (r.get("record") or "").strip() == "facility"]
+        evidence = [(n, r) for n, r in batch if (r.get("record") or "").strip() == "evidence"]
+        for line, row in batch:
+            if (row.get("record") or "").strip() not in ("facility", "evidence"):
+                self.result.errors.append((line, "record: must be facility or evidence"))
+        self._facilities(facilities)
+        self._evidence(evidence)
+
+    def _facilities(self, rows) -> None:
+        new: list[tuple[int, dict]] = []
+        for line, row in rows:
+            try:
+                clean = clean_facility({c: row.get(c) for c in FACILITY_COLUMNS}, self.reference)
+            except ValidationFailed as exc:
+                self.result.errors.append((line, _sentence(exc)))
+                continue
+            matches = self.keys.facility_for({k: clean[k] for k in IDENTIFIERS}, clean["name"],
+                                             clean["country"])
+            if len(matches) > 1:
+                self.result.errors.append((line, "its identifiers belong to different facilities "
+                                                 f"({', '.join(map(str, sorted(matches)))})"))
+            elif matches:
+                self.result.skipped_duplicates += 1
+            else:
+                # Reserve the keys now so that a repeat later in this batch is a duplicate.
+                self.keys.add_facility(-line, clean["name"], clean["country"],
+                                       {k: clean[k] for k in IDENTIFIERS})
+                new.append((line, clean))
+        if not new:
+            return
+        now = utcnow()
+        values = [{**clean, "status": "active", "status_changed_at": now, "created_at": now}
+                  for _line, clean in new]
+        ids = self.session.execute(
+            insert(Facility).returning(Facility.id, sort_by_parameter_order=True), values
+        ).scalars().all()
+        for (_line, clean), fid in zip(new, ids, strict=True):
+            self.keys.add_facility(fid, clean["name"], clean["country"],
+                                   {k: clean[k] for k in IDENTIFIERS})
+        self.result.added_facilities += len(ids)
+
+    def _evidence(self, rows) -> None:
+        located = []
+        for line, row in rows:
+            identifiers = {k: (row.get(k) or "").strip().upper() or None for k in IDENTIFIERS}
+            if identifiers["epa_id"]:
+                identifiers["epa_id"] = identifiers["epa_id"].replace("-", "").replace(" ", "")
+            matches = self.keys.facility_for(identifiers, (row.get("name") or "").strip(),
+                                             (row.get("country") or "").strip().upper())
+            matches = {m for m in matches if m > 0}
+            if len(matches) != 1:
+                why = "names no facility in the registry or earlier in the file" if not matches \
+                    else "its identifiers belong to different facilities"
+                self.result.errors.append((line, f"facility: {why}"))
+                continue
+            located.append((line, row, matches.pop()))
+        self.keys.load_evidence(self.session, {fid for _l, _r, fid in located})
+        now, values = utcnow(), []
+        for line, row, fid in located:
+            try:
+                clean = clean_evidence({c: row.get(c) for c in EVIDENCE_COLUMNS}, self.reference,
+                                       today=self.today)
+            except ValidationFailed as exc:
+                self.result.errors.append((line, _sentence(exc)))
+                continue
+            key = (fid, clean.standard_code, clean.kind, clean.observed_on, clean.value, clean.source)
+            if key in self.keys.evidence:
+                self.result.skipped_duplicates += 1
+                continue
+            self.keys.evidence.add(key)
+            values.append(self._evidence_values(fid, clean, now))
+        if values:
+            self.session.execute(insert(Evidence.__table__), values)
+            self.result.added_evidence += len(values)
+            if self.verified:
+                self.verified_facilities.update(v["facility_id"] for v in values)
+
+    def _evidence_values(self, fid: int, clean, now) -> dict:
+        return {
+            "facility_id": fid, **clean.__dict__, "entered_by_id": self.actor_id,
+            "entered_by_role": self.actor_role, "verified": self.verified,
+            "verified_by_id": self.actor_id if self.verified else None,
+            "verified_at": now if self.verified else None, "supersedes_id": None,
+            "correction_reason": None, "inspection_id": None, "created_at": now,
+        }
+
+
+def _sentence(exc: ValidationFailed) -> str:
+    return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.fields.items()) \
+        or exc.message
+
+
+def _announce(session: Session, batcher: _Batcher, source, actor_id) -> None:
+    result = batcher.result
+    session.flush()
+    events.audited.send(
+        SENDER, session=session, actor_id=actor_id, action="registry.import", entity="import",
+        entity_id=_name(source), before=None,
+        after={"added_facilities": result.added_facilities, "added_evidence": result.added_evidence,
+               "skipped_duplicates": result.skipped_duplicates, "errors": len(result.errors),
+               "verified": batcher.verified},
+        reason=None)
+    for fid in sorted(batcher.verified_facilities):
+        events.evidence_verified.send(session.get(Facility, fid), session=session, actor_id=actor_id)
+
+
+def _name(source) -> str:
+    return str(getattr(source, "name", source)) if not isinstance(source, io.StringIO) else "upload"
+
+
+@contextmanager
+def _open(source):
+    if isinstance(source, str | Path):
+        with open(source, newline="", encoding="utf-8-sig") as handle:
+            yield handle
+    else:
+        yield source
+
+
+@contextmanager
+def _session_for(target):
+    if isinstance(target, Session):
+        yield target, target.flush
+        return
+    with target() as session:
+        try:
+            yield session, session.commit
+        except BaseException:
+            session.rollback()
+            raise

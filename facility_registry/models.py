@@ -1,0 +1,196 @@
+"""The registry's tables: receiving facilities, their evidence, inspections and enforcement.
+
+Evidence is append-only: a correction is a new row whose `supersedes_id` names the row it
+replaces (unique, so an entry is superseded at most once), and "superseded" is read from that
+link rather than written into the old row. The only UPDATE an evidence row ever sees is its
+verification. User ids are plain integers: accounts live in `permits`, above this package.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = [  # the tables, for `permits.models`'s star import
+    "Attachment",
+    "CarbonReport",
+    "EnforcementCase",
+    "Evidence",
+    "Facility",
+    "FacilityStatusChange",
+    "Finding",
+    "Inspection",
+]
+
+COUNTRIES = ("US", "MX", "CA")
+FACILITY_STATUSES = ("active", "suspended", "revoked")
+EVIDENCE_KINDS = ("limit", "measurement")
+INSPECTION_OUTCOMES = ("compliant", "violation")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _timestamp(*, nullable: bool = False, default_now: bool = True):
+    kwargs = {"default_factory": utcnow} if default_now else {"default": None}
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable), **kwargs)
+
+
+def _json_list():
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Facility(SQLModel, table=True):
+    """A receiving facility that byproducts may be shipped to."""
+
+    __tablename__ = "facility"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    country: str = Field(max_length=2, index=True)
+    # National identifiers; each is unique where present (NULLs never collide).
+    epa_id: str | None = Field(default=None, max_length=12, unique=True)
+    semarnat_nra: str | None = Field(default=None, max_length=40, unique=True)
+    canada_id: str | None = Field(default=None, max_length=40, unique=True)
+    address: str = Field(default="", max_length=500)
+    operations: list[str] = _json_list()  # Basel Annex IV codes it performs: R4, D10, ...
+    accepts: list[str] = _json_list()  # byproducts it accepts: eaf_dust, ...
+    annual_capacity_tonnes: float = 0.0
+    status: str = Field(default="active", max_length=12, index=True)
+    status_reason: str | None = Field(default=None, max_length=1000)
+    status_changed_at: datetime | None = _timestamp(nullable=True, default_now=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime | None = _timestamp(nullable=True, default_now=False)
+
+    @property
+    def identifiers(self) -> dict[str, str]:
+        pairs = (("epa_id", self.epa_id), ("semarnat_nra", self.semarnat_nra),
+                 ("canada_id", self.canada_id))
+        return {key: value for key, value in pairs if value}
+
+
+class FacilityStatusChange(SQLModel, table=True):
+    """One row per status transition: the facility's status history, never rewritten."""
+
+    __tablename__ = "facility_status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id", index=True)
+    from_status: str = Field(max_length=12)
+    to_status: str = Field(max_length=12)
+    reason: str = Field(max_length=1000)
+    at: datetime = _timestamp()
+    actor_id: int | None = None
+    inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
+
+
+class Evidence(SQLModel, table=True):
+    """A binding limit or a measurement for one standard at one facility, as entered."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        Index("ix_evidence_lookup", "facility_id", "standard_code", "kind", "observed_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id")
+    standard_code: str = Field(max_length=80)
+    kind: str = Field(max_length=12)  # limit | measurement
+    value_entered: str = Field(max_length=60)  # exactly as typed, for the record
+    unit_entered: str | None = Field(default=None, max_length=40)
+    # Converted ONCE, at record time, to the standard's canonical unit; a `required`
+    # practice stores 1.0 (in place) or 0.0 (not in place) and no unit.
+    value: float
+    unit: str | None = Field(default=None, max_length=40)
+    basis: str | None = Field(default=None, max_length=40)
+    observed_on: date
+    source: str = Field(max_length=500)
+    entered_by_id: int | None = None
+    entered_by_role: str = Field(max_length=20)
+    verified: bool = False
+    verified_by_id: int | None = None
+    verified_at: datetime | None = _timestamp(nullable=True, default_now=False)
+    supersedes_id: int | None = Field(default=None, foreign_key="evidence.id", unique=True)
+    correction_reason: str | None = Field(default=None, max_length=1000)
+    inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
+    created_at: datetime = _timestamp()
+
+
+class Inspection(SQLModel, table=True):
+    """An inspector's visit: its outcome decides whether the facility stays active."""
+
+    __tablename__ = "inspection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id", index=True)
+    inspected_on: date
+    outcome: str = Field(max_length=12)  # compliant | violation
+    summary: str = Field(default="", max_length=5000)
+    inspector_id: int | None = None
+    created_at: datetime = _timestamp()
+
+
+class Finding(SQLModel, table=True):
+    """One measured value from an inspection; it is also recorded as verified evidence."""
+
+    __tablename__ = "finding"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int = Field(foreign_key="inspection.id", index=True)
+    standard_code: str = Field(max_length=80)
+    value_entered: str = Field(max_length=60)
+    unit_entered: str | None = Field(default=None, max_length=40)
+    basis: str | None = Field(default=None, max_length=40)
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id")
+
+
+class Attachment(SQLModel, table=True):
+    """A file attached to an inspection (PDF, PNG or JPEG), kept in the database so that
+    the record and its documents are backed up and restored together."""
+
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int = Field(foreign_key="inspection.id", index=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=60)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _timestamp()
+
+
+class EnforcementCase(SQLModel, table=True):
+    """Opened by a violation; its dates make the time to resolution publicly reportable."""
+
+    __tablename__ = "enforcement_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id", index=True)
+    inspection_id: int = Field(foreign_key="inspection.id")
+    opened_on: date
+    notified_on: date | None = None
+    resolved_on: date | None = None
+    resolution: str | None = Field(default=None, max_length=1000)
+    resolved_by_inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
+
+    @property
+    def days_to_resolution(self) -> int | None:
+        return (self.resolved_on - self.opened_on).days if self.resolved_on else None
+
+
+class CarbonReport(SQLModel, table=True):
+    """A facility's reported carbon intensity for one year: shown and compared, never a gate."""
+
+    __tablename__ = "carbon_report"
+    __table_args__ = (UniqueConstraint("facility_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(foreign_key="facility.id", index=True)
+    year: int
+    tonnes_co2e_per_tonne: float
+    method: str = Field(max_length=500)
+    reported_by_id: int | None = None
+    created_at: datetime = _timestamp()

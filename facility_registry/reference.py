@@ -1,0 +1,57 @@
+"""What the registry reads from the standards catalogue: codes, byproducts, bases, standards.
+
+Loaded once per call site into a `Reference` so that a bulk import asks the database once,
+not once per row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from facility_registry.validation import CONTRACT_BYPRODUCTS
+from standards import codes
+from standards.models import Standard
+
+
+@dataclass
+class Reference:
+    operation_codes: frozenset[str]
+    byproducts: frozenset[str]
+    bases: frozenset[str]
+    # Every stored version of each standard, oldest first.
+    standards: dict[str, list[Standard]] = field(default_factory=dict)
+
+    def standard(self, code: str, on: date) -> Standard | None:
+        """The version in force on `on`; the oldest one for evidence older than all of them
+        (a measurement from before a revision is still about the same quantity)."""
+        versions = self.standards.get(code)
+        if not versions:
+            return None
+        in_force = [s for s in versions if s.effective_from <= on]
+        return in_force[-1] if in_force else versions[0]
+
+
+def load_reference(session: Session) -> Reference:
+    stored = session.exec(
+        select(Standard).order_by(Standard.code, Standard.effective_from, Standard.version)
+    ).all()
+    by_code: dict[str, list[Standard]] = {}
+    for standard in stored:
+        by_code.setdefault(standard.code, []).append(standard)
+    byproducts = set(CONTRACT_BYPRODUCTS)
+    for standard in stored:
+        byproducts.update(standard.applies_to or [])
+    for waste in codes.waste_codes(session):
+        byproducts.update(getattr(waste, "byproducts", None) or [])
+    return Reference(
+        operation_codes=frozenset(_code(c) for c in codes.operation_codes(session)),
+        byproducts=frozenset(byproducts),
+        bases=frozenset(s.basis for s in stored if s.basis),
+        standards=by_code,
+    )
+
+
+def _code(item) -> str:
+    return item if isinstance(item, str) else item.code

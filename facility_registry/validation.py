@@ -1,0 +1,152 @@
+"""Field rules shared by the services and the importer: identifiers, codes, dates, numbers.
+
+Each rule returns a clean value or raises `ValidationFailed` naming its field, so that a form,
+the API and a CSV line all report the same sentence.
+"""
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+
+from facility_registry.errors import ValidationFailed
+from facility_registry.models import COUNTRIES
+
+# Byproducts named by the public contract; the catalogue may add more (see `known_byproducts`).
+CONTRACT_BYPRODUCTS = ("lead_acid_battery_dust", "eaf_dust", "slag")
+
+# RCRA EPA identification numbers: the two-letter postal code of the state or territory
+# that issued them, then ten letters or digits (e.g. AK0000000323 in RCRAInfo).
+_EPA_ID = re.compile(r"^([A-Z]{2})[A-Z0-9]{10}$")
+_US_POSTAL_CODES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
+    "NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY "
+    "AS GU MP PR VI".split()
+)
+# SEMARNAT's environmental registration number (NRA) and the provinces' generator/receiver
+# registration numbers have no published format we could confirm, so they are checked only
+# for a plausible shape: letters, digits and the separators they are printed with.
+_REGISTRY_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9 ./-]{2,39}$")
+
+# The identifier each country's receiving facilities must have.
+NATIONAL_IDENTIFIER = {"US": "epa_id", "MX": "semarnat_nra", "CA": "canada_id"}
+
+
+def fail(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"{field}: {message}", {field: [message]})
+
+
+def text(value, field: str, *, max_length: int, required: bool = True) -> str | None:
+    clean = ("" if value is None else str(value)).strip()
+    if not clean:
+        if required:
+            raise fail(field, "is required")
+        return None
+    if len(clean) > max_length:
+        raise fail(field, f"must be at most {max_length} characters")
+    return clean
+
+
+def country(value) -> str:
+    clean = (text(value, "country", max_length=2) or "").upper()
+    if clean not in COUNTRIES:
+        raise fail("country", f"must be one of {', '.join(COUNTRIES)}")
+    return clean
+
+
+def epa_id(value) -> str | None:
+    clean = text(value, "epa_id", max_length=40, required=False)
+    if clean is None:
+        return None
+    clean = clean.upper().replace("-", "").replace(" ", "")
+    match = _EPA_ID.match(clean)
+    if not match:
+        raise fail("epa_id", "must be 12 characters: a two-letter state code and 10 letters or digits")
+    if match.group(1) not in _US_POSTAL_CODES:
+        raise fail("epa_id", f"{match.group(1)} is not a U.S. state or territory code")
+    return clean
+
+
+def registry_number(value, field: str) -> str | None:
+    clean = text(value, field, max_length=40, required=False)
+    if clean is None:
+        return None
+    clean = clean.upper()
+    if not _REGISTRY_NUMBER.match(clean):
+        raise fail(field, "must be 3 to 40 letters or digits (spaces, '.', '/' and '-' allowed)")
+    return clean
+
+
+def code_list(values, field: str, known: set[str] | frozenset[str], *, what: str) -> list[str]:
+    """A list of codes from a list or a comma/space/semicolon separated string, deduplicated."""
+    if values is None:
+        values = []
+    if isinstance(values, str):
+        values = [v for v in re.split(r"[\s,;|]+", values) if v]
+    if not isinstance(values, list | tuple):
+        raise fail(field, "must be a list")
+    clean: list[str] = []
+    for raw in values:
+        item = str(raw).strip()
+        if field == "operations":
+            item = item.upper()
+        if item not in known:
+            raise fail(field, f"{item or '(empty)'} is not a known {what}")
+        if item not in clean:
+            clean.append(item)
+    return clean
+
+
+def number(value, field: str, *, minimum: float | None = 0.0, allow_equal: bool = True) -> float:
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
+        raise fail(field, "must be a number")
+    try:
+        clean = float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise fail(field, "must be a number") from None
+    if not math.isfinite(clean):
+        raise fail(field, "must be a finite number")
+    if minimum is not None and (clean < minimum or (clean == minimum and not allow_equal)):
+        word = "at least" if allow_equal else "greater than"
+        raise fail(field, f"must be {word} {minimum:g}")
+    return clean
+
+
+def boolean(value, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    clean = str(value).strip().lower() if value is not None else ""
+    if clean in {"true", "yes", "1", "y"}:
+        return True
+    if clean in {"false", "no", "0", "n"}:
+        return False
+    raise fail(field, "must be true or false")
+
+
+def past_date(value, field: str, *, today: date) -> date:
+    """A date that has happened: evidence and inspections are never dated in the future."""
+    if isinstance(value, date):
+        clean = value
+    else:
+        try:
+            clean = date.fromisoformat(str(value or "").strip())
+        except ValueError:
+            raise fail(field, "must be a date as YYYY-MM-DD") from None
+    if clean > today:
+        raise fail(field, "cannot be in the future")
+    return clean
+
+
+def collect(checks: dict[str, callable]) -> dict:
+    """Run each field's rule and raise once with every field's message, not just the first."""
+    clean, errors = {}, {}
+    for field, rule in checks.items():
+        try:
+            clean[field] = rule()
+        except ValidationFailed as exc:
+            for name, messages in exc.fields.items():
+                errors.setdefault(name, []).extend(messages)
+    if errors:
+        first = next(iter(errors))
+        raise ValidationFailed(f"{first}: {errors[first][0]}", errors)
+    return clean
