@@ -1,0 +1,103 @@
+"""Benchmark: deciding a million (standard, evidence) pairs with `evaluate`, beside a bare float loop.
+
+Run: .venv/bin/python benchmarks/bench_equivalence.py [N]
+Prints the time per decision of each loop and their ratio (the target is under 20x).
+"""
+from __future__ import annotations
+
+import random
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from standards.equivalence import Reading, evaluate
+from standards.models import Standard
+
+ON = date(2026, 11, 1)
+
+
+@dataclass(slots=True, frozen=True)
+class Terms:
+    """A plain snapshot of a standard's terms: what a report deciding many pairs would hold."""
+
+    code: str
+    version: int
+    value: float | None
+    unit: str | None
+    basis: str
+    direction: str
+    freshness_months: int
+    exclusive: bool = False
+
+
+STANDARDS = [
+    Terms("osha-lead-pel", 1, 50.0, "µg/m³", "8h_twa", "max", 12),
+    Terms("epa-lead-naaqs", 1, 0.15, "µg/m³", "rolling_3_month", "max", 12),
+    Terms("epa-tclp-lead", 1, 5.0, "mg/L", "tclp", "max", 12),
+    Terms("epa-eaf-particulate", 1, 12.0, "mg/dscm", "per_test", "max", 12),
+    Terms("epa-eaf-control-device-opacity", 1, 3.0, "%", "method_9", "max", 12, True),
+    Terms("osha-lead-blood-removal", 1, 60.0, "µg/100 g", "per_test", "max", 6),
+]
+
+
+def make_pairs(n: int, seed: int = 7) -> list[tuple[Terms, Reading, Reading]]:
+    """Evidence spread over every verdict: mostly comparable, some stale, unverified, missing."""
+    rng = random.Random(seed)
+    pairs = []
+    for _ in range(n):
+        standard = rng.choice(STANDARDS)
+        us = standard.value
+        roll = rng.random()
+        basis = standard.basis if roll > 0.03 else "24h"
+        verified = roll > 0.06
+        age = timedelta(days=rng.randrange(0, 500))
+        limit = Reading(us * rng.uniform(0.5, 1.2), standard.unit, basis, ON - age, verified)
+        measured = Reading(us * rng.uniform(0.3, 1.3), standard.unit, standard.basis, ON - age, True)
+        pairs.append((standard, limit, None if roll < 0.01 else measured))
+    return pairs
+
+
+def bare_loop(floats: list[tuple[float, float, float]]) -> int:
+    met = 0
+    for us, limit, measured in floats:
+        if limit <= us and measured <= us:
+            met += 1
+    return met
+
+
+def evaluate_loop(pairs) -> int:
+    met = 0
+    for standard, limit, measured in pairs:
+        if evaluate(standard, limit, measured, ON).verdict == "meets":
+            met += 1
+    return met
+
+
+def timed(fn, data) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        fn(data)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    pairs = make_pairs(n)
+    floats = [(s.value, lim.value, (m.value if m else 0.0)) for s, lim, m in pairs]
+    rows = {t.code: Standard(**{k: getattr(t, k) for k in Terms.__slots__}) for t in STANDARDS}
+    model_pairs = [(rows[s.code], lim, m) for s, lim, m in pairs]
+
+    bare = timed(bare_loop, floats) / n
+    fast = timed(evaluate_loop, pairs) / n
+    model = timed(evaluate_loop, model_pairs) / n
+    print(f"{n:,} decisions, best of 3")
+    print(f"  bare float comparisons:           {bare * 1e9:8.1f} ns/decision")
+    print(f"  evaluate, snapshot terms:          {fast * 1e9:8.1f} ns/decision  ({fast / bare:5.1f}x)")
+    print(f"  evaluate, Standard model rows:     {model * 1e9:8.1f} ns/decision  ({model / bare:5.1f}x)")
+
+
+if __name__ == "__main__":
+    main()

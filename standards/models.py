@@ -1,0 +1,77 @@
+"""The tables of the standards catalogue: standard versions, treaty accessions and the code lists."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = ["OperationCode", "Standard", "TreatyAccession", "WasteCode"]
+
+
+class Standard(SQLModel, table=True):
+    """One version of one U.S. reference standard; a new value is a new version, never an edit."""
+
+    __tablename__ = "standard"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, max_length=80)  # kebab-case, e.g. "osha-lead-pel"
+    version: int = Field(ge=1)
+    title: str
+    pollutant: str = Field(max_length=40)
+    medium: str = Field(max_length=20)  # workplace_air, ambient_air, stack_gas, blood, ...
+    category: str = Field(max_length=20)  # occupational | environmental | residue
+    # The U.S. value in `unit`, the canonical unit every reading is converted to first.
+    # None for a `required` practice, whose only acceptable answer is "in place".
+    value: float | None = None
+    unit: str | None = Field(default=None, max_length=20)
+    basis: str = Field(max_length=30)  # averaging or test basis: 8h_twa, tclp, per_test, ...
+    direction: str = Field(max_length=10)  # max | min | required
+    # True when the rule text makes the value itself a violation ("3 percent opacity or
+    # greater"), so only a value strictly on the right side of it meets.
+    exclusive: bool = False
+    applies_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    citation: str
+    source: str = Field(default="us_federal", max_length=20)  # us_federal | treaty
+    effective_from: date
+    freshness_months: int = Field(default=12, ge=1)
+    note: str | None = None
+
+
+class TreatyAccession(SQLModel, table=True):
+    """When one of the three countries joined the treaty behind a `treaty` standard (None: not yet)."""
+
+    __tablename__ = "treaty_accession"
+    __table_args__ = (
+        UniqueConstraint("standard_code", "country"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    standard_code: str = Field(index=True, max_length=80)
+    country: str = Field(max_length=2)  # US | MX | CA
+    joined_on: date | None = None
+
+
+class WasteCode(SQLModel, table=True):
+    """A RCRA or Basel waste code and the byproducts it may describe."""
+
+    __tablename__ = "waste_code"
+
+    code: str = Field(primary_key=True, max_length=10)
+    system: str = Field(max_length=20)  # rcra | basel_annex_viii | basel_annex_ix
+    description: str
+    byproducts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    citation: str = ""
+
+
+class OperationCode(SQLModel, table=True):
+    """A Basel Annex IV recovery (R) or disposal (D) operation."""
+
+    __tablename__ = "operation_code"
+
+    code: str = Field(primary_key=True, max_length=4)
+    kind: str = Field(max_length=10)  # recovery | disposal
+    description: str
+    # R12, R13 and D13-D15 only prepare waste for another operation elsewhere.
+    interim: bool = False

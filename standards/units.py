@@ -1,0 +1,149 @@
+"""Units of measure: parsing what people type, and converting readings to a standard's canonical unit.
+
+Built on pint, with one lazily built registry per process. Conversion factors are cached per
+(unit, canonical unit) pair, so deciding a million checks never calls pint twice for the same pair.
+
+Blood lead. OSHA's general-industry lead standard (29 CFR 1910.1025(k)) states blood lead in
+µg/100 g of whole blood; laboratories report µg/dL, and OSHA's construction lead standard
+(29 CFR 1926.62) and its own notices state the same criteria in µg/dL. We follow OSHA and treat
+1 µg/100 g as 1 µg/dL: a defined equivalence (the "blood" pint context, a whole-blood density of
+1 g/mL), not a measured density, which would move every threshold by about 5 % and make the
+catalogue disagree with the rule text. The context is switched on only when the canonical unit is
+a blood unit, so mg/L of leachate never silently becomes mg/kg.
+
+Dry standard volume. Stack limits are per dry standard cubic metre (dscm): gas corrected to
+reference temperature, pressure and moisture. That correction needs the stack conditions, so
+dscm and dscf get their own dimension: gr/dscf ↔ mg/dscm converts, mg/m³ ↔ mg/dscm does not.
+"""
+from __future__ import annotations
+
+import re
+import threading
+
+import pint
+
+__all__ = ["UnknownUnit", "normalize_unit", "registry", "to_canonical"]
+
+
+class UnknownUnit(ValueError):
+    """A unit we cannot read, or cannot convert to the unit a standard is stated in."""
+
+    code = "unknown_unit"
+
+    def __init__(self, unit: str, reason: str | None = None):
+        self.unit = unit
+        message = f"unknown unit {unit!r}"
+        super().__init__(f"{message}: {reason}" if reason else message)
+
+
+# The spellings Parity shows, each with the pint expression it stands for.
+DISPLAY_UNITS: dict[str, str] = {
+    "µg/m³": "ug/m**3",
+    "mg/m³": "mg/m**3",
+    "mg/dscm": "mg/dscm",
+    "gr/dscf": "gr/dscf",
+    "µg/100 g": "ug/(100 g)",
+    "µg/dL": "ug/dL",
+    "mg/L": "mg/L",
+    "µg/L": "ug/L",
+    "mg/kg": "mg/kg",
+    "%": "percent",
+    "ppm": "ppm",
+}
+BLOOD_UNITS = frozenset({"µg/100 g", "µg/dL"})
+
+_registry: pint.UnitRegistry | None = None
+_registry_lock = threading.Lock()
+_factors: dict[tuple[str, str], float] = {}
+_normalized: dict[str, str] = {}
+
+
+def registry() -> pint.UnitRegistry:
+    """The process's unit registry, built on first use (building one takes a few hundred ms)."""
+    global _registry
+    if _registry is None:
+        with _registry_lock:
+            if _registry is None:
+                _registry = _build_registry()
+    return _registry
+
+
+def _build_registry() -> pint.UnitRegistry:
+    ureg = pint.UnitRegistry(cache_folder=None)
+    ureg.define("dry_standard_cubic_meter = [dry_standard_volume] = dscm")
+    ureg.define("dry_standard_cubic_foot = 0.028316846592 * dscm = dscf")
+    blood = pint.Context("blood")
+    density = ureg.Quantity(1, "g/mL")  # the OSHA equivalence: 1 µg/100 g == 1 µg/dL
+    blood.add_transformation("[mass] / [length] ** 3", "[]", lambda _u, q: (q / density).to(""))
+    blood.add_transformation("[]", "[mass] / [length] ** 3", lambda _u, q: q * density)
+    ureg.add_context(blood)
+    return ureg
+
+
+_SUPERSCRIPTS = str.maketrans({"³": "**3", "²": "**2", "μ": "µ"})
+# "m3" and "m^3" after a unit letter mean a power; "/100g" and "/100 g" mean "per 100 g".
+_BARE_POWER = re.compile(r"(?<=[A-Za-z])\^?([23])\b")
+_PER_AMOUNT = re.compile(r"/\s*(\d+(?:\.\d+)?)\s*([A-Za-zµ]+)")
+
+
+def _pint_expression(text: str) -> str:
+    expression = text.strip().translate(_SUPERSCRIPTS)
+    expression = _BARE_POWER.sub(r"**\1", expression)
+    return _PER_AMOUNT.sub(r"/(\1 \2)", expression)
+
+
+def _parse(text: str) -> pint.Quantity:
+    if not isinstance(text, str) or not text.strip():
+        raise UnknownUnit(str(text), "no unit given")
+    expression = DISPLAY_UNITS.get(text) or _pint_expression(text)
+    try:
+        quantity = registry().parse_expression(expression)
+    except (pint.errors.PintError, SyntaxError, TypeError, ValueError, AttributeError) as exc:
+        raise UnknownUnit(text) from exc
+    if not isinstance(quantity, pint.Quantity) or quantity.units == registry().dimensionless:
+        raise UnknownUnit(text, "it has no unit")
+    return quantity
+
+
+def normalize_unit(text: str) -> str:
+    """The display spelling of a unit typed as `text` ("ug/m3" -> "µg/m³"); raises UnknownUnit."""
+    cached = _normalized.get(text)
+    if cached is not None:
+        return cached
+    quantity = _parse(text)
+    result = None
+    for display, expression in DISPLAY_UNITS.items():
+        known = registry().parse_expression(expression)
+        if known.units == quantity.units and known.magnitude == quantity.magnitude:
+            result = display
+            break
+    if result is None:
+        if quantity.magnitude != 1:  # "2 mg/L" is a quantity, not a unit
+            raise UnknownUnit(text, "a unit cannot contain a number")
+        result = f"{quantity.units:~P}"  # a real unit we have no display form for, e.g. ng/m³
+    _normalized[text] = result
+    return result
+
+
+def to_canonical(value: float, unit: str, canonical_unit: str) -> float:
+    """`value` in `unit`, expressed in `canonical_unit`; raises UnknownUnit if it cannot be.
+
+    The result is rounded to 12 significant digits: no measurement carries more, and binary
+    noise must not turn 0.05 mg/m³ into 50.000000000000007 µg/m³, above a 50 µg/m³ limit.
+    """
+    factor = _factors.get((unit, canonical_unit))
+    if factor is None:
+        factor = _factor(unit, canonical_unit)
+        _factors[(unit, canonical_unit)] = factor
+    if factor == 1.0:
+        return value
+    return float(f"{value * factor:.12g}")
+
+
+def _factor(unit: str, canonical_unit: str) -> float:
+    source, target = _parse(unit), _parse(canonical_unit)
+    contexts = ("blood",) if normalize_unit(canonical_unit) in BLOOD_UNITS else ()
+    try:
+        return float(source.to(target.units, *contexts).magnitude / target.magnitude)
+    except pint.errors.DimensionalityError as exc:
+        raise UnknownUnit(unit, f"it cannot be converted to {canonical_unit}") from exc
