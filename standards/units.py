@@ -56,6 +56,14 @@ _registry: pint.UnitRegistry | None = None
 _registry_lock = threading.Lock()
 _factors: dict[tuple[str, str], float] = {}
 _normalized: dict[str, str] = {}
+# Keys are what people typed; a flood of distinct spellings must not grow the caches forever.
+_CACHE_LIMIT = 4096
+
+
+def _remember(cache: dict, key, value) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
 
 
 def registry() -> pint.UnitRegistry:
@@ -121,7 +129,7 @@ def normalize_unit(text: str) -> str:
         if quantity.magnitude != 1:  # "2 mg/L" is a quantity, not a unit
             raise UnknownUnit(text, "a unit cannot contain a number")
         result = f"{quantity.units:~P}"  # a real unit we have no display form for, e.g. ng/m³
-    _normalized[text] = result
+    _remember(_normalized, text, result)
     return result
 
 
@@ -134,7 +142,7 @@ def to_canonical(value: float, unit: str, canonical_unit: str) -> float:
     factor = _factors.get((unit, canonical_unit))
     if factor is None:
         factor = _factor(unit, canonical_unit)
-        _factors[(unit, canonical_unit)] = factor
+        _remember(_factors, (unit, canonical_unit), factor)
     if factor == 1.0:
         return value
     return float(f"{value * factor:.12g}")
