@@ -1,0 +1,97 @@
+"""The shipment's state machine: which confirmation may follow which, and the errors it raises.
+
+    in_transit --receive--> received --recover--> recovered
+    in_transit --refuse---> refused  --return---> returned
+
+A partial refusal is recorded with the receipt: the shipment stays on the main track and
+its refused part comes back later (`return` from received or recovered, state unchanged).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+IN_TRANSIT, RECEIVED, REFUSED, RECOVERED, RETURNED = (
+    "in_transit", "received", "refused", "recovered", "returned")
+
+# (event, from state) -> to state. Anything not listed is refused.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("receive", IN_TRANSIT): RECEIVED,
+    ("refuse", IN_TRANSIT): REFUSED,
+    ("recover", RECEIVED): RECOVERED,
+    ("return", REFUSED): RETURNED,
+    ("return", RECEIVED): RECEIVED,
+    ("return", RECOVERED): RECOVERED,
+}
+EVENTS = ("receive", "refuse", "recover", "return")
+
+# What each event is called in a sentence, for messages and pages.
+EVENT_NOUNS = {"receive": "receipt", "refuse": "refusal", "recover": "recovery", "return": "return"}
+
+
+@dataclass
+class ShipmentError(Exception):
+    """A shipment request that cannot be done: its HTTP status, a stable code, the fields at fault."""
+
+    status: int
+    code: str
+    message: str
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def invalid(field_name: str, message: str) -> ShipmentError:
+    """A 422 naming the field, as the API's error shape wants it."""
+    return ShipmentError(422, "validation_failed", f"{field_name} {message}.", {field_name: [message]})
+
+
+def conflict(code: str, message: str) -> ShipmentError:
+    """A 409: the shipment's or the permit's state forbids the request."""
+    return ShipmentError(409, code, message)
+
+
+class _Stateful(Protocol):
+    status: str
+    refused_kg: int
+    returned_on: object
+
+
+def next_state(shipment: _Stateful, event: str) -> str:
+    """The state `event` leads to from where the shipment is, or a 409 saying why not."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown shipment event {event!r}")
+    target = TRANSITIONS.get((event, shipment.status))
+    if target is None:
+        raise conflict(
+            "invalid_transition",
+            f"A {EVENT_NOUNS[event]} cannot be recorded for a shipment that is "
+            f"{shipment.status.replace('_', ' ')}.",
+        )
+    if event == "return":
+        _guard_return(shipment)
+    return target
+
+
+def _guard_return(shipment: _Stateful) -> None:
+    # Only a refused quantity comes back, and only once.
+    if shipment.refused_kg <= 0:
+        raise conflict("nothing_to_return", "Nothing of this shipment was refused, so nothing can be returned.")
+    if shipment.returned_on is not None:
+        raise conflict("invalid_transition", "The refused quantity of this shipment is already returned.")
+
+
+def allowed_events(shipment: _Stateful) -> list[str]:
+    """The confirmations that could be recorded next, in the order a page offers them."""
+    allowed = []
+    for event in EVENTS:
+        try:
+            next_state(shipment, event)
+        except ShipmentError:
+            continue
+        allowed.append(event)
+    return allowed
