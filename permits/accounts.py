@@ -4,13 +4,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from permits import audit
+from permits.db import READ_ONLY_OPTION
 from permits.models.accounts import ROLES, ApiToken, Organization, User, utcnow
 
 _hasher = PasswordHasher()  # argon2id: memory-hard, so a stolen table is slow to crack
@@ -18,6 +21,7 @@ _hasher = PasswordHasher()  # argon2id: memory-hard, so a stolen table is slow t
 _DUMMY_HASH = _hasher.hash("parity-timing-equaliser")
 TOKEN_PREFIX = "par_"
 MIN_PASSWORD_LENGTH = 10
+LAST_USED_RESOLUTION = timedelta(minutes=15)
 
 
 class AccountError(ValueError):
@@ -170,7 +174,30 @@ def user_for_token(session: Session, secret: str) -> User | None:
     ).first()
     if row is None or not row[1].active:
         return None
-    return row[1]
+    token, user = row
+    _note_use(session, token)
+    return user
+
+
+def _note_use(session: Session, token: ApiToken) -> None:
+    """Keep "last used" roughly current without a write on every request.
+
+    In a read-only request the write runs on a connection of its own, so the request's
+    transaction stays a reader (on SQLite it must not queue behind the writer).
+    """
+    now = utcnow()
+    last = token.last_used_at
+    if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
+        last = last.replace(tzinfo=now.tzinfo)
+    if last is not None and now - last < LAST_USED_RESOLUTION:
+        return
+    stamp = update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+    bind = session.get_bind()
+    if not bind.get_execution_options().get(READ_ONLY_OPTION):
+        session.execute(stamp)  # a write request: goes with its commit
+        return
+    with bind.engine.begin() as conn:
+        conn.execute(stamp)
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:

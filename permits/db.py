@@ -11,6 +11,13 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# An execution option: transactions on an engine carrying it begin DEFERRED on SQLite, so
+# that reads never queue behind the one writer.
+READ_ONLY_OPTION = "parity_read_only"
+
+
+def _read_only_engine(engine: Engine) -> Engine:
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -47,8 +54,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        mode = "DEFERRED" if connection.info.get("read_only") else "IMMEDIATE"
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -58,9 +65,8 @@ def is_sqlite(engine: Engine) -> bool:
 @contextmanager
 def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
     """A session for work outside a request (CLI, scheduler, tests): commits on success."""
-    with Session(engine, expire_on_commit=False) as session:
-        if read_only:
-            session.connection().info["read_only"] = True
+    bind = _read_only_engine(engine) if read_only else engine
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
@@ -73,6 +79,7 @@ def init_app(app: Flask) -> None:
     app.extensions["parity.engine"] = make_engine(
         app.config["DATABASE_URL"], echo=app.config.get("SQLALCHEMY_ECHO", False)
     )
+    app.extensions["parity.engine.read_only"] = _read_only_engine(app.extensions["parity.engine"])
     app.teardown_appcontext(_close_session)
 
 
@@ -86,10 +93,9 @@ def session() -> Session:
     Views call `session().commit()` once; anything not committed is rolled back at teardown.
     """
     if "db_session" not in g:
-        s = Session(engine(), expire_on_commit=False)
-        if _is_read_request():
-            s.connection().info["read_only"] = True
-        g.db_session = s
+        read = _is_read_request()
+        bind = current_app.extensions["parity.engine.read_only" if read else "parity.engine"]
+        g.db_session = Session(bind, expire_on_commit=False)
     return g.db_session
 
 
@@ -104,6 +110,5 @@ def _close_session(_exc: BaseException | None) -> None:
     s = g.pop("db_session", None)
     if s is None:
         return
-    # SQLite connections are not pooled (NullPool), so the read-only mark dies with them.
     s.rollback()
     s.close()

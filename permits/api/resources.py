@@ -1,3 +1,11 @@
 """The API's resource modules, one per noun; importing one registers its routes."""
-from permits.api import audit_api  # noqa: F401
-from permits.api import tokens  # noqa: F401
+from permits.api import (
+    amendments,  # noqa: F401
+    audit_api,  # noqa: F401
+    evidence,  # noqa: F401
+    facilities,  # noqa: F401
+    inspections,  # noqa: F401
+    permits,  # noqa: F401
+    public,  # noqa: F401
+    tokens,  # noqa: F401
+)

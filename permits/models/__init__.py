@@ -5,3 +5,5 @@ from permits.models.accounts import ApiToken, Organization, User  # noqa: F401
 from permits.models.audit import AuditEntry  # noqa: F401
 from permits.models.idempotency import IdempotencyRecord  # noqa: F401
 from permits.models.permit import Permit  # noqa: F401
+from permits.models.decision import Amendment, Decision, EvidenceRequest  # noqa: F401
+from permits.models.shipment import Shipment, ShipmentException  # noqa: F401

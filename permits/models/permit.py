@@ -46,3 +46,6 @@ class Permit(SQLModel, table=True):
     shipments_used: int = 0
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
+    # Set by the permit services: when the application left draft, and why it last changed status.
+    submitted_at: datetime | None = timestamp_field(nullable=True, default_now=False)
+    status_reason: str | None = Field(default=None, max_length=2000)

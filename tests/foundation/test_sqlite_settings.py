@@ -40,3 +40,14 @@ def test_write_transactions_take_the_write_lock_at_begin(sqlite_engine):
         t.join()
     with sqlite_engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM counter")).scalar() == 8
+
+
+def test_page_reads_do_not_queue_behind_a_writer(app, client, db):
+    """GET requests begin DEFERRED: a long write elsewhere does not block them."""
+    if db.dialect.name != "sqlite":
+        pytest.skip("SQLite's locking only")
+    with db.connect() as writer:  # begins IMMEDIATE: holds the write lock
+        writer.execute(text("INSERT INTO organization (name, country, created_at) "
+                            "VALUES ('Held', 'US', '2026-01-01')"))
+        response = client.get("/api/health")
+        assert response.status_code == 200

@@ -1,0 +1,112 @@
+"""The registry's HTML forms. They only carry what was typed: the registry's services validate,
+and `apply_errors` puts each error the service names next to its field."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import Form, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields import FieldList
+
+COUNTRY_CHOICES = [("US", _l("United States")), ("MX", _l("Mexico")), ("CA", _l("Canada"))]
+FINDING_ROWS = 5
+
+
+class FacilityForm(FlaskForm):
+    name = StringField(_l("Name"))
+    country = SelectField(_l("Country"), choices=COUNTRY_CHOICES)
+    epa_id = StringField(_l("EPA ID"), description=_l("12 characters: a two-letter state code and 10 letters or digits. Required for a U.S. facility."))
+    semarnat_nra = StringField(_l("SEMARNAT registration (NRA)"), description=_l("Required for a Mexican facility."))
+    canada_id = StringField(_l("Canadian (provincial) identifier"), description=_l("Required for a Canadian facility."))
+    address = TextAreaField(_l("Address"))
+    operations = StringField(_l("Operations"), description=_l("Basel Annex IV codes, separated by spaces: R4 R13 D10 ..."))
+    accepts = StringField(_l("Byproducts accepted"), description=_l("Separated by spaces: lead_acid_battery_dust eaf_dust slag"))
+    annual_capacity_tonnes = StringField(_l("Annual capacity (tonnes)"))
+    submit = SubmitField(_l("Save facility"))
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "name", "country", "epa_id", "semarnat_nra", "canada_id", "address", "operations",
+            "accepts", "annual_capacity_tonnes")}
+
+
+class EvidenceForm(FlaskForm):
+    standard = SelectField(_l("Standard"), choices=[])
+    kind = SelectField(_l("Kind"), choices=[("limit", _l("Binding limit")),
+                                           ("measurement", _l("Measurement"))])
+    value = StringField(_l("Value"), description=_l("A number, or true/false for a required practice."))
+    unit = StringField(_l("Unit"), description=_l("As on the document, e.g. mg/m3 or µg/m³; none for a practice."))
+    basis = SelectField(_l("Basis"), choices=[])
+    observed_on = StringField(_l("Observed on"), description=_l("YYYY-MM-DD"), render_kw={"type": "date"})
+    source = StringField(_l("Source document"), description=_l("The law, permit or lab report it comes from."))
+    reason = TextAreaField(_l("Reason for the correction"))
+    submit = SubmitField(_l("Record evidence"))
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "standard", "kind", "value", "unit", "basis", "observed_on", "source")}
+
+
+class FindingForm(Form):
+    standard = SelectField(_l("Standard"), choices=[])
+    value = StringField(_l("Measured value"))
+    unit = StringField(_l("Unit"))
+    basis = SelectField(_l("Basis"), choices=[])
+
+
+class InspectionForm(FlaskForm):
+    inspected_on = StringField(_l("Inspected on"), description=_l("YYYY-MM-DD"), render_kw={"type": "date"})
+    outcome = SelectField(_l("Outcome"), choices=[("compliant", _l("Compliant")),
+                                                 ("violation", _l("Violation: suspends the facility at once"))])
+    summary = TextAreaField(_l("Summary"))
+    findings = FieldList(FormField(FindingForm), min_entries=FINDING_ROWS, max_entries=FINDING_ROWS)
+    attachments = MultipleFileField(_l("Attachments"), description=_l("PDF, PNG or JPEG, up to 10 MiB each."))
+    submit = SubmitField(_l("Record inspection"))
+
+    def set_choices(self, standards: list[tuple[str, str]], bases: list[tuple[str, str]]) -> None:
+        for entry in self.findings:
+            entry.form.standard.choices = [("", "—"), *standards]
+            entry.form.basis.choices = [("", "—"), *bases]
+
+    def finding_values(self) -> list[dict]:
+        rows = []
+        for entry in self.findings:
+            data = {k: entry.form[k].data for k in ("standard", "value", "unit", "basis")}
+            if data["standard"] or (data["value"] or "").strip():
+                rows.append(data)
+        return rows
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"))
+    submit = SubmitField(_l("Confirm"))
+
+
+class NotifyForm(FlaskForm):
+    notified_on = StringField(_l("Facility notified on"), render_kw={"type": "date"})
+    submit = SubmitField(_l("Record notification"))
+
+
+def apply_errors(form, fields: dict[str, list[str]], *, findings_map: list[int] | None = None) -> list[str]:
+    """Put each service error next to its form field; return the ones no field shows."""
+    unplaced = []
+    for name, messages in fields.items():
+        target = _field(form, name, findings_map)
+        if target is None:
+            unplaced.extend(f"{name}: {m}" for m in messages)
+        else:
+            target.errors = [*list(target.errors or []), *messages]
+    return unplaced
+
+
+def _field(form, name: str, findings_map: list[int] | None):
+    if name.startswith("findings[") and findings_map is not None:
+        index, _, sub = name[len("findings["):].partition("].")
+        try:
+            row = form.findings[findings_map[int(index)]]
+        except (ValueError, IndexError):
+            return None
+        return row.form[sub] if sub in row.form else None
+    if name.startswith("attachments"):
+        name = "attachments"
+    return form[name] if name in form else None
