@@ -14,6 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         "permits",
+        # Explicit, because an editable install's import hook hides the package's path
+        # from Flask when the app is started from another directory (gunicorn, cron).
+        root_path=str(ROOT / "permits"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),

@@ -52,3 +52,16 @@ def test_security_headers_and_cookie_flags(app, client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_the_app_starts_from_any_directory(tmp_path):
+    """gunicorn and cron start the app elsewhere; the package's paths must not depend on cwd."""
+    import subprocess
+    import sys
+
+    code = ("from permits import create_app; "
+            f"app = create_app({{'SECRET_KEY': 'k', 'DATABASE_URL': 'sqlite:///{tmp_path}/x.db'}}); "
+            "print(app.template_folder)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("templates")
