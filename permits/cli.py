@@ -26,6 +26,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users)
     app.cli.add_command(audit_group)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(jobs_group)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(app)
 
@@ -129,3 +131,34 @@ def verify_audit():
     click.echo(f"BROKEN at entry {result.first_bad}: {result.problem} "
                f"({result.entries} entries verify before it)", err=True)
     sys.exit(1)
+
+
+@click.command("scheduler")
+def scheduler_command():
+    """Run the scheduler process (one per deployment): catches up, then runs the daily jobs."""
+    from permits import scheduler
+
+    click.echo("Scheduler started; jobs: " + ", ".join(j.id for j in scheduler.JOBS), err=True)
+    scheduler.serve(current_app._get_current_object())
+
+
+jobs_group = AppGroup("jobs", help="Run the scheduler's daily jobs by hand.")
+
+
+@jobs_group.command("run")
+@click.argument("job_id", required=False)
+@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day to run for (default today).")
+def run_jobs(job_id, day):
+    """Run JOB_ID (or every job) for a day, unless it already ran for that day."""
+    from datetime import UTC, datetime
+
+    from permits import scheduler
+
+    jobs = [j for j in scheduler.JOBS if job_id in (None, j.id)]
+    if not jobs:
+        raise click.BadParameter(f"no job {job_id!r}; jobs: {', '.join(j.id for j in scheduler.JOBS)}",
+                                 param_hint="JOB_ID")
+    the_day = day.date() if day else datetime.now(UTC).date()
+    for job in jobs:
+        summary = scheduler.run_once(db.engine(), job, the_day)
+        click.echo(f"{job.id} {the_day}: {summary or 'already ran for this day'}")
