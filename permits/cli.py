@@ -59,7 +59,7 @@ def seed_demo():
     if not logins:
         click.echo("Demo data was already there; logins are unchanged:")
         logins = demo.LOGINS
-    click.echo("Demo logins (password for all: %s):" % demo.PASSWORD)
+    click.echo(f"Demo logins (password for all: {demo.PASSWORD}):")
     for email, role in logins:
         click.echo(f"  {role:<10} {email}")
 
