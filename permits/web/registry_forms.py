@@ -7,8 +7,15 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import Form, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import FieldList
+from wtforms.fields.choices import SelectChoice
 
-COUNTRY_CHOICES = [("US", _l("United States")), ("MX", _l("Mexico")), ("CA", _l("Canada"))]
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms' choice objects."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+COUNTRY_CHOICES = options([("US", _l("United States")), ("MX", _l("Mexico")), ("CA", _l("Canada"))])
 FINDING_ROWS = 5
 
 
@@ -31,12 +38,12 @@ class FacilityForm(FlaskForm):
 
 
 class EvidenceForm(FlaskForm):
-    standard = SelectField(_l("Standard"), choices=[])
-    kind = SelectField(_l("Kind"), choices=[("limit", _l("Binding limit")),
-                                           ("measurement", _l("Measurement"))])
+    standard = SelectField(_l("Standard"), choices=[], validate_choice=False)
+    kind = SelectField(_l("Kind"), choices=options([("limit", _l("Binding limit")),
+                                                   ("measurement", _l("Measurement"))]))
     value = StringField(_l("Value"), description=_l("A number, or true/false for a required practice."))
     unit = StringField(_l("Unit"), description=_l("As on the document, e.g. mg/m3 or µg/m³; none for a practice."))
-    basis = SelectField(_l("Basis"), choices=[])
+    basis = SelectField(_l("Basis"), choices=[], validate_choice=False)
     observed_on = StringField(_l("Observed on"), description=_l("YYYY-MM-DD"), render_kw={"type": "date"})
     source = StringField(_l("Source document"), description=_l("The law, permit or lab report it comes from."))
     reason = TextAreaField(_l("Reason for the correction"))
@@ -48,16 +55,17 @@ class EvidenceForm(FlaskForm):
 
 
 class FindingForm(Form):
-    standard = SelectField(_l("Standard"), choices=[])
+    # The registry checks codes and bases and names the row; an empty row is simply skipped.
+    standard = SelectField(_l("Standard"), choices=[], validate_choice=False)
     value = StringField(_l("Measured value"))
     unit = StringField(_l("Unit"))
-    basis = SelectField(_l("Basis"), choices=[])
+    basis = SelectField(_l("Basis"), choices=[], validate_choice=False)
 
 
 class InspectionForm(FlaskForm):
     inspected_on = StringField(_l("Inspected on"), description=_l("YYYY-MM-DD"), render_kw={"type": "date"})
-    outcome = SelectField(_l("Outcome"), choices=[("compliant", _l("Compliant")),
-                                                 ("violation", _l("Violation: suspends the facility at once"))])
+    outcome = SelectField(_l("Outcome"), choices=options([
+        ("compliant", _l("Compliant")), ("violation", _l("Violation: suspends the facility at once"))]))
     summary = TextAreaField(_l("Summary"))
     findings = FieldList(FormField(FindingForm), min_entries=FINDING_ROWS, max_entries=FINDING_ROWS)
     attachments = MultipleFileField(_l("Attachments"), description=_l("PDF, PNG or JPEG, up to 10 MiB each."))
@@ -65,8 +73,8 @@ class InspectionForm(FlaskForm):
 
     def set_choices(self, standards: list[tuple[str, str]], bases: list[tuple[str, str]]) -> None:
         for entry in self.findings:
-            entry.form.standard.choices = [("", "—"), *standards]
-            entry.form.basis.choices = [("", "—"), *bases]
+            entry.form.standard.choices = options([("", "—"), *standards])
+            entry.form.basis.choices = options([("", "—"), *bases])
 
     def finding_values(self) -> list[dict]:
         rows = []
