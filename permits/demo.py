@@ -48,3 +48,9 @@ def seed(session: Session) -> list[tuple[str, str]]:
 def _user(session, email, role, name, organization=None, facility_id=None):
     return accounts.create_user(session, email=email, password=PASSWORD, role=role, name=name,
                                 organization=organization, facility_id=facility_id)
+
+
+# The registry's facilities, evidence and inspections come first: later steps use them.
+from permits.registry_demo import seed_registry  # noqa: E402
+
+STEPS.append(seed_registry)
