@@ -8,3 +8,4 @@ from permits.models.permit import Permit  # noqa: F401
 from permits.models.decision import Amendment, Decision, EvidenceRequest  # noqa: F401
 from permits.models.shipment import Shipment, ShipmentException  # noqa: F401
 from permits.models.job_run import JobRun  # noqa: F401
+from permits.models.report import ComplianceReport  # noqa: F401

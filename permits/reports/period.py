@@ -1,0 +1,76 @@
+"""Report periods: a calendar month (`YYYY-MM`) or year (`YYYY`), in UTC, and their bounds."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+MONTH, YEAR = "month", "year"
+_PATTERNS = {MONTH: re.compile(r"^(\d{4})-(\d{2})$"), YEAR: re.compile(r"^(\d{4})$")}
+FIRST_YEAR = 1990
+
+
+class ReportError(ValueError):
+    """A report request that cannot be run; `fields` names what is wrong, as the API does."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]], code: str = "validation_failed"):
+        super().__init__(message)
+        self.message, self.fields, self.code = message, fields, code
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str  # "2026-11" or "2026"
+    start: date  # first day covered
+    end: date  # first day NOT covered
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time(), tzinfo=UTC)
+
+    @property
+    def end_at(self) -> datetime:
+        return datetime.combine(self.end, time(), tzinfo=UTC)
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+
+def parse(granularity: str, text: str | None, *, today: date) -> Period:
+    """The period `text` names; it must be complete or current, never in the future."""
+    text = (text or "").strip()
+    match = _PATTERNS[granularity].match(text)
+    if not match:
+        shape = "YYYY-MM" if granularity == MONTH else "YYYY"
+        raise ReportError(f"period must look like {shape}", {"period": [f"must look like {shape}"]})
+    year = int(match.group(1))
+    month = int(match.group(2)) if granularity == MONTH else 1
+    if not (FIRST_YEAR <= year and 1 <= month <= 12):
+        raise ReportError("period is not a real month or year",
+                          {"period": [f"must be a month from {FIRST_YEAR} on"]})
+    found = month_period(year, month) if granularity == MONTH else year_period(year)
+    if found.start > today:
+        raise ReportError("period has not begun yet", {"period": ["is in the future"]})
+    return found
+
+
+def month_period(year: int, month: int) -> Period:
+    end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return Period(f"{year:04d}-{month:02d}", date(year, month, 1), end)
+
+
+def year_period(year: int) -> Period:
+    return Period(f"{year:04d}", date(year, 1, 1), date(year + 1, 1, 1))
+
+
+def last_complete(granularity: str, today: date) -> Period:
+    """The newest period that ended before `today`: last month, or last year."""
+    if granularity == MONTH:
+        previous = today.replace(day=1) - timedelta(days=1)
+        return month_period(previous.year, previous.month)
+    return year_period(today.year - 1)
