@@ -1,0 +1,32 @@
+"""How a report's values read as text, the same on the page and in the PDF."""
+from __future__ import annotations
+
+from datetime import date
+
+_LATIN1 = str.maketrans({"—": "-", "–": "-", "≤": "<=", "≥": ">=", "‘": "'", "’": "'",
+                         "“": '"', "”": '"', "…": "...", "→": "->", "•": "-", "₂": "2"})
+
+
+def latin1(text) -> str:
+    """`text` in the PDF core fonts' Latin-1; anything outside it becomes "?"."""
+    plain = str(text if text is not None else "").translate(_LATIN1)
+    return plain.encode("latin-1", "replace").decode("latin-1")
+
+
+def cell_text(value, fmt: str) -> str:
+    """One table cell: thousands separators, tonnes to 3 decimals, an em dash for nothing."""
+    if value is None or value == "":
+        return "—"
+    if fmt == "int" and isinstance(value, int | float):
+        return f"{value:,.0f}"
+    if fmt == "tonnes" and isinstance(value, int | float):
+        return f"{value:,.3f}"
+    if fmt == "number" and isinstance(value, int | float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    if fmt == "percent" and isinstance(value, int | float):
+        return f"{value:+.1f} %"
+    if fmt == "status":
+        return str(value).replace("_", " ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
