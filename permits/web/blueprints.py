@@ -2,3 +2,7 @@
 from permits.web import auth_views, main, registry
 
 ALL = [main.bp, auth_views.bp, registry.bp]
+
+from permits.web import catalogue  # noqa: E402
+
+ALL += [catalogue.bp]
