@@ -15,7 +15,7 @@ from permits import accounts, audit, db, migrate
 from permits.models.accounts import ROLES
 
 # Modules that each expose `register(app)` for their own commands.
-COMMAND_MODULES: list[str] = ["permits.registry_cli"]
+COMMAND_MODULES: list[str] = ["permits.registry_cli", "permits.reports.cli"]
 
 users = AppGroup("users", help="Create users and issue their API tokens.")
 audit_group = AppGroup("audit", help="Check the audit chain.")

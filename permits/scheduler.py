@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from permits.models.base import utcnow
 from permits.models.job_run import JobRun
+from permits.reports.schedule import scheduled
 
 log = logging.getLogger(__name__)
 # How many missed days a restart catches up on; older ones are left for a person to look at.
@@ -52,6 +53,10 @@ JOBS = (
     Job("permit-expiry", "Expire permits whose validity has ended", _expire_permits, hour=0),
     Job("deadline-sweep", "Open exceptions for missed receipt, recovery and return deadlines",
         _sweep_deadlines, hour=1),
+    Job("report-monthly-compliance", "On the 1st: last month's compliance report", scheduled("monthly_compliance"), hour=2),
+    Job("report-annual-exports", "On January 2: last year's exports report", scheduled("annual_exports"), hour=3),
+    Job("report-enforcement-public", "On January 2: last year's public enforcement report", scheduled("enforcement_public"), hour=3),
+    Job("report-carbon", "On April 1: last year's carbon intensity report", scheduled("carbon"), hour=3),
 )
 
 

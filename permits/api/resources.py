@@ -7,6 +7,7 @@ from permits.api import (
     inspections,  # noqa: F401
     permits,  # noqa: F401
     public,  # noqa: F401
+    reports,  # noqa: F401
     standards,  # noqa: F401
     tokens,  # noqa: F401
 )

@@ -97,14 +97,14 @@ class StoredVersion:
                 "content_hash": self.content_hash}
 
 
-_LISTED = (ComplianceReport.id, ComplianceReport.kind, ComplianceReport.period,
+SUMMARY_COLUMNS = (ComplianceReport.id, ComplianceReport.kind, ComplianceReport.period,
            ComplianceReport.version, ComplianceReport.generated_at, ComplianceReport.trigger,
            ComplianceReport.content_hash)
 
 
 def versions_of(session: Session, *, kind: str, period: str) -> list[StoredVersion]:
     return [StoredVersion(*row) for row in session.execute(
-        select(*_LISTED).where(ComplianceReport.kind == kind, ComplianceReport.period == period)
+        select(*SUMMARY_COLUMNS).where(ComplianceReport.kind == kind, ComplianceReport.period == period)
         .order_by(ComplianceReport.version.desc()))]
 
 
@@ -113,7 +113,7 @@ def latest_versions(session: Session, *, kind: str | None = None, limit: int = 2
     newest = (select(ComplianceReport.kind, ComplianceReport.period,
                      func.max(ComplianceReport.version).label("version"))
               .group_by(ComplianceReport.kind, ComplianceReport.period).subquery())
-    statement = select(*_LISTED).join(newest, (newest.c.kind == ComplianceReport.kind)
+    statement = select(*SUMMARY_COLUMNS).join(newest, (newest.c.kind == ComplianceReport.kind)
                                       & (newest.c.period == ComplianceReport.period)
                                       & (newest.c.version == ComplianceReport.version))
     if kind is not None:

@@ -6,3 +6,7 @@ ALL = [main.bp, auth_views.bp, registry.bp]
 from permits.web import catalogue  # noqa: E402
 
 ALL += [catalogue.bp]
+
+from permits.web import reports  # noqa: E402
+
+ALL += [reports.bp]

@@ -13,6 +13,7 @@ LINKS = [
     ("registry.finder", _l("Where can I ship?"), ("shipper", "inspector", "admin")),
     ("registry.unverified", _l("Evidence to verify"), ("inspector", "admin")),
     ("registry.my_facility", _l("Our facility"), ("facility",)),
+    ("reports.index", _l("Reports"), ("inspector", "admin")),
     ("catalogue.standards", _l("Standards"), ("shipper", "inspector", "facility", "admin")),
 ]
 
