@@ -19,6 +19,16 @@ from permits.models.accounts import ROLES, ApiToken, Organization, User, utcnow
 _hasher = PasswordHasher()  # argon2id: memory-hard, so a stolen table is slow to crack
 # Verifying against this keeps a login for an unknown email as slow as for a known one.
 _DUMMY_HASH = _hasher.hash("parity-timing-equaliser")
+
+
+def use_cheap_hashing_for_tests() -> None:
+    """Argon2 at its lowest cost: test suites make hundreds of users; production never calls this.
+
+    Stored hashes carry their own parameters, so verification still works across the change.
+    """
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("parity-timing-equaliser")
 TOKEN_PREFIX = "par_"
 MIN_PASSWORD_LENGTH = 10
 LAST_USED_RESOLUTION = timedelta(minutes=15)

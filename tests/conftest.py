@@ -12,6 +12,12 @@ from permits.db import make_engine
 from tests import dbtarget
 
 
+def pytest_configure(config):
+    from permits import accounts
+
+    accounts.use_cheap_hashing_for_tests()
+
+
 def pytest_report_header(config):
     return f"parity database: {'postgresql' if dbtarget.wants_postgres() else 'sqlite'}"
 

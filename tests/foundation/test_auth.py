@@ -117,3 +117,4 @@ class TestTokens:
         response = client.get("/api/v1/me", headers={"Authorization": header} if header else {})
         assert response.status_code == 401
         assert response.get_json()["error"]["code"] == "unauthorized"
+

@@ -6,8 +6,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
-# Text that is the same in every language: units, symbols, codes.
-LANGUAGE_NEUTRAL = re.compile(r"^[\W\d_]*$|^(UTC|CSV|PDF|JSON|API|ID|µg/m³|mg/L|t|kg|%|CO2e|EPA|RCRA|NRA|SEMARNAT)$")
+# Words that are the same in every language: units, abbreviations, codes.
+NEUTRAL_WORDS = {"UTC", "CSV", "PDF", "JSON", "API", "ID", "µg", "mg", "m", "L", "dscm", "t", "kg",
+                 "CO", "e", "EPA", "RCRA", "NRA", "SEMARNAT", "SHA"}
+
+
+def _is_neutral(piece: str) -> bool:
+    return all(word in NEUTRAL_WORDS for word in re.findall(r"[^\W\d_]+", piece))
 
 
 def _bare_text(source: str) -> list[str]:
@@ -18,7 +23,7 @@ def _bare_text(source: str) -> list[str]:
     source = re.sub(r"<[^>]*>", "\n", source, flags=re.S)
     source = re.sub(r"&[a-z]+;|&#\d+;", " ", source)
     pieces = (p.strip() for p in source.split("\n"))
-    return [p for p in pieces if p and not LANGUAGE_NEUTRAL.match(p)]
+    return [p for p in pieces if p and not _is_neutral(p)]
 
 
 def test_templates_have_no_unmarked_text():
