@@ -146,29 +146,31 @@ def _carriers(session: Session, year: periods.Period) -> dict[int, set[str]]:
 
 
 def _by_flow(flows: list[Flow]) -> Section:
-    columns = [
+    quantities = Table("flows", N_("By exporter and receiving facility"), [
         Column("exporter", N_("Exporter")), Column("origin", N_("Origin")),
-        Column("facility", N_("Receiving facility")), Column("identifier", N_("Facility ID")),
-        Column("country", N_("Country")), Column("byproduct", N_("Byproduct")),
-        Column("waste_codes", N_("Waste codes")), Column("operations", N_("Operations")),
-        Column("permits", N_("Permits")), Column("carriers", N_("Carriers")),
-        Column("shipments", N_("Shipments"), "int"), Column("shipped", N_("Tonnes shipped"), "tonnes"),
+        Column("facility", N_("Receiving facility")), Column("country", N_("Country")),
+        Column("byproduct", N_("Byproduct")), Column("shipments", N_("Shipments"), "int"),
+        Column("shipped", N_("Tonnes shipped"), "tonnes"),
         Column("received", N_("Tonnes received"), "tonnes"),
         Column("recovered", N_("Recovered shipments"), "int"),
         Column("recovered_t", N_("Tonnes recovered"), "tonnes"),
         Column("awaiting_receipt", N_("Awaiting receipt"), "int"),
         Column("awaiting_recovery", N_("Awaiting recovery confirmation"), "int"),
         Column("turned_back", N_("Refused or returned"), "int"),
-    ]
-    rows = [[f.organization, f.origin_country, f.facility, f.facility_id_text, f.country, f.byproduct,
-             " ".join(sorted(f.waste_codes)), " ".join(sorted(f.operations)),
-             " ".join(sorted(f.permits)), ", ".join(sorted(f.carriers)),
-             f.counts["shipments"], tonnes(f.counts["shipped_kg"]), tonnes(f.counts["received_kg"]),
-             f.counts["recovered"], tonnes(f.counts["recovered_kg"]), f.counts["awaiting_receipt"],
-             f.counts["awaiting_recovery"], f.counts["turned_back"]] for f in flows]
-    table = Table("flows", N_("By exporter and receiving facility"), columns, rows,
-                  note=N_("Shipments that departed in the year and crossed a border."))
-    return Section("flows", N_("Exports by exporter and receiving facility"), [table])
+    ], [[f.organization, f.origin_country, f.facility, f.country, f.byproduct,
+         f.counts["shipments"], tonnes(f.counts["shipped_kg"]), tonnes(f.counts["received_kg"]),
+         f.counts["recovered"], tonnes(f.counts["recovered_kg"]), f.counts["awaiting_receipt"],
+         f.counts["awaiting_recovery"], f.counts["turned_back"]] for f in flows],
+        note=N_("Shipments that departed in the year and crossed a border."))
+    particulars = Table("particulars", N_("Waste, operations, consents and carriers"), [
+        Column("exporter", N_("Exporter")), Column("facility", N_("Receiving facility")),
+        Column("identifier", N_("Facility ID")), Column("byproduct", N_("Byproduct")),
+        Column("waste_codes", N_("Waste codes")), Column("operations", N_("Operations")),
+        Column("permits", N_("Permits")), Column("carriers", N_("Carriers")),
+    ], [[f.organization, f.facility, f.facility_id_text, f.byproduct, " ".join(sorted(f.waste_codes)),
+         " ".join(sorted(f.operations)), " ".join(sorted(f.permits)), ", ".join(sorted(f.carriers))]
+        for f in flows])
+    return Section("flows", N_("Exports by exporter and receiving facility"), [quantities, particulars])
 
 
 def _by_country(flows: list[Flow]) -> Section:

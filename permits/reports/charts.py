@@ -25,7 +25,7 @@ _CLASSES = {
     "stacked_horizontal_bar": pygal.HorizontalStackedBar,
 }
 ALT_LABELS = 12
-WIDTH = 760
+WIDTH = 640
 
 
 def _identity(text: str) -> str:
@@ -36,16 +36,16 @@ STYLE = Style(
     background="#ffffff", plot_background="#ffffff", foreground="#1b1f24",
     foreground_strong="#1b1f24", foreground_subtle="#5b6470", colors=PALETTE,
     font_family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
-    title_font_size=16, label_font_size=12, major_label_font_size=12, legend_font_size=12,
-    value_font_size=12, opacity="1", opacity_hover="1", transition="0s",
+    title_font_size=18, label_font_size=14, major_label_font_size=14, legend_font_size=14,
+    value_font_size=14, opacity="1", opacity_hover="1", transition="0s",
 )
 
 
 def height_of(chart: Chart) -> int:
     """Horizontal bars grow with their labels, so that each stays readable."""
     if chart.kind.startswith("stacked_horizontal") or chart.kind == "horizontal_bar":
-        return max(240, 90 + 28 * len(chart.labels))
-    return 360
+        return max(260, 110 + 34 * len(chart.labels))
+    return 380
 
 
 def render_svg(chart: Chart, *, translate: Translate = _identity, width: int = WIDTH) -> bytes:

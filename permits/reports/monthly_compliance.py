@@ -64,8 +64,9 @@ def _decisions(session: Session, month: periods.Period):
     chart = Chart("decisions_by_outcome", N_("Decisions by outcome"), "bar",
                   labels=list(DECISION_OUTCOMES), unit=N_("decisions"),
                   series=[Series(N_("Decisions"), [r[1] for r in rows])])
+    labels = {"approved": N_("Approved"), "denied": N_("Denied"), "under_review": N_("Under review")}
     totals = [Total("decisions", N_("Decisions"), sum(r[1] for r in rows)),
-              *(Total(r[0], r[0], r[1]) for r in rows)]
+              *(Total(r[0], labels.get(r[0], r[0]), r[1]) for r in rows)]
     return Section("decisions", N_("Decisions"), [table], [chart]), totals
 
 

@@ -56,8 +56,8 @@ def _facility(s, name, country, **ids) -> Facility:
     return facility
 
 
-def _permit(s, org, applicant, facility, byproduct, codes, origin_country) -> Permit:
-    permit = Permit(number=f"PAR-2026-{next(_documents):06d}", organization_id=org.id,
+def _permit(s, number, org, applicant, facility, byproduct, codes, origin_country) -> Permit:
+    permit = Permit(number=f"PAR-2026-{number:06d}", organization_id=org.id,
                     applicant_id=applicant.id, status="approved", byproduct=byproduct,
                     waste_codes=codes, quantity_kg=500_000, shipments_planned=50,
                     valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31),
@@ -108,10 +108,10 @@ def seed(s: Session) -> World:
     s.add_all([shipper, inspector, admin])
     s.flush()
 
-    to_mx = _permit(s, acme, shipper, mx, "eaf_dust", ["K061"], "US")
-    to_ca = _permit(s, acme, shipper, ca, "lead_acid_battery_dust", ["K069", "D008"], "US")
-    domestic = _permit(s, acme, shipper, us, "slag", ["D008"], "US")
-    to_us = _permit(s, norte, shipper, us, "eaf_dust", ["K061"], "MX")
+    to_mx = _permit(s, 1, acme, shipper, mx, "eaf_dust", ["K061"], "US")
+    to_ca = _permit(s, 2, acme, shipper, ca, "lead_acid_battery_dust", ["K069", "D008"], "US")
+    domestic = _permit(s, 3, acme, shipper, us, "slag", ["D008"], "US")
+    to_us = _permit(s, 4, norte, shipper, us, "eaf_dust", ["K061"], "MX")
 
     # Decisions: October has 2 approved (one on an amendment), 1 denied, 1 under review.
     amendment = Amendment(permit_id=to_mx.id, requested_by_id=shipper.id, changes={})
