@@ -148,9 +148,29 @@ def to_canonical(value: float, unit: str, canonical_unit: str) -> float:
     return float(f"{value * factor:.12g}")
 
 
+def _volume_kind(quantity: pint.Quantity) -> str:
+    """"gas" for per-cubic-metre units, "liquid" for per-litre ones, "none" without a volume.
+
+    Pint sees mg/L and µg/m³ as the same dimension, but a leachate result is not an air
+    concentration: converting one into the other would compare water with air.
+    """
+    names = set(quantity.units._units)
+    if names & {"liter", "deciliter", "milliliter", "microliter"}:
+        return "liquid"
+    if "meter" in names or "foot" in names:
+        return "gas"
+    return "none"
+
+
 def _factor(unit: str, canonical_unit: str) -> float:
     source, target = _parse(unit), _parse(canonical_unit)
-    contexts = ("blood",) if normalize_unit(canonical_unit) in BLOOD_UNITS else ()
+    blood = normalize_unit(canonical_unit) in BLOOD_UNITS
+    kinds = {_volume_kind(source), _volume_kind(target)}
+    # Blood is the one place where per-volume and per-mass meet (µg/dL vs µg/100 g).
+    allowed = kinds <= {"liquid", "none"} if blood else len(kinds) == 1
+    if not allowed:
+        raise UnknownUnit(unit, f"it cannot be converted to {canonical_unit} (a different medium)")
+    contexts = ("blood",) if blood else ()
     try:
         return float(source.to(target.units, *contexts).magnitude / target.magnitude)
     except pint.errors.DimensionalityError as exc:

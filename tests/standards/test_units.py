@@ -98,3 +98,20 @@ def test_repeated_conversions_use_the_cached_factor_not_pint(monkeypatch):
 
     monkeypatch.setattr(units, "_parse", no_pint)
     assert to_canonical(3, "mg/m3", "µg/m³") == 3000
+
+
+@pytest.mark.parametrize("unit, canonical", [
+    ("mg/L", "µg/m³"),      # water is not air
+    ("µg/m³", "mg/L"),      # nor air water
+    ("ug/m3", "µg/100 g"),  # an air concentration is not a blood lead level
+    ("mg/m3", "mg/dscm"),   # stack gas needs its correction, not a factor
+])
+def test_units_of_another_medium_are_refused(unit, canonical):
+    with pytest.raises(UnknownUnit) as caught:
+        to_canonical(1.0, unit, canonical)
+    assert caught.value.unit == unit
+
+
+def test_blood_per_volume_and_per_mass_still_convert():
+    assert to_canonical(45.0, "ug/dL", "µg/100 g") == 45.0
+    assert to_canonical(0.45, "mg/L", "µg/100 g") == 45.0
