@@ -8,17 +8,27 @@ in one windowed query per chunk, never one query per facility or per standard.
 """
 from __future__ import annotations
 
+import calendar
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlmodel import Session
 
-from facility_registry.evidence import not_superseded
-from facility_registry.models import Evidence, Facility
-from standards.catalogue import standards_in_force
-from standards.equivalence import Check, Reading, StandardTerms, evaluate
+from facility_registry.models import Evidence, Facility, utcnow
+from facility_registry.queries import not_superseded
+from facility_registry.standing import (
+    FOREVER,
+    StoredReasons,
+    encode_blockers,
+    store,
+    valid_standings,
+)
+from standards.catalogue import standards_in_force, standards_version
+from standards.equivalence import Check, Reading, StandardTerms, evaluate, freshness_cutoff
 
 CHUNK = 500  # facility ids per evidence query: well under every driver's parameter limit
 
@@ -41,25 +51,36 @@ class Eligibility:
                 "reasons": list(self.reasons), "evidence_ids": list(self.evidence_ids)}
 
 
-@dataclass(frozen=True)
-class FacilityRow:
-    """The few columns the finder and the list need, without loading whole rows."""
+class FacilityRow(NamedTuple):
+    """The few columns the finder and the list need, without loading whole rows. `operations`
+    and `accepts` are the stored JSON text: decoding 20,000 lists per search costs more than
+    the search, and a quoted code is found in the text as surely as in the list."""
 
     id: int
     name: str
     country: str
     status: str
-    operations: list[str]
-    accepts: list[str]
+    operations: str
+    accepts: str
+
+    @property
+    def accepted(self) -> list[str]:
+        return json.loads(self.accepts or "[]") if isinstance(self.accepts, str) else self.accepts
+
+
+def _listed(codes, code: str) -> bool:
+    if isinstance(codes, str):  # a FacilityRow's JSON text: codes are plain, so quoting is exact
+        return f'"{code}"' in codes
+    return code in (codes or [])
 
 
 def registry_reasons(facility, byproduct: str, operation: str | None = None) -> list[str]:
     reasons = []
     if facility.status != "active":
         reasons.append(f"the facility is {facility.status}")
-    if byproduct not in (facility.accepts or []):
+    if not _listed(facility.accepts, byproduct):
         reasons.append(f"the facility does not accept {byproduct}")
-    if operation and operation not in (facility.operations or []):
+    if operation and not _listed(facility.operations, operation):
         reasons.append(f"the facility does not perform operation {operation}")
     return reasons
 
@@ -127,6 +148,66 @@ def _newest_statement(facility_ids: list[int], codes: list[str], on: date):
     return select(ranked).where(ranked.c.rank == 1)
 
 
+# --- standings: the stored verdicts the finder reads ----------------------------------------
+
+def refresh_standings(session: Session, facility_ids: Sequence[int] | None = None, *,
+                      on: date | None = None, progress=None) -> int:
+    """Compute and store the standing of each facility (all when `facility_ids` is None) for
+    each byproduct it accepts; returns how many were stored. Flushes, never commits."""
+    on = on or utcnow().date()
+    ids = list(facility_ids) if facility_ids is not None else list(
+        session.execute(select(Facility.id).order_by(Facility.id)).scalars())
+    terms: dict[str, list[StandardTerms]] = {}
+    stored = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        rows = facility_rows(session, ids=chunk)
+        values = []
+        accepted = {r.id: r.accepted for r in rows}
+        for byproduct in sorted({b for codes in accepted.values() for b in codes}):
+            standards = terms.setdefault(byproduct, _terms(session, on, byproduct))
+            version = standards_version(standards)
+            accepting = [r for r in rows if byproduct in accepted[r.id]]
+            evidence = newest_evidence(session, [r.id for r in accepting], standards, on)
+            for row in accepting:
+                checks = [_check(row.id, s, evidence, on) for s in standards]
+                values.append(_standing(row.id, byproduct, checks, evidence, standards, on, version))
+        store(session, chunk, values)
+        stored += len(values)
+        if progress:
+            progress(len(chunk))
+    session.flush()
+    return stored
+
+
+def _check(facility_id, standard, evidence, on) -> Check:
+    return evaluate(standard, evidence.get((facility_id, standard.code, "limit")),
+                    evidence.get((facility_id, standard.code, "measurement")), on)
+
+
+def _standing(facility_id, byproduct, checks, evidence, standards, on, version) -> dict:
+    # Only time can change a verdict computed today: a fresh measurement goes stale. One already
+    # stale stays stale, so the standing holds until the first fresh one may expire.
+    expiries = [max(_add_months(m.observed_on, s.freshness_months), on + timedelta(days=1))
+                for s in standards
+                if (m := evidence.get((facility_id, s.code, "measurement"))) is not None
+                and m.observed_on >= freshness_cutoff(on, s.freshness_months)]
+    return {"facility_id": facility_id, "byproduct": byproduct,
+            "checks_meet": bool(checks) and all(c.verdict == "meets" for c in checks),
+            "blockers": encode_blockers((c.standard, c.verdict) for c in checks if c.verdict != "meets"),
+            "computed_on": on, "valid_until": min(expiries, default=FOREVER),
+            "standards_version": version}
+
+
+def _add_months(day: date, months: int) -> date:
+    """`months` calendar months after `day` (clamped to the month's end): the last day a
+    measurement taken on `day` is surely fresh, so a standing is recomputed no later."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
 # --- the finder ---------------------------------------------------------------------------
 
 @dataclass
@@ -134,40 +215,61 @@ class FinderResult:
     byproduct: str
     operation: str | None
     on: date
-    eligible: list[tuple[FacilityRow, Eligibility]]
+    # Both lists hold (facility, reasons it is not eligible): empty reasons in the first.
+    eligible: list[tuple[FacilityRow, list[str]]]
     ineligible: list[tuple[FacilityRow, list[str]]]
 
 
 def facility_rows(session: Session, *, country: str | None = None,
                   ids: Sequence[int] | None = None) -> list[FacilityRow]:
+    # type_coerce, not cast: the stored JSON text comes back as it is, undecoded.
     statement = select(Facility.id, Facility.name, Facility.country, Facility.status,
-                       Facility.operations, Facility.accepts).order_by(Facility.name, Facility.id)
+                       type_coerce(Facility.operations, String), type_coerce(Facility.accepts, String))
     if country:
         statement = statement.where(Facility.country == country)
     if ids is not None:
         statement = statement.where(Facility.id.in_(list(ids)))
-    return [FacilityRow(*row) for row in session.execute(statement)]
+    make = FacilityRow._make
+    rows = [make(row) for row in session.connection().execute(statement)]
+    rows.sort(key=_by_name)  # cheaper here than an ORDER BY the index cannot serve
+    return rows
+
+
+def _by_name(row: FacilityRow) -> tuple[str, int]:
+    return row.name, row.id
 
 
 def find_facilities(session: Session, *, byproduct: str, operation: str | None, on: date,
                     country: str | None = None) -> FinderResult:
-    """Where can a shipper send `byproduct` for `operation` on `on`: the eligible facilities
-    with their checks, and every other facility with the reasons it is not eligible."""
+    """Where can a shipper send `byproduct` for `operation` on `on`: the eligible facilities,
+    and every other facility with the reasons it is not eligible.
+
+    The registry's own reasons come from the facility row; the evidence verdicts from stored
+    standings that still hold, and are computed afresh (without storing) for the rest."""
     rows = facility_rows(session, country=country)
-    # Only facilities the registry itself does not rule out need their evidence read.
-    ruled_out = {r.id: registry_reasons(r, byproduct, operation) for r in rows}
-    candidates = [r.id for r in rows if not ruled_out[r.id]]
     standards = _terms(session, on, byproduct)
-    evidence = newest_evidence(session, candidates, standards, on)
+    version = standards_version(standards)
+    ruled_out = {r.id: registry_reasons(r, byproduct, operation) for r in rows}
+    if not standards:
+        for reasons in ruled_out.values():
+            reasons.append(f"no U.S. standard is in force for {byproduct} on {on.isoformat()}")
+    verdicts = valid_standings(session, byproduct=byproduct, standards_version=version, on=on,
+                               operation=operation, country=country)
+    missing = [r.id for r in rows if not ruled_out[r.id] and r.id not in verdicts]
+    if missing:
+        evidence = newest_evidence(session, missing, standards, on)
+        for fid in missing:
+            checks = [_check(fid, s, evidence, on) for s in standards]
+            verdicts[fid] = (all(c.verdict == "meets" for c in checks),
+                             encode_blockers((c.standard, c.verdict) for c in checks
+                                             if c.verdict != "meets"))
     eligible, ineligible = [], []
     for row in rows:
         if ruled_out[row.id]:
             ineligible.append((row, ruled_out[row.id]))
-            continue
-        result = _decide(row, byproduct, on, standards, evidence, operation)
-        if result.eligible:
-            eligible.append((row, result))
+        elif verdicts[row.id][0]:
+            eligible.append((row, []))
         else:
-            ineligible.append((row, result.why_not()))
+            ineligible.append((row, StoredReasons(verdicts[row.id][1])))
     return FinderResult(byproduct=byproduct, operation=operation, on=on, eligible=eligible,
                         ineligible=ineligible)

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from facility_registry import events, validation
 from facility_registry.announce import INSPECTOR_ROLES, audited
+from facility_registry.eligibility import refresh_standings
 from facility_registry.errors import (
     Conflict,
     FacilityNotFound,
@@ -95,6 +96,7 @@ def create_facility(session: Session, *, actor_id: int | None, actor_role: str,
     facility = Facility(**clean, status="active", status_changed_at=utcnow())
     session.add(facility)
     session.flush()
+    refresh_standings(session, [facility.id])
     audited(session, actor_id=actor_id, action="facility.create", entity="facility",
             entity_id=facility.id, after=facility_record(facility))
     return facility
@@ -118,6 +120,8 @@ def update_facility(session: Session, *, facility_id: int, actor_id: int | None,
         setattr(facility, key, value)
     facility.updated_at = utcnow()
     session.add(facility)
+    session.flush()
+    refresh_standings(session, [facility.id])
     audited(session, actor_id=actor_id, action="facility.update", entity="facility",
             entity_id=facility.id, before={k: before[k] for k in changed}, after=changed)
     return facility

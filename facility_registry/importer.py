@@ -11,7 +11,6 @@ batches; the database is asked once per batch, never once per row.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,10 +18,10 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from facility_registry import events
+from facility_registry import events, standing
 from facility_registry.announce import SENDER
 from facility_registry.errors import ValidationFailed
 from facility_registry.evidence import clean_evidence
@@ -36,6 +35,11 @@ FACILITY_COLUMNS = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "a
 EVIDENCE_COLUMNS = ("standard", "kind", "value", "unit", "basis", "observed_on", "source")
 COLUMNS = ("record", *FACILITY_COLUMNS, *EVIDENCE_COLUMNS)
 REQUIRED_COLUMNS = ("record", "name", "country")
+FACILITY_TABLE_COLUMNS = (*FACILITY_COLUMNS, "status", "status_changed_at", "created_at")
+EVIDENCE_TABLE_COLUMNS = ("facility_id", "standard_code", "kind", "value_entered", "unit_entered",
+                          "value", "unit", "basis", "observed_on", "source", "entered_by_id",
+                          "entered_by_role", "verified", "verified_by_id", "verified_at",
+                          "created_at")
 
 
 @dataclass
@@ -44,6 +48,8 @@ class ImportResult:
     added_evidence: int = 0
     skipped_duplicates: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # Facilities added or given evidence: their standings need `eligibility.refresh_standings`.
+    facility_ids: set[int] = field(default_factory=set)
 
     @property
     def rows(self) -> int:
@@ -106,15 +112,16 @@ def import_csv(target: Session | Callable[[], Session], source: str | Path | IO[
     result = ImportResult()
     today = today or utcnow().date()
     with _session_for(target) as (session, commit), _open(source) as handle:
-        reader = csv.DictReader(handle)
-        header_error = _check_header(reader.fieldnames)
+        reader = csv.reader(handle)
+        header = [name.strip() for name in next(reader, [])]
+        header_error = _check_header(header)
         if header_error:
             result.errors.append((1, header_error))
             return result
         batcher = _Batcher(session, load_reference(session), _Keys(session), result,
                            actor_id=actor_id, actor_role=actor_role,
                            verified=verified and actor_role in ("inspector", "admin"), today=today)
-        for batch in _batches(reader):
+        for batch in _batches(reader, header):
             batcher.run(batch)
             commit()
             if progress:
@@ -125,8 +132,7 @@ def import_csv(target: Session | Callable[[], Session], source: str | Path | IO[
     return result
 
 
-def _check_header(fieldnames) -> str | None:
-    names = [n.strip() for n in fieldnames or []]
+def _check_header(names: list[str]) -> str | None:
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         return f"the header lacks the column(s) {', '.join(missing)} (see the README for the columns)"
@@ -136,10 +142,12 @@ def _check_header(fieldnames) -> str | None:
     return None
 
 
-def _batches(reader: csv.DictReader) -> Iterator[list[tuple[int, dict]]]:
+def _batches(reader, header: list[str]) -> Iterator[list[tuple[int, dict]]]:
     batch = []
-    for row in reader:
-        batch.append((reader.line_num, {(k or "").strip(): v for k, v in row.items()}))
+    for values in reader:
+        if not values:  # a blank line
+            continue
+        batch.append((reader.line_num, dict(zip(header, values, strict=False))))
         if len(batch) >= BATCH:
             yield batch
             batch = []
@@ -153,6 +161,7 @@ class _Batcher:
         self.session, self.reference, self.keys, self.result = session, reference, keys, result
         self.actor_id, self.actor_role, self.verified, self.today = actor_id, actor_role, verified, today
         self.verified_facilities: set[int] = set()
+        self._located: dict[tuple, int] = {}
 
     def run(self, batch: list[tuple[int, dict]]) -> None:
         facilities = [(n, r) for n, r in batch if (r.get("record") or "").strip() == "facility"]
@@ -186,60 +195,93 @@ class _Batcher:
         if not new:
             return
         now = utcnow()
-        values = [{**clean, "status": "active", "status_changed_at": now, "created_at": now}
-                  for _line, clean in new]
-        ids = self.session.execute(
-            insert(Facility).returning(Facility.id, sort_by_parameter_order=True), values
-        ).scalars().all()
-        for (_line, clean), fid in zip(new, ids, strict=True):
-            self.keys.add_facility(fid, clean["name"], clean["country"],
-                                   {k: clean[k] for k in IDENTIFIERS})
-        self.result.added_facilities += len(ids)
+        before = self.session.execute(select(func.max(Facility.id))).scalar() or 0
+        _insert_many(self.session, Facility.__table__, FACILITY_TABLE_COLUMNS, [
+            (*(clean[c] for c in FACILITY_TABLE_COLUMNS[:9]), "active", now, now)
+            for _line, clean in new])
+        # A plain executemany (RETURNING would go row by row on SQLite); the new rows are
+        # found again by the natural keys that were just checked to be free.
+        columns = (Facility.id, Facility.name, Facility.country,
+                   *(getattr(Facility, f) for f in IDENTIFIERS))
+        for fid, name, country, *ids in self.session.execute(select(*columns).where(Facility.id > before)):
+            self.keys.add_facility(fid, name, country, dict(zip(IDENTIFIERS, ids, strict=True)))
+            self.result.facility_ids.add(fid)
+        self.result.added_facilities += len(new)
 
     def _evidence(self, rows) -> None:
         located = []
         for line, row in rows:
-            identifiers = {k: (row.get(k) or "").strip().upper() or None for k in IDENTIFIERS}
-            if identifiers["epa_id"]:
-                identifiers["epa_id"] = identifiers["epa_id"].replace("-", "").replace(" ", "")
-            matches = self.keys.facility_for(identifiers, (row.get("name") or "").strip(),
-                                             (row.get("country") or "").strip().upper())
-            matches = {m for m in matches if m > 0}
-            if len(matches) != 1:
-                why = "names no facility in the registry or earlier in the file" if not matches \
-                    else "its identifiers belong to different facilities"
-                self.result.errors.append((line, f"facility: {why}"))
-                continue
-            located.append((line, row, matches.pop()))
+            fid = self._facility_of(row)
+            if isinstance(fid, str):
+                self.result.errors.append((line, f"facility: {fid}"))
+            else:
+                located.append((line, row, fid))
         self.keys.load_evidence(self.session, {fid for _l, _r, fid in located})
-        now, values = utcnow(), []
+        now, values, seen = utcnow(), [], self.keys.evidence
+        verified, actor_id = self.verified, self.actor_id
+        constant = (self.actor_id, self.actor_role, verified, actor_id if verified else None,
+                    now if verified else None, now)
         for line, row, fid in located:
             try:
-                clean = clean_evidence({c: row.get(c) for c in EVIDENCE_COLUMNS}, self.reference,
-                                       today=self.today)
+                clean = clean_evidence(row, self.reference, today=self.today)
             except ValidationFailed as exc:
                 self.result.errors.append((line, _sentence(exc)))
                 continue
             key = (fid, clean.standard_code, clean.kind, clean.observed_on, clean.value, clean.source)
-            if key in self.keys.evidence:
+            if key in seen:
                 self.result.skipped_duplicates += 1
                 continue
-            self.keys.evidence.add(key)
-            values.append(self._evidence_values(fid, clean, now))
+            seen.add(key)
+            values.append((fid, clean.standard_code, clean.kind, clean.value_entered,
+                           clean.unit_entered, clean.value, clean.unit, clean.basis,
+                           clean.observed_on, clean.source, *constant))
         if values:
-            self.session.execute(insert(Evidence.__table__), values)
+            _insert_many(self.session, Evidence.__table__, EVIDENCE_TABLE_COLUMNS, values)
             self.result.added_evidence += len(values)
-            if self.verified:
-                self.verified_facilities.update(v["facility_id"] for v in values)
+            touched = {v[0] for v in values}
+            standing.forget(self.session, touched - self.result.facility_ids)
+            self.result.facility_ids.update(touched)
+            if verified:
+                self.verified_facilities.update(v[0] for v in values)
 
-    def _evidence_values(self, fid: int, clean, now) -> dict:
-        return {
-            "facility_id": fid, **clean.__dict__, "entered_by_id": self.actor_id,
-            "entered_by_role": self.actor_role, "verified": self.verified,
-            "verified_by_id": self.actor_id if self.verified else None,
-            "verified_at": now if self.verified else None, "supersedes_id": None,
-            "correction_reason": None, "inspection_id": None, "created_at": now,
-        }
+    def _facility_of(self, row: dict) -> int | str:
+        """The facility an evidence row names, or why it names none (cached: a facility's
+        evidence rows usually follow one another)."""
+        raw = tuple((row.get(k) or "").strip() for k in (*IDENTIFIERS, "name", "country"))
+        found = self._located.get(raw)
+        if found is None:
+            identifiers = {k: v.upper() or None for k, v in zip(IDENTIFIERS, raw, strict=False)}
+            if identifiers["epa_id"]:
+                identifiers["epa_id"] = identifiers["epa_id"].replace("-", "").replace(" ", "")
+            matches = {m for m in self.keys.facility_for(identifiers, raw[3], raw[4].upper()) if m > 0}
+            if len(matches) == 1:
+                found = self._located[raw] = matches.pop()
+            else:
+                return ("names no facility in the registry or earlier in the file" if not matches
+                        else "its identifiers belong to different facilities")
+        return found
+
+
+def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """One driver-level executemany of already validated rows, each value passed through its
+    column type's own bind processor (JSON, dates), so rows read back exactly as the ORM's do.
+    Going through the ORM or Core per row would cost more than the validation itself."""
+    connection = session.connection()
+    dialect = connection.dialect
+    processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                 f"VALUES ({', '.join([mark] * len(columns))})")
+    active = [(i, p) for i, p in enumerate(processors) if p is not None]
+    if active:
+        converted = []
+        for row in rows:
+            row = list(row)
+            for i, process in active:
+                row[i] = process(row[i])
+            converted.append(tuple(row))
+        rows = converted
+    connection.exec_driver_sql(statement, rows)
 
 
 def _sentence(exc: ValidationFailed) -> str:
@@ -252,8 +294,8 @@ def _announce(session: Session, batcher: _Batcher, source, actor_id) -> None:
     session.flush()
     events.audited.send(
         SENDER, session=session, actor_id=actor_id, action="registry.import", entity="import",
-        entity_id=_name(source), before=None,
-        after={"added_facilities": result.added_facilities, "added_evidence": result.added_evidence,
+        entity_id=Path(_name(source)).name[:40], before=None,
+        after={"file": _name(source), "added_facilities": result.added_facilities, "added_evidence": result.added_evidence,
                "skipped_duplicates": result.skipped_duplicates, "errors": len(result.errors),
                "verified": batcher.verified},
         reason=None)
@@ -262,7 +304,9 @@ def _announce(session: Session, batcher: _Batcher, source, actor_id) -> None:
 
 
 def _name(source) -> str:
-    return str(getattr(source, "name", source)) if not isinstance(source, io.StringIO) else "upload"
+    if isinstance(source, str | Path):
+        return str(source)
+    return str(getattr(source, "name", "upload"))
 
 
 @contextmanager

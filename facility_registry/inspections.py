@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from facility_registry import validation
 from facility_registry.announce import INSPECTOR_ROLES, audited
+from facility_registry.eligibility import refresh_standings
 from facility_registry.errors import CaseNotFound, InvalidTransition, NotAllowed, ValidationFailed
 from facility_registry.evidence import _add, clean_evidence
 from facility_registry.facilities import (
@@ -139,11 +140,13 @@ def _record_findings(session, facility, inspection, findings, *, actor_id, actor
         raise ValidationFailed(f"{first}: {errors[first][0]}", errors)
     for _raw, clean in cleaned:
         entry = _add(session, facility, clean, actor_id=actor_id, actor_role=actor_role,
-                     inspection_id=inspection.id)
+                     inspection_id=inspection.id, refresh=False)
         session.add(Finding(inspection_id=inspection.id, standard_code=clean.standard_code,
                             value_entered=clean.value_entered, unit_entered=clean.unit_entered,
                             basis=clean.basis, evidence_id=entry.id))
     session.flush()
+    if cleaned:
+        refresh_standings(session, [facility.id])
 
 
 def _on_violation(session, facility, inspection, *, actor_id, actor_role) -> None:

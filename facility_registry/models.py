@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 __all__ = [  # the tables, for `permits.models`'s star import
@@ -18,6 +18,7 @@ __all__ = [  # the tables, for `permits.models`'s star import
     "EnforcementCase",
     "Evidence",
     "Facility",
+    "FacilityStanding",
     "FacilityStatusChange",
     "Finding",
     "Inspection",
@@ -194,3 +195,24 @@ class CarbonReport(SQLModel, table=True):
     method: str = Field(max_length=500)
     reported_by_id: int | None = None
     created_at: datetime = _timestamp()
+
+
+class FacilityStanding(SQLModel, table=True):
+    """Derived, never authoritative: the last computed evidence verdict of a facility for one
+    byproduct, so that the finder and the list need not re-read 300,000 evidence rows per
+    request. It holds for days in [computed_on, valid_until) while the standards in force keep
+    the label `standards_version`; otherwise, or when missing, eligibility is computed afresh.
+    Decisions never read it: they call `eligibility.check_facility`."""
+
+    __tablename__ = "facility_standing"
+    __table_args__ = (Index("ix_facility_standing_byproduct", "byproduct", "checks_meet"),)
+
+    facility_id: int = Field(foreign_key="facility.id", primary_key=True)
+    byproduct: str = Field(max_length=40, primary_key=True)
+    checks_meet: bool  # every standard in force for the byproduct `meets`
+    # "code=verdict code=verdict ..." for the standards that do not meet: plain text, because the
+    # finder reads thousands of these per request and splitting is far cheaper than JSON.
+    blockers: str = Field(default="", sa_column=Column(Text, nullable=False))
+    computed_on: date
+    valid_until: date  # the first day a measurement may have gone stale
+    standards_version: str = Field(max_length=40)

@@ -15,20 +15,40 @@ from standards import codes
 from standards.models import Standard
 
 
+@dataclass(frozen=True, slots=True)
+class StandardRule:
+    """What recording evidence needs from one version of a standard (a plain copy: reading
+    attributes off ORM rows would cost more than the checks themselves in a bulk import)."""
+
+    code: str
+    version: int
+    unit: str | None
+    basis: str
+    direction: str
+    effective_from: date
+
+    @classmethod
+    def of(cls, standard: Standard) -> StandardRule:
+        return cls(standard.code, standard.version, standard.unit, standard.basis,
+                   standard.direction, standard.effective_from)
+
+
 @dataclass
 class Reference:
     operation_codes: frozenset[str]
     byproducts: frozenset[str]
     bases: frozenset[str]
     # Every stored version of each standard, oldest first.
-    standards: dict[str, list[Standard]] = field(default_factory=dict)
+    standards: dict[str, list[StandardRule]] = field(default_factory=dict)
 
-    def standard(self, code: str, on: date) -> Standard | None:
+    def standard(self, code: str, on: date) -> StandardRule | None:
         """The version in force on `on`; the oldest one for evidence older than all of them
         (a measurement from before a revision is still about the same quantity)."""
         versions = self.standards.get(code)
         if not versions:
             return None
+        if versions[-1].effective_from <= on:  # the usual case: the newest version applies
+            return versions[-1]
         in_force = [s for s in versions if s.effective_from <= on]
         return in_force[-1] if in_force else versions[0]
 
@@ -39,7 +59,7 @@ def load_reference(session: Session) -> Reference:
     ).all()
     by_code: dict[str, list[Standard]] = {}
     for standard in stored:
-        by_code.setdefault(standard.code, []).append(standard)
+        by_code.setdefault(standard.code, []).append(StandardRule.of(standard))
     byproducts = set(CONTRACT_BYPRODUCTS)
     for standard in stored:
         byproducts.update(standard.applies_to or [])

@@ -6,12 +6,14 @@ import sys
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from facility_registry.eligibility import refresh_standings
 from facility_registry.importer import import_csv
+from facility_registry.models import Facility
 from permits import accounts, db
 
-registry = AppGroup("registry", help="The facility registry: bulk import.")
+registry = AppGroup("registry", help="The facility registry: bulk import, stored standings.")
 
 
 def register(app: Flask) -> None:
@@ -40,12 +42,35 @@ def import_command(path: str, actor_email: str | None, verified: bool):
         result = import_csv(lambda: Session(engine, expire_on_commit=False), path,
                             actor_id=actor_id, actor_role=actor_role, verified=verified,
                             progress=bar.update)
+    _refresh(engine, sorted(result.facility_ids), label="Eligibility")
     for line, message in result.errors:
         click.echo(f"line {line}: {message}", err=True)
     click.echo(f"{result.added_facilities} facilities and {result.added_evidence} evidence rows "
                f"added; {result.skipped_duplicates} already there; {len(result.errors)} refused.")
     if result.errors:
         sys.exit(1)
+
+
+@registry.command("refresh")
+def refresh_command():
+    """Recompute every facility's stored standing (the finder's cache of eligibility).
+
+    Safe at any time; run it daily (the scheduler's job) so that standings whose measurements
+    have gone stale are recomputed before a shipper's search has to do it."""
+    engine = db.engine()
+    with db.session_scope(engine, read_only=True) as session:
+        ids = list(session.execute(select(Facility.id).order_by(Facility.id)).scalars())
+    stored = _refresh(engine, ids, label="Eligibility")
+    click.echo(f"{stored} standings stored for {len(ids)} facilities.")
+
+
+def _refresh(engine, ids: list[int], *, label: str) -> int:
+    stored = 0
+    with click.progressbar(length=len(ids), label=label, file=sys.stderr) as bar:
+        for start in range(0, len(ids), 2000):  # one transaction per slice keeps locks short
+            with db.session_scope(engine) as session:
+                stored += refresh_standings(session, ids[start:start + 2000], progress=bar.update)
+    return stored
 
 
 def _actor(email: str | None) -> tuple[int | None, str]:

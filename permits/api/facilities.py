@@ -126,10 +126,9 @@ def finder():
     return {
         "byproduct": byproduct, "operation": operation, "on": on.isoformat(),
         "eligible": {"total": len(found.eligible), "items": [
-            {"facility": _row_json(row), "checks": [c.to_dict() for c in result.checks]}
-            for row, result in found.eligible[:limit]]},
+            {"facility": _row_json(row)} for row, _ in found.eligible[:limit]]},
         "ineligible": {"total": len(found.ineligible), "items": [
-            {"facility": _row_json(row), "reasons": reasons}
+            {"facility": _row_json(row), "reasons": list(reasons)}
             for row, reasons in found.ineligible[:limit]]},
     }
 

@@ -182,9 +182,13 @@ def finder():
                                      operation=asked["operation"], on=utcnow().date(),
                                      country=asked["country"] if asked["country"] in COUNTRIES else None)
     page = page_number()
-    others = result.ineligible[(page - 1) * PAGE_SIZE: page * PAGE_SIZE] if result else []
-    pages = max(1, -(-len(result.ineligible) // PAGE_SIZE)) if result else 1
+    window = slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)  # both lists page together
+    eligible = result.eligible[window] if result else []
+    others = result.ineligible[window] if result else []
+    longest = max(len(result.eligible), len(result.ineligible)) if result else 0
+    pages = max(1, -(-longest // PAGE_SIZE))
     return render_template("registry/finder.html", asked=asked, result=result, others=others,
+                           eligible=eligible,
                            page=page, pages=pages, errors=errors, countries=COUNTRIES,
                            byproducts=sorted(reference.byproducts),
                            operations=sorted(reference.operation_codes, key=_operation_order)), \

@@ -55,3 +55,13 @@ def test_the_demo_registry_shows_every_verdict(db):
         assert verdicts == {"meets", "fails", "no_evidence", "stale", "incomparable", "unverified"}
         assert {f.status for f in facilities} == {"active", "suspended"}
         assert seed_registry(session, {"inspector": inspector}) == []  # seeding twice adds nothing
+
+
+def test_import_then_refresh_stores_standings(runner, db):
+    from facility_registry.models import FacilityStanding
+
+    runner.invoke(args=["registry", "import", str(EXAMPLE)])
+    with Session(db) as session:
+        assert len(session.exec(select(FacilityStanding)).all()) == 5  # 2 + 2 + 1 byproducts
+    result = runner.invoke(args=["registry", "refresh"])
+    assert result.exit_code == 0 and "5 standings stored for 3 facilities" in result.output

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import delete, select
+
 from facility_registry import services
-from facility_registry.eligibility import check_facility, find_facilities
+from facility_registry.eligibility import check_facility, find_facilities, refresh_standings
+from facility_registry.models import FacilityStanding
 from standards.catalogue import standards_in_force
 from tests.registry.conftest import (
     FACILITY_USER,
@@ -132,6 +135,7 @@ def test_the_finder_filters_by_country(session, make_facility):
     found = find_facilities(session, byproduct="eaf_dust", operation="R4", on=TODAY, country="CA")
     assert [row.id for row, _ in found.ineligible] == [canadian.id]
     assert found.eligible == []
+    assert all(": no_evidence" in reason for reason in found.ineligible[0][1])
 
 
 def test_passing_values_are_really_passing(session):
@@ -139,3 +143,41 @@ def test_passing_values_are_really_passing(session):
     for standard in standards_in_force(session, TODAY, "eaf_dust"):
         value = passing_value(standard)
         assert value is True or value != standard.value
+
+
+def test_a_write_stores_the_facilitys_standing_and_the_finder_reads_it(session, make_facility):
+    facility = make_facility("US")
+    record_passing(session, facility, "eaf_dust")
+    standing = session.get(FacilityStanding, (facility.id, "eaf_dust"))
+    assert standing.checks_meet and standing.blockers == ""
+    assert standing.valid_until > TODAY
+    # The finder trusts a standing that still holds (this one is doctored to prove it) ...
+    standing.checks_meet, standing.blockers = False, "osha-lead-pel=fails"
+    session.flush()
+    found = find_facilities(session, byproduct="eaf_dust", operation="R4", on=TODAY)
+    assert found.ineligible == [(found.ineligible[0][0], ["osha-lead-pel: fails"])]
+    # ... and recomputes, without storing, one whose measurements may have gone stale.
+    standing.valid_until = TODAY
+    session.flush()
+    found = find_facilities(session, byproduct="eaf_dust", operation="R4", on=TODAY)
+    assert [row.id for row, _ in found.eligible] == [facility.id]
+    assert session.get(FacilityStanding, (facility.id, "eaf_dust")).valid_until == TODAY
+
+
+def test_a_standing_expires_when_its_oldest_measurement_would_go_stale(session, make_facility):
+    facility = make_facility("US")
+    record_passing(session, facility, "eaf_dust", observed_on=LAST_MONTH)
+    standing = session.get(FacilityStanding, (facility.id, "eaf_dust"))
+    assert standing.valid_until <= LAST_MONTH + timedelta(days=366)
+    late = standing.valid_until + timedelta(days=1)
+    assert not check_facility(session, facility, "eaf_dust", late).eligible  # stale by then
+    found = find_facilities(session, byproduct="eaf_dust", operation="R4", on=late)
+    assert found.eligible == []
+
+
+def test_refreshing_after_an_import_stores_every_accepted_byproduct(session, make_facility):
+    facility = make_facility("US")  # accepts lead_acid_battery_dust and eaf_dust
+    session.exec(delete(FacilityStanding))
+    assert refresh_standings(session, [facility.id]) == 2
+    assert {s.byproduct for s in session.exec(select(FacilityStanding))} == {
+        "lead_acid_battery_dust", "eaf_dust"}

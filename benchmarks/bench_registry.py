@@ -1,0 +1,277 @@
+"""Benchmark: a generated registry of 10,000 facilities and 300,000 evidence rows.
+
+Run: .venv/bin/python benchmarks/bench_registry.py [--facilities N] [--evidence-per-facility K]
+     [--url postgresql://127.0.0.1:5432/test]   (default: a SQLite file in a temporary folder)
+
+Prints the CSV import rate beside a bare DB-API `executemany` of the same rows into the same
+kind of database (the aim: the import reaches at least a quarter of it), then the server time of
+the facility list, a facility page and the finder at that size (the aim: each under 100 ms on
+SQLite on this machine). Times are medians of several requests through Flask's test client.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import permits.models  # noqa: E402,F401 - every table
+from facility_registry.eligibility import find_facilities, refresh_standings  # noqa: E402
+from facility_registry.importer import COLUMNS, import_csv  # noqa: E402
+from facility_registry.models import utcnow  # noqa: E402
+from permits import accounts  # noqa: E402
+from permits.db import make_engine  # noqa: E402
+from standards import units  # noqa: E402
+from standards.catalogue import load_catalogue, standards_in_force  # noqa: E402
+
+TODAY = date.today()
+BYPRODUCTS = ("lead_acid_battery_dust", "eaf_dust", "slag")
+OPERATIONS = [f"R{i}" for i in range(1, 14)] + [f"D{i}" for i in range(1, 16)]
+_SCHEMAS: dict[int, tuple[str, str]] = {}  # PostgreSQL: engine -> (its schema, the server URL)
+STATES = ["PA", "OH", "TX", "IN", "MO", "AL", "CA", "IL", "MI", "TN"]
+
+
+# --- the generated registry -------------------------------------------------------------------
+
+def generate(path: Path, facilities: int, per_facility: int, standards, seed: int = 11) -> list:
+    """Write the CSV; return the canonical rows a bare insert would write (facility, evidence)."""
+    rng = random.Random(seed)
+    rows = []
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        for n in range(facilities):
+            facility = _facility(rng, n)
+            writer.writerow({"record": "facility", **facility})
+            evidence = []
+            for k in range(per_facility):  # a limit and a measurement per standard, in turn
+                standard = standards[(n + k // 2) % len(standards)]
+                kind = "limit" if k % 2 == 0 else "measurement"
+                row = _evidence(rng, standard, kind, facility, k)
+                writer.writerow({"record": "evidence", **_key(facility), **row})
+                evidence.append((standard, row))
+            rows.append((facility, evidence))
+    return rows
+
+
+def _facility(rng, n: int) -> dict:
+    country = ("US", "MX", "CA")[n % 3]
+    ops = {"R4"} if rng.random() < 0.5 else set()
+    ops.update(rng.sample(OPERATIONS, rng.randint(1, 2)))
+    body = {"name": f"Facility {n:05d}", "country": country, "address": f"{n} Industrial Way",
+            "operations": " ".join(sorted(ops)),
+            "accepts": " ".join(rng.sample(BYPRODUCTS, rng.randint(1, 3))),
+            "annual_capacity_tonnes": str(rng.randint(1000, 200000))}
+    identifier = {"US": ("epa_id", f"{STATES[n % len(STATES)]}D{n:09d}"),
+                  "MX": ("semarnat_nra", f"NRA{n:010d}"), "CA": ("canada_id", f"ON{n:07d}")}[country]
+    body[identifier[0]] = identifier[1]
+    return body
+
+
+def _key(facility: dict) -> dict:
+    return {k: facility.get(k, "") for k in ("epa_id", "semarnat_nra", "canada_id")}
+
+
+def _evidence(rng, standard, kind: str, facility: dict, k: int) -> dict:
+    observed = TODAY - timedelta(days=rng.randint(5, 500) + k)
+    source = f"report {facility['name']} #{k}"
+    if standard.direction == "required":
+        return {"standard": standard.code, "kind": kind, "value": "true", "unit": "",
+                "basis": standard.basis, "observed_on": observed.isoformat(), "source": source}
+    value = round(standard.value * rng.uniform(0.2, 1.2), 6)
+    return {"standard": standard.code, "kind": kind, "value": repr(value), "unit": standard.unit,
+            "basis": standard.basis, "observed_on": observed.isoformat(), "source": source}
+
+
+# --- the two inserts --------------------------------------------------------------------------
+
+def fresh_database(url: str | None, folder: Path):
+    if url is None:
+        engine = make_engine(f"sqlite:///{folder / f'registry-{uuid.uuid4().hex[:8]}.sqlite'}")
+    else:
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = make_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+        sep = "&" if "?" in url else "?"
+        engine = make_engine(f"{url}{sep}options=-csearch_path%3D{schema}")
+        _SCHEMAS[id(engine)] = (schema, url)
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        load_catalogue(session)
+        session.commit()
+    return engine
+
+
+def bare_executemany(engine, rows) -> float:
+    """The same rows, already valid and converted, straight through the driver's executemany."""
+    now = utcnow()
+    facility_columns = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "address",
+                        "operations", "accepts", "annual_capacity_tonnes", "status",
+                        "status_changed_at", "created_at")
+    evidence_columns = ("facility_id", "standard_code", "kind", "value_entered", "unit_entered",
+                        "value", "unit", "basis", "observed_on", "source", "entered_by_role",
+                        "verified", "created_at")
+    mark = "?" if engine.dialect.name == "sqlite" else "%s"
+    facility_sql = (f"INSERT INTO facility ({', '.join(facility_columns)}) "
+                    f"VALUES ({', '.join([mark] * len(facility_columns))})")
+    evidence_sql = (f"INSERT INTO evidence ({', '.join(evidence_columns)}) "
+                    f"VALUES ({', '.join([mark] * len(evidence_columns))})")
+    facility_values = [
+        (f["name"], f["country"], f.get("epa_id"), f.get("semarnat_nra"), f.get("canada_id"),
+         f["address"], json.dumps(f["operations"].split()), json.dumps(f["accepts"].split()),
+         float(f["annual_capacity_tonnes"]), "active", now, now) for f, _ in rows]
+    evidence_values = []
+    for n, (_facility, evidence) in enumerate(rows, start=1):
+        for standard, e in evidence:
+            if standard.direction == "required":
+                value, unit = 1.0, None
+            else:
+                value, unit = units.to_canonical(float(e["value"]), e["unit"], standard.unit), standard.unit
+            evidence_values.append((n, e["standard"], e["kind"], e["value"], e["unit"] or None, value,
+                                    unit, e["basis"], date.fromisoformat(e["observed_on"]),
+                                    e["source"], "admin", False, now))
+    raw = engine.raw_connection()
+    try:
+        started = time.perf_counter()
+        cursor = raw.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("BEGIN IMMEDIATE")
+        cursor.executemany(facility_sql, facility_values)
+        cursor.executemany(evidence_sql, evidence_values)
+        raw.commit()
+        return time.perf_counter() - started
+    finally:
+        raw.close()
+
+
+# --- the server times -------------------------------------------------------------------------
+
+def server_times(engine, url: str, repeats: int = 7, only: str | None = None) -> dict[str, float]:
+    from permits.app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench",
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    with Session(engine) as session:
+        if accounts.find_user(session, "bench@example.com") is None:
+            accounts.create_user(session, email="bench@example.com", password="bench-password-1",
+                                 role="inspector")
+            session.commit()
+        token = accounts.issue_token(session, user=accounts.find_user(session, "bench@example.com"),
+                                     name="bench").secret
+        session.commit()
+        facility_id = session.execute(text(
+            "SELECT facility_id FROM evidence GROUP BY facility_id ORDER BY facility_id LIMIT 1")).scalar()
+    client = app.test_client()
+    client.post("/login", data={"email": "bench@example.com", "password": "bench-password-1"})
+    pages = {
+        "facility list (page 1 of 10,000)": "/registry/facilities",
+        "facility list, filtered (country=MX&status=active)": "/registry/facilities?country=MX&status=active",
+        "facility page (checks, history, charts)": f"/registry/facilities/{facility_id}",
+        "finder (eaf_dust, R4)": "/registry/finder?byproduct=eaf_dust&operation=R4",
+        "API facility list": "/api/v1/facilities",
+        "API finder (eaf_dust, R4)": "/api/v1/finder?byproduct=eaf_dust&operation=R4",
+    }
+    headers = {"Authorization": f"Bearer {token}"}
+    times = {}
+    for label, path in pages.items():
+        if only and label != only:
+            continue
+        samples = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            response = client.get(path, headers=headers if path.startswith("/api/") else {})
+            samples.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}")
+        times[label] = statistics.median(samples)
+    app.extensions["parity.engine"].dispose()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--facilities", type=int, default=10_000)
+    parser.add_argument("--evidence-per-facility", type=int, default=30)
+    parser.add_argument("--url", default=None, help="a PostgreSQL URL (default: SQLite)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        engine = fresh_database(args.url, folder)
+        with Session(engine) as session:
+            standards = sorted({s.code: s for b in BYPRODUCTS
+                                for s in standards_in_force(session, TODAY, b)}.values(),
+                               key=lambda s: s.code)
+        csv_path = folder / "registry.csv"
+        rows = generate(csv_path, args.facilities, args.evidence_per_facility, standards)
+        total = args.facilities * (1 + args.evidence_per_facility)
+        print(f"database: {engine.dialect.name}; rows: {args.facilities:,} facilities + "
+              f"{args.facilities * args.evidence_per_facility:,} evidence = {total:,}")
+
+        started = time.perf_counter()
+        result = import_csv(lambda: Session(engine, expire_on_commit=False), csv_path, actor_id=None)
+        imported = time.perf_counter() - started
+        assert not result.errors, result.errors[:5]
+
+        baseline_engine = fresh_database(args.url, folder)
+        bare = bare_executemany(baseline_engine, rows)
+        print(f"import_csv (validate, convert, dedupe, insert): {imported:8.2f} s  "
+              f"{total / imported:>10,.0f} rows/s")
+        print(f"bare executemany of the same rows:            {bare:8.2f} s  "
+              f"{total / bare:>10,.0f} rows/s")
+        print(f"import rate / bare rate: {bare / imported:.2f} (aim: at least 0.25)")
+
+        started = time.perf_counter()
+        again = import_csv(lambda: Session(engine, expire_on_commit=False), csv_path, actor_id=None)
+        print(f"re-import of the same file: {time.perf_counter() - started:.2f} s, "
+              f"{again.added_facilities + again.added_evidence} rows added, "
+              f"{again.skipped_duplicates:,} skipped")
+
+        started = time.perf_counter()
+        with Session(engine) as session:
+            stored = refresh_standings(session)
+            session.commit()
+        print(f"stored standings (the finder's derived data): {stored:,} in "
+              f"{time.perf_counter() - started:.2f} s (`registry import` does this after the rows)")
+
+        url = str(engine.url.render_as_string(hide_password=False))
+        for label, seconds in server_times(engine, url).items():
+            print(f"{label:<58} {seconds * 1000:7.1f} ms (aim: under 100 ms)")
+        with Session(engine) as session:
+            found = find_facilities(session, byproduct="eaf_dust", operation="R4", on=TODAY)
+            print(f"finder answer: {len(found.eligible):,} eligible, {len(found.ineligible):,} not")
+            session.execute(text("DELETE FROM facility_standing"))
+            session.commit()
+        cold = server_times(engine, url, repeats=1, only="finder (eaf_dust, R4)")
+        print(f"{'finder with no stored standings (all computed afresh)':<58} "
+              f"{cold['finder (eaf_dust, R4)'] * 1000:7.1f} ms (the worst case, after a bulk change)")
+        for eng in (engine, baseline_engine):
+            _drop(eng)
+
+
+def _drop(engine) -> None:
+    engine.dispose()
+    if id(engine) in _SCHEMAS:
+        schema, admin_url = _SCHEMAS.pop(id(engine))
+        admin = make_engine(admin_url)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
