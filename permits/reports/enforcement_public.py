@@ -99,7 +99,7 @@ def _facilities_section(session, inspections, cases, year) -> Section:
                      tally["opened"], tally["resolved"], tally["open"], median(tally["days"])])
     table = Table("facilities", N_("Inspections and cases per facility"), [
         Column("facility", N_("Facility")), Column("country", N_("Country")),
-        Column("status", N_("Status today"), "status"), Column("inspections", N_("Inspections"), "int"),
+        Column("status", N_("Status when published"), "status"), Column("inspections", N_("Inspections"), "int"),
         Column("violations", N_("Violations"), "int"), Column("opened", N_("Cases opened"), "int"),
         Column("resolved", N_("Cases resolved"), "int"), Column("open", N_("Open at year end"), "int"),
         Column("median", N_("Median days to resolution"), "number")], rows)

@@ -2,6 +2,7 @@
 every stored version still hashes to its hash; the scheduler runs each kind on its due day."""
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -81,3 +82,27 @@ def test_the_scheduler_claims_a_report_day_once(db, world):
         assert len(s.exec(select(ComplianceReport)).all()) == 1
     assert {j.id for j in scheduler.JOBS} >= {"report-monthly-compliance", "report-annual-exports",
                                               "report-enforcement-public", "report-carbon"}
+
+
+def test_two_runs_at_once_store_two_versions(db, world):
+    """The second run waits on the first one's uncommitted version 1, then takes version 2."""
+    versions, errors = [], []
+
+    def second_run():
+        try:
+            with Session(db, expire_on_commit=False) as s:
+                versions.append(run_report(s, kind="carbon", period="2026", today=TODAY,
+                                           trigger="cli").version)
+                s.commit()
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    with Session(db, expire_on_commit=False) as first:
+        versions.append(run_report(first, kind="carbon", period="2026", today=TODAY,
+                                   trigger="cli").version)
+        other = threading.Thread(target=second_run)
+        other.start()
+        other.join(timeout=0.5)  # it is blocked behind our open transaction
+        first.commit()
+    other.join(timeout=30)
+    assert not errors and sorted(versions) == [1, 2]
