@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from facility_registry.models import Facility
-from permits.db import is_sqlite
+from permits.db import READ_ONLY_OPTION
 from permits.models.accounts import Organization, User
 from permits.models.permit import Permit
 from permits.models.shipment import Shipment
@@ -151,9 +151,7 @@ def _render(lines: Iterable[list[str]]) -> str:
 def csv_chunks(engine: Engine, query: Select, *, batch: int = BATCH) -> Iterator[str]:
     """The header, then one chunk of CSV text per batch of rows; the query runs at the first chunk."""
     yield _render([list(COLUMNS)])
-    with engine.connect() as connection:
-        if is_sqlite(engine):
-            connection.info["read_only"] = True  # before the first statement: BEGIN DEFERRED
+    with engine.execution_options(**{READ_ONLY_OPTION: True}).connect() as connection:
         result = connection.execution_options(yield_per=batch).execute(query)
         for rows in result.partitions():
             yield _render(_line(row) for row in rows)

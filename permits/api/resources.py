@@ -8,6 +8,7 @@ from permits.api import (
     permits,  # noqa: F401
     public,  # noqa: F401
     reports,  # noqa: F401
+    shipments,  # noqa: F401
     standards,  # noqa: F401
     tokens,  # noqa: F401
 )

@@ -10,3 +10,7 @@ ALL += [catalogue.bp]
 from permits.web import reports  # noqa: E402
 
 ALL += [reports.bp]
+
+from permits.web import shipments  # noqa: E402
+
+ALL += [shipments.bp]

@@ -14,6 +14,9 @@ LINKS = [
     ("registry.unverified", _l("Evidence to verify"), ("inspector", "admin")),
     ("registry.my_facility", _l("Our facility"), ("facility",)),
     ("reports.index", _l("Reports"), ("inspector", "admin")),
+    ("shipments.index", _l("Shipments"), ("shipper",)),
+    ("shipments.incoming", _l("Incoming shipments"), ("facility",)),
+    ("shipments.exceptions", _l("Missed deadlines"), ("inspector", "admin")),
     ("catalogue.standards", _l("Standards"), ("shipper", "inspector", "facility", "admin")),
 ]
 
