@@ -9,7 +9,7 @@ from permits.api import api, openapi
 from permits.api.common import json_body
 from permits.api.endpoint import endpoint
 from permits.api.permit_json import amendment_json
-from permits.api.permits import _IDEMPOTENCY, _body, _id, _string_field, _today
+from permits.api.permits import _IDEMPOTENCY, _body, _id, _string_field, _today, check_types
 from permits.auth import api_user
 from permits.models.decision import Amendment, Decision
 from permits.services import amendments as service
@@ -24,6 +24,8 @@ def _json(amendment: Amendment) -> dict:
 @endpoint("shipper", status=201)
 def propose_amendment(permit_id: int):
     body = json_body()
+    if isinstance(body.get("changes"), dict):
+        check_types(body["changes"])
     amendment, _ = service.propose(db.session(), actor=api_user(), permit_id=permit_id,
                                    changes=body.get("changes"), reason=_string_field(body, "reason"),
                                    today=_today())

@@ -172,6 +172,7 @@ _PERMIT_PROPERTIES = {
     **{k: v for k, v in _TERMS_PROPERTIES.items() if k not in ("origin", "route")},
     "origin": {"type": "object"},
     "route": {"type": "object"},
+    "transporters": {"type": "array", "items": _TRANSPORTER, "description": "empty in a draft"},
     "used_tonnes": {"type": "number", "minimum": 0},
     "shipments_used": {"type": "integer", "minimum": 0},
     "created_at": {"type": "string", "format": "date-time"},

@@ -9,6 +9,10 @@ from flask_babel import lazy_gettext as _l
 # its line here when it lands.
 LINKS = [
     ("main.home", _l("Home"), ("shipper", "inspector", "facility", "admin")),
+    ("permits.index", _l("Permits"), ("shipper", "inspector", "admin", "facility")),
+    ("permits.new", _l("Apply for a permit"), ("shipper",)),
+    ("review.queue", _l("Review queue"), ("inspector", "admin")),
+    ("review.evidence_requests", _l("Evidence requests"), ("facility",)),
     ("registry.facilities", _l("Facilities"), ("shipper", "inspector", "admin")),
     ("registry.finder", _l("Where can I ship?"), ("shipper", "inspector", "admin")),
     ("registry.unverified", _l("Evidence to verify"), ("inspector", "admin")),
