@@ -3,6 +3,11 @@ from permits.web import auth_views, main, registry
 
 ALL = [main.bp, auth_views.bp, registry.bp]
 
+from permits.web import permits as permit_pages  # noqa: E402
+from permits.web import review, verify  # noqa: E402
+
+ALL += [permit_pages.bp, review.bp, verify.bp]
+
 from permits.web import catalogue  # noqa: E402
 
 ALL += [catalogue.bp]

@@ -1,0 +1,31 @@
+"""The public verification page: anyone holding a certificate can check that the decision
+stored under its number still hashes to the record hash printed on it."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from sqlmodel import select
+
+from facility_registry.models import Facility
+from permits import db, decisions
+from permits.auth import public
+from permits.models.permit import Permit
+
+bp = Blueprint("verify", __name__)
+
+
+@bp.get("/verify/<number>")
+@public
+def permit(number: str):
+    session = db.session()
+    row = session.exec(
+        select(Permit, Facility).join(Facility, Facility.id == Permit.receiving_facility_id)
+        .where(Permit.number == number, Permit.status != "draft")).first()
+    if row is None:
+        abort(404, description=f"No permit is numbered {number}.")
+    found, facility = row
+    history = decisions.history(session, found.id)
+    results = [(decision, decisions.record_hash(decision)) for decision in history]
+    standing = decisions.current_decision(session, found.id)
+    recomputed = decisions.record_hash(standing) if standing is not None else None
+    return render_template("verify/permit.html", permit=found, facility=facility,
+                           results=results, decision=standing, recomputed=recomputed)
