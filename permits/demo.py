@@ -54,3 +54,8 @@ def _user(session, email, role, name, organization=None, facility_id=None):
 from permits.registry_demo import seed_registry  # noqa: E402
 
 STEPS.append(seed_registry)
+
+# Last: the permits step uses the facilities the registry's step made.
+from permits.demo_permits import seed_permits  # noqa: E402
+
+STEPS.append(seed_permits)
