@@ -1,0 +1,194 @@
+"""Makers for the permit tests: facilities through the registry's services, evidence that meets
+(or fails, or is missing), users, and a complete application body."""
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session
+
+import permits.cascade  # noqa: F401 - the registry's events reach the permits, as in the app
+from facility_registry import services as registry
+from facility_registry.importer import import_csv
+from permits import accounts
+from permits.models.accounts import User
+from standards.catalogue import standards_in_force
+from tests.helpers import make_user
+
+TODAY = date.today()
+LAST_MONTH = TODAY - timedelta(days=30)
+BYPRODUCT = "eaf_dust"
+PEL = "osha-lead-pel"
+SYSTEM_INSPECTOR = {"actor_id": None, "actor_role": "inspector"}
+
+FACILITIES = {
+    "US": {"name": "Keystone Lead Recovery", "country": "US", "epa_id": "PAD987654321",
+           "address": "1 Smelter Rd, Reading, PA", "operations": ["R4"],
+           "accepts": ["lead_acid_battery_dust", "eaf_dust"], "annual_capacity_tonnes": 120000},
+    "MX": {"name": "Reciclados del Norte", "country": "MX", "semarnat_nra": "RDN1903900011",
+           "address": "Av. Industrial 400, Monterrey, N.L.", "operations": ["R4", "R13"],
+           "accepts": ["eaf_dust", "slag"], "annual_capacity_tonnes": 80000},
+    "CA": {"name": "Great Lakes Metals", "country": "CA", "canada_id": "ON7654321",
+           "address": "22 Harbour St, Hamilton, ON", "operations": ["R4"],
+           "accepts": ["eaf_dust"], "annual_capacity_tonnes": 50000},
+}
+
+
+_serial = itertools.count(10)
+_IDENTIFIER = {"US": "epa_id", "MX": "semarnat_nra", "CA": "canada_id"}
+
+
+def make_facility(session: Session, country: str = "MX", **overrides):
+    """A facility through the registry's service, with a national identifier of its own."""
+    fields = dict(FACILITIES[country])
+    key = _IDENTIFIER[country]
+    fields[key] = fields[key][:-2] + f"{next(_serial) % 100:02d}"
+    return registry.create_facility(session, **SYSTEM_INSPECTOR, **{**fields, **overrides})
+
+
+def meeting_value(standard):
+    if standard.direction == "required":
+        return True
+    return standard.value * (0.5 if standard.direction == "max" else 2)
+
+
+def failing_value(standard):
+    if standard.direction == "required":
+        return False
+    return standard.value * (2 if standard.direction == "max" else 0.5)
+
+
+def record_evidence(session: Session, facility, byproduct: str = BYPRODUCT, *, skip=(),
+                    overrides=None, actor=SYSTEM_INSPECTOR, observed_on=LAST_MONTH,
+                    only=None) -> None:
+    """A binding limit and a measurement for every standard in force (or `only` some, or all
+    but `skip`), through the registry's bulk import: the same validation as one entry at a
+    time, one batch instead of forty-odd round trips. `overrides` maps a standard code to a
+    function standard -> value for the measurement; `actor` decides whether it is verified."""
+    overrides = overrides or {}
+    identifier = _IDENTIFIER[facility.country]
+    rows = []
+    for standard in standards_in_force(session, TODAY, byproduct):
+        if standard.code in skip or (only is not None and standard.code not in only):
+            continue
+        for kind in ("limit", "measurement"):
+            value_of = overrides.get(standard.code, meeting_value) if kind == "measurement" \
+                else meeting_value
+            value = value_of(standard)
+            rows.append({
+                "record": "evidence", "name": facility.name, "country": facility.country,
+                identifier: getattr(facility, identifier), "standard": standard.code,
+                "kind": kind, "value": str(value).lower() if isinstance(value, bool) else repr(value),
+                "unit": "" if standard.direction == "required" else standard.unit,
+                "basis": standard.basis, "observed_on": observed_on.isoformat(),
+                "source": f"test {kind}"})
+    handle = io.StringIO()
+    writer = csv.DictWriter(handle, fieldnames=["record", "name", "country", identifier,
+                                                "standard", "kind", "value", "unit", "basis",
+                                                "observed_on", "source"])
+    writer.writeheader()
+    writer.writerows(rows)
+    handle.seek(0)
+    result = import_csv(session, handle, actor_id=actor["actor_id"],
+                        actor_role=actor["actor_role"],
+                        verified=actor["actor_role"] in ("inspector", "admin"), today=TODAY)
+    # An entry already on record (another byproduct shares the standard) is skipped, not doubled.
+    assert not result.errors, result.errors
+    assert result.added_evidence + result.skipped_duplicates == len(rows)
+
+
+def application(facility_id: int, **overrides) -> dict:
+    body = {
+        "byproduct": BYPRODUCT, "waste_codes": ["K061"], "quantity_tonnes": 500,
+        "shipments_planned": 20, "valid_from": (TODAY + timedelta(days=1)).isoformat(),
+        "valid_to": (TODAY + timedelta(days=300)).isoformat(),
+        "receiving_facility_id": facility_id, "operation_code": "R4",
+        "origin": {"name": "Acme Steel Works", "country": "US", "epa_id": "OHD123456789"},
+        "route": {"exit_port": "Laredo, TX", "entry_port": "Nuevo Laredo, Tamps.",
+                  "transit_countries": []},
+        "transporters": [{"name": "Border Haulage LLC", "country": "US"}],
+    }
+    body.update(overrides)
+    return body
+
+
+_hashes: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _one_password_hash(monkeypatch):
+    """Users here share a password: hash it once (argon2 is slow by design), not per user."""
+    real = accounts.hash_password
+
+    def cached(password: str) -> str:
+        if password not in _hashes:
+            _hashes[password] = real(password)
+        return _hashes[password]
+
+    monkeypatch.setattr(accounts, "hash_password", cached)
+
+
+@pytest.fixture
+def shipper(db) -> User:
+    return make_user(db, "shipper", organization="Acme Metals")
+
+
+@pytest.fixture
+def other_shipper(db) -> User:
+    return make_user(db, "shipper", organization="Rival Recycling")
+
+
+@pytest.fixture
+def inspector(db) -> User:
+    return make_user(db, "inspector")
+
+
+@pytest.fixture
+def admin(db) -> User:
+    return make_user(db, "admin")
+
+
+@pytest.fixture
+def compliant_facility(db):
+    """A Mexican facility with verified evidence meeting every standard for eaf_dust."""
+    with Session(db, expire_on_commit=False) as session:
+        facility = make_facility(session, "MX")
+        record_evidence(session, facility)
+        session.commit()
+        return facility
+
+
+@pytest.fixture
+def bare_facility(db):
+    """A facility with no evidence at all: every check is no_evidence."""
+    with Session(db, expire_on_commit=False) as session:
+        facility = make_facility(session, "CA")
+        session.commit()
+        return facility
+
+
+def as_user(session: Session, user: User) -> User:
+    """The user as a row of `session` (services take the actor from the caller's session)."""
+    return session.get(User, user.id)
+
+
+def apply(session: Session, shipper: User, facility_id: int, **overrides):
+    """Apply through the service; returns (permit, decision)."""
+    from permits.services import permits as service
+
+    return service.apply(session, actor=as_user(session, shipper),
+                         body=application(facility_id, **overrides), today=TODAY)
+
+
+def set_verified(session: Session, facility_id: int) -> None:
+    """Mark a facility's evidence verified behind the services' back, so that no cascade runs:
+    the state an inspector's approval starts from."""
+    from sqlalchemy import update
+
+    from facility_registry.models import Evidence
+
+    session.execute(update(Evidence).where(Evidence.facility_id == facility_id)
+                    .values(verified=True))
