@@ -6,8 +6,8 @@ entry is unverified until an inspector verifies it; an inspector's is verified a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -31,8 +31,7 @@ from facility_registry.reference import Reference, load_reference
 from standards import units
 
 
-@dataclass(frozen=True)
-class CleanEvidence:
+class CleanEvidence(NamedTuple):
     """One entry after validation: the value as typed and as converted, side by side."""
 
     standard_code: str
@@ -177,7 +176,7 @@ def _add(session: Session, facility: Facility, clean: CleanEvidence, *, actor_id
     verified = actor_role in INSPECTOR_ROLES
     now = utcnow()
     entry = Evidence(
-        facility_id=facility.id, **clean.__dict__, entered_by_id=actor_id,
+        facility_id=facility.id, **clean._asdict(), entered_by_id=actor_id,
         entered_by_role=actor_role, verified=verified,
         verified_by_id=actor_id if verified else None, verified_at=now if verified else None,
         supersedes_id=supersedes_id, correction_reason=correction_reason,

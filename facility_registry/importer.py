@@ -29,7 +29,8 @@ from facility_registry.facilities import IDENTIFIERS, clean_facility
 from facility_registry.models import Evidence, Facility, utcnow
 from facility_registry.reference import Reference, load_reference
 
-BATCH = 2000
+BATCH = 10_000  # rows validated and inserted together
+COMMIT_EVERY = 50_000  # rows per transaction: a commit is an fsync and a WAL checkpoint
 FACILITY_COLUMNS = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "address",
                     "operations", "accepts", "annual_capacity_tonnes")
 EVIDENCE_COLUMNS = ("standard", "kind", "value", "unit", "basis", "observed_on", "source")
@@ -104,8 +105,8 @@ def import_csv(target: Session | Callable[[], Session], source: str | Path | IO[
                progress: Callable[[int], None] | None = None, today: date | None = None) -> ImportResult:
     """Import `source` into the registry.
 
-    `target` is a Session (rows are flushed; the caller commits) or a session factory (each
-    batch is committed as it goes, so a long import keeps what it has done). Evidence is
+    `target` is a Session (rows are flushed; the caller commits) or a session factory (rows are
+    committed 50,000 at a time, so a long import keeps what it has done). Evidence is
     recorded unverified unless `verified` is true and the actor is an inspector or admin.
     `progress(n)` is called after each batch with the number of rows it held.
     """
@@ -121,9 +122,13 @@ def import_csv(target: Session | Callable[[], Session], source: str | Path | IO[
         batcher = _Batcher(session, load_reference(session), _Keys(session), result,
                            actor_id=actor_id, actor_role=actor_role,
                            verified=verified and actor_role in ("inspector", "admin"), today=today)
+        pending = 0
         for batch in _batches(reader, header):
             batcher.run(batch)
-            commit()
+            pending += len(batch)
+            if pending >= COMMIT_EVERY:
+                commit()
+                pending = 0
             if progress:
                 progress(len(batch))
         _announce(session, batcher, source, actor_id)
@@ -164,13 +169,15 @@ class _Batcher:
         self._located: dict[tuple, int] = {}
 
     def run(self, batch: list[tuple[int, dict]]) -> None:
-        facilities = [(n, r) for n, r in batch if (r.get("record") or "").strip() == "facility"]
-        evidence = [(n, r) for n, r in batch if (r.get("record") or "").strip() == "evidence"]
+        kinds: dict[str, list] = {"facility": [], "evidence": []}
         for line, row in batch:
-            if (row.get("record") or "").strip() not in ("facility", "evidence"):
+            rows = kinds.get((row.get("record") or "").strip())
+            if rows is None:
                 self.result.errors.append((line, "record: must be facility or evidence"))
-        self._facilities(facilities)
-        self._evidence(evidence)
+            else:
+                rows.append((line, row))
+        self._facilities(kinds["facility"])
+        self._evidence(kinds["evidence"])
 
     def _facilities(self, rows) -> None:
         new: list[tuple[int, dict]] = []
@@ -198,7 +205,7 @@ class _Batcher:
         before = self.session.execute(select(func.max(Facility.id))).scalar() or 0
         _insert_many(self.session, Facility.__table__, FACILITY_TABLE_COLUMNS, [
             (*(clean[c] for c in FACILITY_TABLE_COLUMNS[:9]), "active", now, now)
-            for _line, clean in new])
+            for _line, clean in new], same_tail=3)
         # A plain executemany (RETURNING would go row by row on SQLite); the new rows are
         # found again by the natural keys that were just checked to be free.
         columns = (Facility.id, Facility.name, Facility.country,
@@ -236,7 +243,8 @@ class _Batcher:
                            clean.unit_entered, clean.value, clean.unit, clean.basis,
                            clean.observed_on, clean.source, *constant))
         if values:
-            _insert_many(self.session, Evidence.__table__, EVIDENCE_TABLE_COLUMNS, values)
+            _insert_many(self.session, Evidence.__table__, EVIDENCE_TABLE_COLUMNS, values,
+                         same_tail=len(constant))
             self.result.added_evidence += len(values)
             touched = {v[0] for v in values}
             standing.forget(self.session, touched - self.result.facility_ids)
@@ -247,41 +255,46 @@ class _Batcher:
     def _facility_of(self, row: dict) -> int | str:
         """The facility an evidence row names, or why it names none (cached: a facility's
         evidence rows usually follow one another)."""
-        raw = tuple((row.get(k) or "").strip() for k in (*IDENTIFIERS, "name", "country"))
+        get = row.get
+        raw = (get("epa_id"), get("semarnat_nra"), get("canada_id"), get("name"), get("country"))
         found = self._located.get(raw)
         if found is None:
+            key = raw
+            raw = tuple((v or "").strip() for v in raw)
             identifiers = {k: v.upper() or None for k, v in zip(IDENTIFIERS, raw, strict=False)}
             if identifiers["epa_id"]:
                 identifiers["epa_id"] = identifiers["epa_id"].replace("-", "").replace(" ", "")
             matches = {m for m in self.keys.facility_for(identifiers, raw[3], raw[4].upper()) if m > 0}
             if len(matches) == 1:
-                found = self._located[raw] = matches.pop()
+                found = self._located[key] = matches.pop()
             else:
                 return ("names no facility in the registry or earlier in the file" if not matches
                         else "its identifiers belong to different facilities")
         return found
 
 
-def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[tuple], *,
+                 same_tail: int = 0) -> None:
     """One driver-level executemany of already validated rows, each value passed through its
     column type's own bind processor (JSON, dates), so rows read back exactly as the ORM's do.
-    Going through the ORM or Core per row would cost more than the validation itself."""
+    Going through the ORM or Core per row would cost more than the validation itself. The last
+    `same_tail` values are the same in every row, so they are converted once."""
     connection = session.connection()
     dialect = connection.dialect
     processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
                  f"VALUES ({', '.join([mark] * len(columns))})")
-    active = [(i, p) for i, p in enumerate(processors) if p is not None]
-    if active:
-        converted = []
-        for row in rows:
-            row = list(row)
-            for i, process in active:
-                row[i] = process(row[i])
-            converted.append(tuple(row))
-        rows = converted
-    connection.exec_driver_sql(statement, rows)
+    cut = len(columns) - same_tail
+    tail = tuple(p(v) if p else v for p, v in zip(processors[cut:], rows[0][cut:], strict=True))
+    active = [(i, p) for i, p in enumerate(processors[:cut]) if p is not None]
+    converted = []
+    for row in rows:
+        head = list(row[:cut])
+        for i, process in active:
+            head[i] = process(head[i])
+        converted.append((*head, *tail))
+    connection.exec_driver_sql(statement, converted)
 
 
 def _sentence(exc: ValidationFailed) -> str:

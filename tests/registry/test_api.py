@@ -185,3 +185,27 @@ def test_the_openapi_document_describes_the_registry(client):
                  "/api/v1/public/facilities", "/api/v1/finder"):
         assert path in paths
     assert "patch" in paths["/api/v1/facilities/{facility_id}"]
+
+
+def test_responses_match_the_openapi_document(client, inspector, facility_id):
+    from tests.openapi_check import assert_matches_openapi
+
+    base = "/api/v1/facilities"
+    checks = [
+        ("get", f"{base}/{facility_id}", "/api/v1/facilities/{facility_id}", None),
+        ("get", base, "/api/v1/facilities", None),
+        ("get", f"{base}/{facility_id}/eligibility?byproduct=eaf_dust",
+         "/api/v1/facilities/{facility_id}/eligibility", None),
+        ("post", f"{base}/{facility_id}/evidence", "/api/v1/facilities/{facility_id}/evidence", PEL),
+        ("post", f"{base}/{facility_id}/evidence", "/api/v1/facilities/{facility_id}/evidence",
+         {**PEL, "unit": "cubits"}),
+        ("get", f"{base}/{facility_id}/evidence", "/api/v1/facilities/{facility_id}/evidence", None),
+        ("post", f"{base}/{facility_id}/inspections", "/api/v1/facilities/{facility_id}/inspections",
+         {"inspected_on": TODAY.isoformat(), "outcome": "violation", "summary": "x"}),
+        ("get", "/api/v1/public/facilities", "/api/v1/public/facilities", None),
+        ("get", "/api/v1/evidence/unverified", "/api/v1/evidence/unverified", None),
+        ("get", "/api/v1/finder?byproduct=eaf_dust&operation=R4", "/api/v1/finder", None),
+    ]
+    for method, url, template, body in checks:
+        response = client.open(url, method=method.upper(), json=body, headers=inspector)
+        assert_matches_openapi(client, method, template, response)
