@@ -143,7 +143,7 @@ def record_evidence(session: Session, *, facility_id: int, actor_id: int | None,
     _require_role(actor_role, EVIDENCE_ROLES, "record evidence")
     facility = get_facility(session, facility_id)
     clean = clean_evidence(data, load_reference(session), today=today or utcnow().date())
-    return _add(session, facility, clean, actor_id=actor_id, actor_role=actor_role)
+    return record_entry(session, facility, clean, actor_id=actor_id, actor_role=actor_role)
 
 
 def supersede_evidence(session: Session, *, evidence_id: int, reason: str, actor_id: int | None,
@@ -163,16 +163,17 @@ def supersede_evidence(session: Session, *, evidence_id: int, reason: str, actor
     clean = clean_evidence(body, load_reference(session), today=today or utcnow().date())
     try:
         with session.begin_nested():
-            entry = _add(session, facility, clean, actor_id=actor_id, actor_role=actor_role,
+            entry = record_entry(session, facility, clean, actor_id=actor_id, actor_role=actor_role,
                          supersedes_id=old.id, correction_reason=reason)
     except IntegrityError:  # a concurrent correction of the same entry won the unique key
         raise InvalidTransition.on("evidence_id", f"entry {old.id} was already corrected") from None
     return entry
 
 
-def _add(session: Session, facility: Facility, clean: CleanEvidence, *, actor_id, actor_role,
-         supersedes_id: int | None = None, correction_reason: str | None = None,
-         inspection_id: int | None = None, refresh: bool = True) -> Evidence:
+def record_entry(session: Session, facility: Facility, clean: CleanEvidence, *, actor_id,
+                 actor_role, supersedes_id: int | None = None, correction_reason: str | None = None,
+                 inspection_id: int | None = None, refresh: bool = True) -> Evidence:
+    """Store one validated entry: verified at once when an inspector or admin enters it."""
     verified = actor_role in INSPECTOR_ROLES
     now = utcnow()
     entry = Evidence(

@@ -17,7 +17,7 @@ from facility_registry import validation
 from facility_registry.announce import INSPECTOR_ROLES, audited
 from facility_registry.eligibility import refresh_standings
 from facility_registry.errors import CaseNotFound, InvalidTransition, NotAllowed, ValidationFailed
-from facility_registry.evidence import _add, clean_evidence
+from facility_registry.evidence import clean_evidence, record_entry
 from facility_registry.facilities import (
     get_facility,
     latest_clearing_inspection,
@@ -139,7 +139,7 @@ def _record_findings(session, facility, inspection, findings, *, actor_id, actor
         first = next(iter(errors))
         raise ValidationFailed(f"{first}: {errors[first][0]}", errors)
     for _raw, clean in cleaned:
-        entry = _add(session, facility, clean, actor_id=actor_id, actor_role=actor_role,
+        entry = record_entry(session, facility, clean, actor_id=actor_id, actor_role=actor_role,
                      inspection_id=inspection.id, refresh=False)
         session.add(Finding(inspection_id=inspection.id, standard_code=clean.standard_code,
                             value_entered=clean.value_entered, unit_entered=clean.unit_entered,
