@@ -58,6 +58,8 @@ class Amendment(SQLModel, table=True):
 class EvidenceRequest(SQLModel, table=True):
     """An inspector asks a receiving facility for evidence an application under review lacks."""
 
+    __tablename__ = "evidence_request"
+
     id: int | None = Field(default=None, primary_key=True)
     permit_id: int = Field(foreign_key="permit.id", index=True)
     facility_id: int = Field(foreign_key="facility.id", index=True)
