@@ -131,33 +131,37 @@ def edit(permit_id: int):
 
 
 def _save_application(session, form: ApplicationForm, *, permit: Permit | None):
-    permit_id = permit.id if permit is not None else None
     if not form.validate_on_submit():  # only the CSRF token: the rules are the service's
         return render_template("permits/form.html", form=form, permit=permit), 400
-    body = form.values()
     try:
-        if form.save_draft.data:
-            permit = service.save_draft(session, actor=current_user, body=body, today=_today(),
-                                        permit_id=permit_id)
-            message = _("Draft saved. You can come back to it from your permits list.")
-        else:
-            if permit_id is not None:
-                service.save_draft(session, actor=current_user, body=body, today=_today(),
-                                   permit_id=permit_id)
-                permit, decision = service.submit(session, actor=current_user, permit_id=permit_id,
-                                                  today=_today(), min_notice_days=_notice_days())
-            else:
-                permit, decision = service.apply(session, actor=current_user, body=body,
-                                                 today=_today(), min_notice_days=_notice_days())
-            message = _outcome_message(decision.outcome)
+        saved, outcome = _store(session, form.values(), draft=bool(form.save_draft.data),
+                                permit_id=permit.id if permit is not None else None)
     except InvalidApplication as exc:
         session.rollback()
-        unplaced = show_errors(form, exc.fields)
         return render_template("permits/form.html", form=form, permit=permit,
-                               unplaced=unplaced), 422
+                               unplaced=show_errors(form, exc.fields)), 422
     session.commit()
-    flash(message, "success" if "approved" in message else "info")
-    return redirect(url_for("permits.show", permit_id=permit.id))
+    if outcome is None:
+        flash(_("Draft saved. You can come back to it from your permits list."), "info")
+    else:
+        flash(_outcome_message(outcome), "success" if outcome == "approved" else "info")
+    return redirect(url_for("permits.show", permit_id=saved.id))
+
+
+def _store(session, body: dict, *, draft: bool, permit_id: int | None) -> tuple[Permit, str | None]:
+    """Save the draft, or apply: the permit and its outcome (None for a draft)."""
+    if draft:
+        return service.save_draft(session, actor=current_user, body=body, today=_today(),
+                                  permit_id=permit_id), None
+    if permit_id is None:
+        permit, decision = service.apply(session, actor=current_user, body=body, today=_today(),
+                                         min_notice_days=_notice_days())
+    else:  # the fields as edited, then the whole draft is checked and decided
+        service.save_draft(session, actor=current_user, body=body, today=_today(),
+                           permit_id=permit_id)
+        permit, decision = service.submit(session, actor=current_user, permit_id=permit_id,
+                                          today=_today(), min_notice_days=_notice_days())
+    return permit, decision.outcome
 
 
 def _outcome_message(outcome: str) -> str:
