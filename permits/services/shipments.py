@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
@@ -103,10 +103,9 @@ def log_shipment(
         raise invalid("departed_on", "cannot be in the future")
     if expected_arrival_on < departed_on:
         raise invalid("expected_arrival_on", "cannot be before the departure")
-    if _document_taken(session, document):
-        raise invalid("movement_document", "is already used by another shipment")
 
-    _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on)
+    # The row first, the caps second: on PostgreSQL the capped UPDATE locks the permit's row
+    # until commit, so whatever can run before it keeps the queue of shippers short.
     shipment = Shipment(
         permit_id=permit.id, movement_document=document, carrier=carrier_name, quantity_kg=quantity_kg,
         departed_on=departed_on, expected_arrival_on=expected_arrival_on, logged_by_id=actor.id,
@@ -114,8 +113,11 @@ def log_shipment(
     session.add(shipment)
     try:
         session.flush()
-    except IntegrityError as exc:  # the same document logged concurrently, by someone faster
+    except IntegrityError as exc:  # the unique index is the check: no read-then-insert race
+        if "movement_document" not in str(exc.orig):
+            raise
         raise invalid("movement_document", "is already used by another shipment") from exc
+    _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on)
     audit.record(
         session, actor_id=actor.id, action="shipment.logged", entity="shipment", entity_id=shipment.id,
         after={"permit_id": permit.id, "movement_document": document, "carrier": carrier_name,
@@ -139,36 +141,32 @@ def _carrier_on_permit(permit: Permit, carrier: str | None) -> str:
     raise invalid("carrier", f"must be one of the permit's transporters ({listed})")
 
 
-def _document_taken(session: Session, document: str) -> bool:
-    return session.execute(
-        select(Shipment.id).where(Shipment.movement_document == document)
-    ).first() is not None
+# The cap, as ONE conditional UPDATE: the WHERE clause is the check, evaluated by the database
+# against the row as the previous writer left it (never read-then-write in Python). Built once,
+# with bound parameters, because it runs on every shipment.
+_TAKE_FROM_CAPS = (
+    update(Permit)
+    .where(
+        Permit.id == bindparam("permit_id"),
+        Permit.status == "approved",
+        exists().where(Facility.id == Permit.receiving_facility_id, Facility.status == "active"),
+        Permit.valid_from <= bindparam("departed_on"),
+        Permit.valid_to >= bindparam("departed_on"),
+        Permit.used_kg + bindparam("kg") <= Permit.quantity_kg,
+        Permit.shipments_used + 1 <= Permit.shipments_planned,
+    )
+    .values(used_kg=Permit.used_kg + bindparam("kg"), shipments_used=Permit.shipments_used + 1,
+            updated_at=bindparam("now"))
+    .returning(Permit.used_kg, Permit.shipments_used)
+)
 
 
 def _take_from_caps(session: Session, *, permit: Permit, kg: int, departed_on: date) -> None:
-    """Add the load to the permit's totals in one conditional UPDATE, or say which rule stops it.
-
-    Never read-then-write in Python: the WHERE clause is the check, evaluated by the database
-    against the row as the previous writer left it.
-    """
-    facility_active = exists().where(
-        Facility.id == Permit.receiving_facility_id, Facility.status == "active")
-    statement = (
-        update(Permit)
-        .where(
-            Permit.id == permit.id,
-            Permit.status == "approved",
-            facility_active,
-            Permit.valid_from <= departed_on,
-            Permit.valid_to >= departed_on,
-            Permit.used_kg + kg <= Permit.quantity_kg,
-            Permit.shipments_used + 1 <= Permit.shipments_planned,
-        )
-        .values(used_kg=Permit.used_kg + kg, shipments_used=Permit.shipments_used + 1, updated_at=utcnow())
-        .returning(Permit.used_kg, Permit.shipments_used)
-        .execution_options(synchronize_session=False)
-    )
-    row = session.execute(statement).first()
+    """Add the load to the permit's totals, or say which rule stops it."""
+    # On the session's connection, not through the ORM: nothing in the session is to be synchronized.
+    row = session.connection().execute(
+        _TAKE_FROM_CAPS, {"permit_id": permit.id, "kg": kg, "departed_on": departed_on, "now": utcnow()}
+    ).first()
     if row is None:
         raise _why_refused(session, permit_id=permit.id, kg=kg, departed_on=departed_on)
     set_committed_value(permit, "used_kg", row.used_kg)
