@@ -59,3 +59,8 @@ STEPS.append(seed_registry)
 from permits.demo_permits import seed_permits  # noqa: E402
 
 STEPS.append(seed_permits)
+
+# After the permits: shipments under the approved permits valid today.
+from permits.demo_shipments import seed_shipments  # noqa: E402
+
+STEPS.append(seed_shipments)

@@ -1,0 +1,41 @@
+"""The seed-demo step for shipments: every state, one missed deadline, and nothing twice."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from permits.demo_shipments import seed_shipments
+from permits.models.base import utcnow
+from permits.models.permit import Permit
+from permits.models.shipment import Shipment, ShipmentException
+from tests.shipments import factories
+
+
+def test_the_demo_has_a_shipment_in_every_state_and_one_overdue(session, world):
+    permit = session.get(Permit, world.permit.id)
+    permit.valid_from = utcnow().date() - timedelta(days=90)
+    session.commit()
+    seed_shipments(session, {"inspector": world.inspector})
+    session.commit()
+    states = sorted({s.status for s in session.exec(select(Shipment))})
+    assert states == ["in_transit", "received", "recovered", "refused", "returned"]
+    assert [(e.kind, e.shipment_id) for e in session.exec(select(ShipmentException))] == [
+        ("receipt_overdue", session.exec(select(Shipment.id).where(Shipment.movement_document.endswith("-7"))).one())]
+    assert any(s.discrepancy for s in session.exec(select(Shipment)))
+    session.refresh(permit)
+    assert permit.shipments_used == 7
+
+    seed_shipments(session, {"inspector": world.inspector})
+    assert len(session.exec(select(Shipment)).all()) == 7
+
+
+def test_the_demo_leaves_permits_not_yet_valid_alone(session, world, capsys):
+    permit = session.get(Permit, world.permit.id)
+    permit.valid_from = utcnow().date() + timedelta(days=7)
+    factories.make_permit(session, organization=factories.make_organization(session), applicant=world.shipper,
+                          facility=world.facility, status="denied")
+    session.commit()
+    seed_shipments(session, {"inspector": world.inspector})
+    assert session.exec(select(Shipment)).all() == []
+    assert "no demo shipments" in capsys.readouterr().out
