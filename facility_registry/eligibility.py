@@ -9,13 +9,14 @@ in one windowed query per chunk, never one query per facility or per standard.
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import Date, String, bindparam, func, select, type_coerce
 from sqlmodel import Session
 
 from facility_registry.models import Evidence, Facility, utcnow
@@ -122,7 +123,8 @@ def newest_evidence(session: Session, facility_ids: Sequence[int], standards: It
         return found
     for start in range(0, len(facility_ids), CHUNK):
         chunk = list(facility_ids[start:start + CHUNK])
-        for row in session.execute(_newest_statement(chunk, codes, on)):
+        parameters = {"facility_ids": chunk, "codes": codes, "on": on}
+        for row in session.execute(_newest_statement(), parameters):
             code = row.standard_code
             # A practice is stored as 1.0/0.0; the comparison wants True/False.
             value = row.value == 1.0 if code in practices else row.value
@@ -132,7 +134,9 @@ def newest_evidence(session: Session, facility_ids: Sequence[int], standards: It
     return found
 
 
-def _newest_statement(facility_ids: list[int], codes: list[str], on: date):
+@functools.cache
+def _newest_statement():
+    # Built once: constructing this statement costs more than running it for one facility.
     rank = func.row_number().over(
         partition_by=(Evidence.facility_id, Evidence.standard_code, Evidence.kind),
         order_by=(Evidence.verified.desc(), Evidence.observed_on.desc(), Evidence.id.desc()),
@@ -141,8 +145,9 @@ def _newest_statement(facility_ids: list[int], codes: list[str], on: date):
         select(Evidence.id, Evidence.facility_id, Evidence.standard_code, Evidence.kind,
                Evidence.value, Evidence.unit, Evidence.basis, Evidence.observed_on,
                Evidence.verified, Evidence.source, rank)
-        .where(Evidence.facility_id.in_(facility_ids), Evidence.standard_code.in_(codes),
-               Evidence.observed_on <= on, not_superseded())
+        .where(Evidence.facility_id.in_(bindparam("facility_ids", expanding=True)),
+               Evidence.standard_code.in_(bindparam("codes", expanding=True)),
+               Evidence.observed_on <= bindparam("on", type_=Date), not_superseded())
         .subquery()
     )
     return select(ranked).where(ranked.c.rank == 1)
