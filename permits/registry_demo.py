@@ -74,7 +74,7 @@ def seed_registry(session: Session, people: dict) -> list[tuple[str, str]]:
 def _passing(standard):
     if standard.direction == "required":
         return True, None
-    return standard.value * (0.6 if standard.direction == "max" else 1.5), standard.unit
+    return round(standard.value * (0.6 if standard.direction == "max" else 1.5), 6), standard.unit
 
 
 def _record(session, facility, standard, kind, value, unit, observed_on, source, actor, basis=None):
