@@ -104,8 +104,11 @@ def log_shipment(
     if expected_arrival_on < departed_on:
         raise invalid("expected_arrival_on", "cannot be before the departure")
 
-    # The row first, the caps second: on PostgreSQL the capped UPDATE locks the permit's row
-    # until commit, so whatever can run before it keeps the queue of shippers short.
+    # The order matters on PostgreSQL. The row first: it locks nothing others wait for. The
+    # audit entry second: it takes the audit chain's lock, which every audited write takes. The
+    # capped UPDATE last: it locks the permit's row until commit. Taking the chain's lock before
+    # the row's is the order the registry's cascades take them in (a facility's suspension audits,
+    # then suspends its permits), so the two can never wait on each other in a deadlock.
     shipment = Shipment(
         permit_id=permit.id, movement_document=document, carrier=carrier_name, quantity_kg=quantity_kg,
         departed_on=departed_on, expected_arrival_on=expected_arrival_on, logged_by_id=actor.id,
@@ -117,14 +120,14 @@ def log_shipment(
         if "movement_document" not in str(exc.orig):
             raise
         raise invalid("movement_document", "is already used by another shipment") from exc
-    _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on)
+    # If the caps refuse the load, the transaction rolls back, and this entry with it.
     audit.record(
         session, actor_id=actor.id, action="shipment.logged", entity="shipment", entity_id=shipment.id,
         after={"permit_id": permit.id, "movement_document": document, "carrier": carrier_name,
                "quantity_kg": quantity_kg, "departed_on": departed_on,
-               "expected_arrival_on": expected_arrival_on, "status": shipment.status,
-               "permit_used_kg": permit.used_kg, "permit_shipments_used": permit.shipments_used},
+               "expected_arrival_on": expected_arrival_on, "status": shipment.status},
     )
+    _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on)
     return shipment
 
 

@@ -38,7 +38,14 @@ def test_a_logged_shipment_is_in_transit_and_counts_against_the_permit(session, 
     assert (permit.used_kg, permit.shipments_used) == (12_345, 1)
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "shipment.logged")).one()
     assert entry.entity_id == str(shipment.id) and entry.actor_id == world.shipper.id
-    assert entry.after["permit_used_kg"] == 12_345
+    assert (entry.after["quantity_kg"], entry.after["permit_id"]) == (12_345, world.permit.id)
+
+
+def test_a_refused_load_leaves_no_shipment_and_no_audit_entry(session, world):
+    with pytest.raises(ShipmentError):
+        log(session, world, kg=100_001)
+    session.rollback()
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "shipment.logged")).all() == []
 
 
 def test_the_last_tonne_fits_and_one_more_kilogram_does_not(session, world):
