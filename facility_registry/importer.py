@@ -288,12 +288,16 @@ def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[t
     cut = len(columns) - same_tail
     tail = tuple(p(v) if p else v for p, v in zip(processors[cut:], rows[0][cut:], strict=True))
     active = [(i, p) for i, p in enumerate(processors[:cut]) if p is not None]
-    converted = []
-    for row in rows:
-        head = list(row[:cut])
-        for i, process in active:
-            head[i] = process(head[i])
-        converted.append((*head, *tail))
+    if len(active) == 1:  # evidence: only the observation date varies and needs converting
+        (i, process), = active
+        converted = [(*row[:i], process(row[i]), *row[i + 1:cut], *tail) for row in rows]
+    else:
+        converted = []
+        for row in rows:
+            head = list(row[:cut])
+            for i, process in active:
+                head[i] = process(head[i])
+            converted.append((*head, *tail))
     connection.exec_driver_sql(statement, converted)
 
 
