@@ -124,7 +124,7 @@ def newest_evidence(session: Session, facility_ids: Sequence[int], standards: It
     for start in range(0, len(facility_ids), CHUNK):
         chunk = list(facility_ids[start:start + CHUNK])
         parameters = {"facility_ids": chunk, "codes": codes, "on": on}
-        for row in session.execute(_newest_statement(), parameters):
+        for row in session.connection().execute(_newest_statement(), parameters):
             code = row.standard_code
             # A practice is stored as 1.0/0.0; the comparison wants True/False.
             value = row.value == 1.0 if code in practices else row.value
@@ -169,12 +169,16 @@ def refresh_standings(session: Session, facility_ids: Sequence[int] | None = Non
         rows = facility_rows(session, ids=chunk)
         values = []
         accepted = {r.id: r.accepted for r in rows}
-        for byproduct in sorted({b for codes in accepted.values() for b in codes}):
-            standards = terms.setdefault(byproduct, _terms(session, on, byproduct))
+        byproducts = sorted({b for codes in accepted.values() for b in codes})
+        for byproduct in byproducts:
+            terms.setdefault(byproduct, _terms(session, on, byproduct))
+        # One read of the chunk's evidence serves every byproduct: their standards overlap.
+        every = {s.code: s for b in byproducts for s in terms[b]}.values()
+        evidence = newest_evidence(session, [r.id for r in rows], every, on)
+        for byproduct in byproducts:
+            standards = terms[byproduct]
             version = standards_version(standards)
-            accepting = [r for r in rows if byproduct in accepted[r.id]]
-            evidence = newest_evidence(session, [r.id for r in accepting], standards, on)
-            for row in accepting:
+            for row in (r for r in rows if byproduct in accepted[r.id]):
                 checks = [_check(row.id, s, evidence, on) for s in standards]
                 values.append(_standing(row.id, byproduct, checks, evidence, standards, on, version))
         store(session, chunk, values)
