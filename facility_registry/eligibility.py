@@ -19,7 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import Date, String, bindparam, func, select, type_coerce
 from sqlmodel import Session
 
-from facility_registry.models import Evidence, Facility, utcnow
+from facility_registry.models import Evidence, Facility, FacilityStanding, utcnow
 from facility_registry.queries import not_superseded
 from facility_registry.standing import (
     FOREVER,
@@ -187,6 +187,27 @@ def refresh_standings(session: Session, facility_ids: Sequence[int] | None = Non
             progress(len(chunk))
     session.flush()
     return stored
+
+
+def refresh_due(session: Session, *, on: date | None = None, progress=None) -> int:
+    """Refresh only the standings that no longer hold on `on`: expired, computed under other
+    standards, or missing (the scheduler's daily job); returns how many were stored."""
+    on = on or utcnow().date()
+    return refresh_standings(session, due_facility_ids(session, on=on), on=on, progress=progress)
+
+
+def due_facility_ids(session: Session, *, on: date) -> list[int]:
+    outdated = select(FacilityStanding.facility_id).where(FacilityStanding.valid_until <= on)
+    due = set(session.execute(outdated).scalars())
+    stored = session.execute(select(FacilityStanding.byproduct,
+                                    FacilityStanding.standards_version).distinct()).all()
+    for byproduct, version in stored:
+        if version != standards_version(_terms(session, on, byproduct)):
+            due.update(session.execute(select(FacilityStanding.facility_id).where(
+                FacilityStanding.byproduct == byproduct)).scalars())
+    without = select(Facility.id).where(~Facility.id.in_(select(FacilityStanding.facility_id)))
+    due.update(session.execute(without).scalars())
+    return sorted(due)
 
 
 def _check(facility_id, standard, evidence, on) -> Check:

@@ -8,9 +8,9 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlmodel import Session, select
 
-from facility_registry.eligibility import refresh_standings
+from facility_registry.eligibility import due_facility_ids, refresh_standings
 from facility_registry.importer import import_csv
-from facility_registry.models import Facility
+from facility_registry.models import Facility, utcnow
 from permits import accounts, db
 
 registry = AppGroup("registry", help="The facility registry: bulk import, stored standings.")
@@ -52,14 +52,16 @@ def import_command(path: str, actor_email: str | None, verified: bool):
 
 
 @registry.command("refresh")
-def refresh_command():
-    """Recompute every facility's stored standing (the finder's cache of eligibility).
+@click.option("--all", "everything", is_flag=True, help="Every facility, not only those due.")
+def refresh_command(everything: bool):
+    """Recompute the stored standings (the finder's cache of eligibility) that no longer hold:
+    expired, computed under other standards, or missing; with --all, every one.
 
-    Safe at any time; run it daily (the scheduler's job) so that standings whose measurements
-    have gone stale are recomputed before a shipper's search has to do it."""
+    Safe at any time; the scheduler's `registry-standings` job does the same daily."""
     engine = db.engine()
     with db.session_scope(engine, read_only=True) as session:
-        ids = list(session.execute(select(Facility.id).order_by(Facility.id)).scalars())
+        ids = (list(session.execute(select(Facility.id).order_by(Facility.id)).scalars())
+               if everything else due_facility_ids(session, on=utcnow().date()))
     stored = _refresh(engine, ids, label="Eligibility")
     click.echo(f"{stored} standings stored for {len(ids)} facilities.")
 

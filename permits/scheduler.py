@@ -49,7 +49,15 @@ def _expire_permits(session: Session, day: date) -> str:
     return f"{len(expired)} permits expired"
 
 
+def _refresh_standings(session: Session, day: date) -> str:
+    from facility_registry.eligibility import refresh_due
+
+    return f"{refresh_due(session, on=day)} facility standings recomputed"
+
+
 JOBS = (
+    Job("registry-standings", "Recompute the facility standings the finder reads that no longer hold",
+        _refresh_standings, hour=0),
     Job("permit-expiry", "Expire permits whose validity has ended", _expire_permits, hour=0),
     Job("deadline-sweep", "Open exceptions for missed receipt, recovery and return deadlines",
         _sweep_deadlines, hour=1),

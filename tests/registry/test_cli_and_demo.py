@@ -63,5 +63,22 @@ def test_import_then_refresh_stores_standings(runner, db):
     runner.invoke(args=["registry", "import", str(EXAMPLE)])
     with Session(db) as session:
         assert len(session.exec(select(FacilityStanding)).all()) == 5  # 2 + 2 + 1 byproducts
-    result = runner.invoke(args=["registry", "refresh"])
-    assert result.exit_code == 0 and "5 standings stored for 3 facilities" in result.output
+    nothing_due = runner.invoke(args=["registry", "refresh"])
+    assert nothing_due.exit_code == 0 and "0 standings stored for 0 facilities" in nothing_due.output
+    everything = runner.invoke(args=["registry", "refresh", "--all"])
+    assert "5 standings stored for 3 facilities" in everything.output
+
+
+def test_the_daily_refresh_recomputes_only_standings_that_no_longer_hold(session, make_facility):
+    from facility_registry.eligibility import due_facility_ids, refresh_due
+    from facility_registry.models import FacilityStanding
+
+    kept, expiring = make_facility("US"), make_facility("CA")
+    for standing in session.exec(select(FacilityStanding).where(
+            FacilityStanding.facility_id == expiring.id)):
+        standing.valid_until = TODAY
+    session.flush()
+    assert due_facility_ids(session, on=TODAY) == [expiring.id]
+    assert refresh_due(session, on=TODAY) == 1  # Great Lakes Metals accepts one byproduct
+    assert due_facility_ids(session, on=TODAY) == []
+    assert kept.id not in due_facility_ids(session, on=TODAY)
