@@ -17,12 +17,11 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from facility_registry import events
+from permits.db import WRITER_LOCK_KEY
 from permits.models.audit import AuditEntry
 from permits.models.base import utcnow
 
 GENESIS = "0" * 64
-# Any constant: the advisory lock that serializes appends on PostgreSQL.
-_PG_AUDIT_LOCK = 0x5A7171
 
 
 def _jsonable(value: Any) -> Any:
@@ -62,11 +61,12 @@ def _timestamp(at: datetime) -> str:
 def _lock_chain(session: Session) -> None:
     """Only one transaction at a time may append: two appenders would fork the chain.
 
-    SQLite write transactions already begin IMMEDIATE (one writer); PostgreSQL takes a
-    transaction-scoped advisory lock, released at commit or rollback.
+    SQLite write transactions begin IMMEDIATE (one writer). On PostgreSQL every writer
+    already holds the writer lock from its first write (see permits.db); taking it again
+    here is free and covers a transaction whose first write is this entry.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK_KEY})
 
 
 def record(

@@ -35,7 +35,42 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    _configure_postgresql(engine)
+    return engine
+
+
+# The transaction-scoped advisory lock every PostgreSQL writer holds (any constant will do).
+WRITER_LOCK_KEY = 0x5A7171
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """One writer at a time, taken at the first write of a transaction.
+
+    Every state change appends to the audit chain, which must be written one entry at a
+    time. Were the chain's lock taken only at the audit write, a transaction holding a row
+    lock could wait for the chain while the chain's holder waits for that row: a deadlock.
+    Taking it before any write (or SELECT ... FOR UPDATE) makes the chain lock always come
+    first. Readers are never blocked; SQLite's BEGIN IMMEDIATE gives the same order.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _writer_lock(conn, cursor, statement, _params, _context, _executemany):
+        if conn.info.get("parity_writer") or not _is_write(statement):
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK_KEY,))
+        conn.info["parity_writer"] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _released(conn):
+        conn.info.pop("parity_writer", None)
+
+
+def _is_write(statement: str) -> bool:
+    head = statement.lstrip()[:6].upper()
+    return head in _WRITES or (head == "SELECT" and "FOR UPDATE" in statement.upper())
 
 
 def _configure_sqlite(engine: Engine) -> None:
