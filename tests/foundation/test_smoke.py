@@ -18,3 +18,10 @@ def test_login_then_account(client, db):
     user = make_user(db, "admin")
     assert login(client, user).status_code == 302
     assert client.get("/account").status_code == 200
+
+
+def test_form_fields_carry_aria_only_when_it_applies(client, db):
+    page = client.get("/login").data
+    assert b'="None"' not in page
+    failed = client.post("/login", data={"email": "not-an-email", "password": ""}).data
+    assert b'aria-invalid="true"' in failed and b'aria-describedby="email-errors"' in failed
