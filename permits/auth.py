@@ -42,7 +42,10 @@ def api_user() -> User | None:
         scheme, _, secret = header.partition(" ")
         user = None
         if scheme.lower() == "bearer" and secret.strip():
-            user = accounts.user_for_token(db.session(), secret.strip())
+            # A read of its own: on SQLite the request's write transaction (and its lock)
+            # then begins only when the view starts its real work.
+            with db.read_session() as session:
+                user = accounts.user_for_token(session, secret.strip())
         g.api_user = user
     return g.api_user
 

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -27,9 +26,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": 30},
-            # A file database needs no pool, and a fresh connection per checkout keeps
-            # the pragmas and the manual BEGIN below simple and thread-safe.
-            poolclass=NullPool,
+            # Pooled: opening a connection and setting its pragmas costs more than most
+            # requests' queries. Each pooled connection is used by one thread at a time.
+            pool_size=8,
+            max_overflow=24,
         )
         _configure_sqlite(engine)
         return engine
@@ -132,6 +132,14 @@ def session() -> Session:
         bind = current_app.extensions["parity.engine.read_only" if read else "parity.engine"]
         g.db_session = Session(bind, expire_on_commit=False)
     return g.db_session
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A short read-only session beside the request's (objects come back detached)."""
+    # Closing (not rolling back) ends the transaction without expiring what was loaded.
+    with Session(current_app.extensions["parity.engine.read_only"], expire_on_commit=False) as s:
+        yield s
 
 
 def _is_read_request() -> bool:
