@@ -9,7 +9,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from permits import accounts, audit, db, migrate
 from permits.models.accounts import ROLES
@@ -40,6 +40,7 @@ def load_reference_data() -> int:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create or upgrade the schema and load the standards catalogue (safe to repeat)."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
@@ -48,6 +49,7 @@ def init_db():
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Demo organizations, facilities in US/MX/CA and users of every role; prints the logins."""
     from permits import demo
@@ -134,6 +136,7 @@ def verify_audit():
 
 
 @click.command("scheduler")
+@with_appcontext
 def scheduler_command():
     """Run the scheduler process (one per deployment): catches up, then runs the daily jobs."""
     from permits import scheduler

@@ -55,7 +55,7 @@ def _body(session, facility: Facility, byproduct: str, **overrides) -> dict:
                 None)
     body = {
         "byproduct": byproduct, "waste_codes": [code] if code else [], "quantity_tonnes": 400,
-        "shipments_planned": 16, "valid_from": (today + timedelta(days=7)).isoformat(),
+        "shipments_planned": 16, "valid_from": today.isoformat(),
         "valid_to": (today + timedelta(days=300)).isoformat(),
         "receiving_facility_id": facility.id, "operation_code": _operation(facility),
         "origin": {"name": "Acme Metals — Canton works", "country": "US", "epa_id": "OHD004161423"},

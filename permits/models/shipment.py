@@ -21,7 +21,7 @@ class Shipment(SQLModel, table=True):
     movement_document: str = Field(max_length=64, unique=True)
     carrier: str = Field(max_length=200)  # one of the permit's transporters, as the permit spells it
     quantity_kg: int  # as shipped
-    departed_on: date
+    departed_on: date = Field(index=True)  # reports group by month of departure
     expected_arrival_on: date
     status: str = Field(default="in_transit", max_length=12, index=True)
     # Set when the receiving facility confirms receipt: what arrived, weighed at the gate.

@@ -38,6 +38,7 @@ from permits.permit_errors import InvalidApplication, PermitError
 from permits.permit_rules import CONTRACT_BYPRODUCTS, Terms
 from permits.services import amendments
 from permits.services import permits as service
+from permits.web.shipments import permit_panel
 from standards import codes
 
 bp = Blueprint("permits", __name__, url_prefix="/permits")
@@ -204,6 +205,9 @@ def page_context(session, permit: Permit) -> dict:
         "actions": state.allowed_actions(permit.status), "confirm": ConfirmForm(),
         "reason_form": ReasonForm(), "request_form": request_form,
         "verified": decisions.verify(standing) if standing else None,
+        # Shipments exist only under a permit that was granted (it has a number).
+        "shipments_panel": permit_panel(session, permit=permit, actor=current_user, today=_today())
+        if permit.number else None,
     }
 
 
