@@ -8,7 +8,4 @@ from flask import Blueprint
 api = Blueprint("api", __name__, url_prefix="/api")
 
 # Import for their routes; each module is one resource. Order does not matter.
-from permits.api import (
-    meta,  # noqa: E402,F401
-    resources,  # noqa: E402,F401
-)
+from permits.api import meta, resources  # noqa: E402,F401
