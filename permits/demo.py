@@ -64,3 +64,17 @@ STEPS.append(seed_permits)
 from permits.demo_shipments import seed_shipments  # noqa: E402
 
 STEPS.append(seed_shipments)
+
+
+def seed_reports(session: Session, _people: dict) -> None:
+    """This month's compliance report and this year's exports, so the reports pages show data."""
+    from permits.models.base import utcnow
+    from permits.reports.store import run_report
+
+    today = utcnow().date()
+    run_report(session, kind="monthly_compliance", period=today.strftime("%Y-%m"), today=today,
+               trigger="cli")
+    run_report(session, kind="annual_exports", period=str(today.year), today=today, trigger="cli")
+
+
+STEPS.append(seed_reports)
