@@ -100,7 +100,7 @@ def test_the_permit_page_shows_the_us_value_beside_the_facilitys(client, db, shi
     html = client.get(f"/permits/{permit['id']}").get_data(as_text=True)
     row = re.search(r"<code>osha-lead-pel</code>.*?</tr>", html, re.S).group(0)
     assert "50 µg/m³" in row and "25 µg/m³" in row and "meets" in row
-    assert "0 t used of 500 t allowed" in html
+    assert "0 t shipped of 500 t allowed" in html  # the shipments panel's bar
     assert permit["decision"]["record_hash"] in html
     assert "matches the stored record" in html
 
