@@ -13,7 +13,6 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from permits import audit
-from permits.db import READ_ONLY_OPTION
 from permits.models.accounts import ROLES, ApiToken, Organization, User, utcnow
 
 _hasher = PasswordHasher()  # argon2id: memory-hard, so a stolen table is slow to crack
@@ -174,7 +173,8 @@ def revoke_token(session: Session, *, user: User, token_id: int) -> ApiToken:
     return token
 
 
-def user_for_token(session: Session, secret: str) -> User | None:
+def token_and_user(session: Session, secret: str) -> tuple[ApiToken, User] | None:
+    """The live token named by `secret` and its active user, or None."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     row = session.exec(
@@ -184,30 +184,26 @@ def user_for_token(session: Session, secret: str) -> User | None:
     ).first()
     if row is None or not row[1].active:
         return None
-    token, user = row
-    _note_use(session, token)
-    return user
+    return row[0], row[1]
 
 
-def _note_use(session: Session, token: ApiToken) -> None:
-    """Keep "last used" roughly current without a write on every request.
-
-    In a read-only request the write runs on a connection of its own, so the request's
-    transaction stays a reader (on SQLite it must not queue behind the writer).
-    """
+def token_use_is_stale(token: ApiToken) -> bool:
+    """"Last used" is kept to within LAST_USED_RESOLUTION, not stamped on every request."""
     now = utcnow()
     last = token.last_used_at
     if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
         last = last.replace(tzinfo=now.tzinfo)
-    if last is not None and now - last < LAST_USED_RESOLUTION:
-        return
-    stamp = update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
-    bind = session.get_bind()
-    if not bind.get_execution_options().get(READ_ONLY_OPTION):
-        session.execute(stamp)  # a write request: goes with its commit
-        return
-    with bind.engine.begin() as conn:
-        conn.execute(stamp)
+    return last is None or now - last >= LAST_USED_RESOLUTION
+
+
+def stamp_token_use(engine, token_id: int) -> None:
+    """Record that a token was used, in a transaction of its own.
+
+    Callers run this when they hold no other connection: a stamp that waited for the
+    writer while its caller held a pooled connection could starve the pool.
+    """
+    with engine.begin() as conn:
+        conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, after_this_request, g, redirect, request, url_for
 from flask_login import current_user
 
 from permits import accounts, db
@@ -40,14 +40,26 @@ def api_user() -> User | None:
     if "api_user" not in g:
         header = request.headers.get("Authorization", "")
         scheme, _, secret = header.partition(" ")
-        user = None
+        found = None
         if scheme.lower() == "bearer" and secret.strip():
             # A read of its own: on SQLite the request's write transaction (and its lock)
             # then begins only when the view starts its real work.
             with db.read_session() as session:
-                user = accounts.user_for_token(session, secret.strip())
-        g.api_user = user
+                found = accounts.token_and_user(session, secret.strip())
+        if found and accounts.token_use_is_stale(found[0]):
+            _stamp_after_response(found[0].id)
+        g.api_user = found[1] if found else None
     return g.api_user
+
+
+def _stamp_after_response(token_id: int) -> None:
+    """Stamp "last used" once the request has let go of its connections (see accounts)."""
+    engine = db.engine()
+
+    @after_this_request
+    def _later(response):
+        response.call_on_close(lambda: accounts.stamp_token_use(engine, token_id))
+        return response
 
 
 def actor() -> User | None:

@@ -35,7 +35,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    # Writers queue for one lock while holding a connection: room for a burst of them.
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=30)
     _configure_postgresql(engine)
     return engine
 

@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from permits import accounts
 from permits.app import create_app
@@ -118,3 +118,16 @@ class TestTokens:
         assert response.status_code == 401
         assert response.get_json()["error"]["code"] == "unauthorized"
 
+
+
+def test_a_token_use_is_stamped_after_the_response(client, db):
+    from permits.models.accounts import ApiToken
+
+    user = make_user(db, "inspector")
+    headers = bearer(db, user)
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 200
+    response.close()  # what a WSGI server does once the body is sent
+    with Session(db) as session:
+        token = session.exec(select(ApiToken)).one()
+        assert token.last_used_at is not None
