@@ -17,7 +17,6 @@ from sqlmodel import Session, select
 
 from facility_registry.models import Facility
 from permits.models.accounts import Organization
-from permits.models.base import utcnow
 from permits.models.permit import Permit
 from permits.models.shipment import Shipment
 from permits.reports import period as periods
@@ -31,6 +30,7 @@ from permits.reports.report import (
     Series,
     Table,
     Total,
+    new_report,
     quiet,
     tonnes,
 )
@@ -63,11 +63,8 @@ class Flow:
 
 def annual_exports(session: Session, period: str | periods.Period, *,
                    progress: Progress = quiet) -> Report:
-    year = period if isinstance(period, periods.Period) else periods.parse(
-        periods.YEAR, period, today=utcnow().date())
-    report = Report(kind=KIND, period=year.label, generated_at=utcnow(),
-                    title=N_("Annual exports report"), period_start=year.start,
-                    period_end=year.last_day)
+    year, report = new_report(kind=KIND, title=N_("Annual exports report"),
+                              granularity=periods.YEAR, period=period)
     flows, domestic = _flows(session, year)
     progress(f"{len(flows)} exporter-facility flows summed")
     report.sections += [_by_flow(flows), _by_country(flows)]

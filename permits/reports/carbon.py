@@ -6,7 +6,6 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from facility_registry.models import CarbonReport, Facility
-from permits.models.base import utcnow
 from permits.models.permit import Permit
 from permits.models.shipment import Shipment
 from permits.reports import period as periods
@@ -20,6 +19,7 @@ from permits.reports.report import (
     Series,
     Table,
     Total,
+    new_report,
     quiet,
     tonnes,
 )
@@ -29,11 +29,8 @@ CHART_FACILITIES = 40
 
 
 def carbon(session: Session, period: str | periods.Period, *, progress: Progress = quiet) -> Report:
-    year = period if isinstance(period, periods.Period) else periods.parse(
-        periods.YEAR, period, today=utcnow().date())
-    report = Report(kind=KIND, period=year.label, generated_at=utcnow(),
-                    title=N_("Carbon intensity report"), period_start=year.start,
-                    period_end=year.last_day)
+    year, report = new_report(kind=KIND, title=N_("Carbon intensity report"),
+                              granularity=periods.YEAR, period=period)
     facilities = _facilities(session, year)
     progress(f"{len(facilities)} facilities reported for {year.label}")
     countries = _countries(session, year)

@@ -13,7 +13,6 @@ from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
 from facility_registry.models import EnforcementCase, Facility, Inspection
-from permits.models.base import utcnow
 from permits.reports import period as periods
 from permits.reports.report import (
     N_,
@@ -25,6 +24,7 @@ from permits.reports.report import (
     Series,
     Table,
     Total,
+    new_report,
     quiet,
 )
 from permits.reports.sql import median
@@ -35,11 +35,8 @@ CHART_CASES = 40
 
 def enforcement_public(session: Session, period: str | periods.Period, *,
                        progress: Progress = quiet) -> Report:
-    year = period if isinstance(period, periods.Period) else periods.parse(
-        periods.YEAR, period, today=utcnow().date())
-    report = Report(kind=KIND, period=year.label, generated_at=utcnow(),
-                    title=N_("Public enforcement report"), period_start=year.start,
-                    period_end=year.last_day, public=True)
+    year, report = new_report(kind=KIND, title=N_("Public enforcement report"),
+                              granularity=periods.YEAR, period=period, public=True)
     inspections = _inspections(session, year)
     progress(f"inspections at {len(inspections)} facilities counted")
     cases = _cases(session, year)

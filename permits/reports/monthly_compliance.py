@@ -8,7 +8,6 @@ from sqlalchemy import and_, case, distinct, func, or_, true
 from sqlmodel import Session, select
 
 from facility_registry.models import EnforcementCase, Facility, FacilityStatusChange
-from permits.models.base import utcnow
 from permits.models.decision import DECISION_OUTCOMES, Decision
 from permits.models.permit import Permit
 from permits.models.shipment import EXCEPTION_KINDS, Shipment, ShipmentException
@@ -23,6 +22,7 @@ from permits.reports.report import (
     Series,
     Table,
     Total,
+    new_report,
     quiet,
     tonnes,
 )
@@ -34,11 +34,8 @@ TOP_CHECKS = 15
 
 def monthly_compliance(session: Session, period: str | periods.Period, *,
                        progress: Progress = quiet) -> Report:
-    month = period if isinstance(period, periods.Period) else periods.parse(
-        periods.MONTH, period, today=utcnow().date())
-    report = Report(kind=KIND, period=month.label, generated_at=utcnow(),
-                    title=N_("Monthly compliance report"), period_start=month.start,
-                    period_end=month.last_day)
+    month, report = new_report(kind=KIND, title=N_("Monthly compliance report"),
+                               granularity=periods.MONTH, period=period)
     for build in (_decisions, _held_back, _shipments, _exceptions, _facilities, _enforcement):
         section, totals = build(session, month)
         progress(f"{section.title}: done")
