@@ -209,24 +209,31 @@ def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date
 
 # Confirmations --------------------------------------------------------------------------
 
-def _locked(session: Session, shipment_id: int) -> tuple[Shipment, Permit]:
-    """The shipment, row-locked on PostgreSQL (SQLite's write transaction already serializes)."""
-    shipment = session.execute(
-        select(Shipment).where(Shipment.id == shipment_id)
+def _locked_row(session: Session, model, row_id: int):
+    """The row, locked on PostgreSQL (SQLite's write transaction already serializes) and read
+    afresh even if the session holds it: the checks that follow must see the committed state."""
+    return session.execute(
+        select(model).where(model.id == row_id)
         .with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
+
+
+def _locked(session: Session, shipment_id: int) -> tuple[Shipment, Permit]:
+    shipment = _locked_row(session, Shipment, shipment_id)
     if shipment is None:
         raise not_found()
     return shipment, session.get(Permit, shipment.permit_id)
 
 
-def _confirmable(session: Session, *, actor: User, shipment_id: int, may) -> tuple[Shipment, Permit]:
+def _confirmable(session: Session, *, actor: User, shipment_id: int, may,
+                 event: str) -> tuple[Shipment, Permit, str]:
+    """The locked shipment, its permit, and the status `event` moves it to, if `actor` may."""
     shipment, permit = _locked(session, shipment_id)
     if not may(actor, permit):
         # 403 even to those who cannot see the shipment: a confirmation is refused for who
         # is asking, and the design fixes that answer.
         raise forbidden(_WHO_CONFIRMS[may])
-    return shipment, permit
+    return shipment, permit, next_state(shipment, event)
 
 
 _WHO_CONFIRMS = {
@@ -243,8 +250,14 @@ def _snapshot(shipment: Shipment) -> dict[str, Any]:
     return {name: getattr(shipment, name) for name in _TRACKED}
 
 
-def _commit_change(session: Session, *, actor: User, shipment: Shipment, action: str,
-                   before: dict[str, Any], reason: str | None = None) -> None:
+def _confirm(session: Session, *, actor: User, shipment: Shipment, changes: dict[str, Any],
+             action: str, deadline: str, done_on: date, today: date,
+             reason: str | None = None) -> Shipment:
+    """Write one confirmation: its changes, its audit entry (the tracked fields that moved),
+    and a deadline exception when it came after `deadline` was due."""
+    before = _snapshot(shipment)
+    for name, value in changes.items():
+        setattr(shipment, name, value)
     shipment.updated_at = utcnow()
     session.add(shipment)
     session.flush()
@@ -252,12 +265,10 @@ def _commit_change(session: Session, *, actor: User, shipment: Shipment, action:
     changed = [name for name in _TRACKED if before[name] != after[name]]
     audit.record(session, actor_id=actor.id, action=action, entity="shipment", entity_id=shipment.id,
                  before={n: before[n] for n in changed}, after={n: after[n] for n in changed}, reason=reason)
-
-
-def _flag_if_late(session: Session, *, shipment: Shipment, kind: str, done_on: date, today: date) -> None:
-    due = deadlines.due_on(kind, shipment)
+    due = deadlines.due_on(deadline, shipment)
     if deadlines.is_late(due, done_on, today):
-        deadlines.open_exception(session, shipment=shipment, kind=kind, due=due, today=today)
+        deadlines.open_exception(session, shipment=shipment, kind=deadline, due=due, today=today)
+    return shipment
 
 
 def is_discrepancy(*, shipped_kg: int, received_kg: int, tolerance_percent: float) -> bool:
@@ -278,8 +289,8 @@ def receive_shipment(
     refusal_reason: str | None = None,
 ) -> Shipment:
     """Confirm receipt of what arrived; part of it may be refused at once (a partial refusal)."""
-    shipment, _permit = _confirmable(session, actor=actor, shipment_id=shipment_id, may=can_confirm)
-    target = next_state(shipment, "receive")
+    shipment, _permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
+                                             may=can_confirm, event="receive")
     _date_between(received_on, "received_on", earliest=shipment.departed_on,
                   earliest_name="departure", today=today)
     if received_kg <= 0:
@@ -291,47 +302,40 @@ def receive_shipment(
                       "must be less than the quantity received (to turn the whole load away, record a refusal)")
     reason = _text(refusal_reason, "refusal_reason", REASON_LENGTH) if refused_kg else None
 
-    before = _snapshot(shipment)
-    shipment.status = target
-    shipment.received_on = received_on
-    shipment.received_kg = received_kg
-    shipment.discrepancy = is_discrepancy(shipped_kg=shipment.quantity_kg, received_kg=received_kg,
-                                          tolerance_percent=tolerance_percent)
+    changes = {"status": target, "received_on": received_on, "received_kg": received_kg,
+               "discrepancy": is_discrepancy(shipped_kg=shipment.quantity_kg, received_kg=received_kg,
+                                             tolerance_percent=tolerance_percent),
+               "receipt_confirmed_at": utcnow()}
     if refused_kg:
-        shipment.refused_on, shipment.refused_kg, shipment.refusal_reason = received_on, refused_kg, reason
-    shipment.receipt_confirmed_at = utcnow()
-    _commit_change(session, actor=actor, shipment=shipment, action="shipment.received", before=before,
-                   reason=reason)
-    _flag_if_late(session, shipment=shipment, kind=deadlines.RECEIPT_OVERDUE, done_on=today, today=today)
-    return shipment
+        changes.update(refused_on=received_on, refused_kg=refused_kg, refusal_reason=reason)
+    return _confirm(session, actor=actor, shipment=shipment, changes=changes,
+                    action="shipment.received", reason=reason,
+                    deadline=deadlines.RECEIPT_OVERDUE, done_on=today, today=today)
 
 
 def refuse_shipment(
     session: Session, *, actor: User, shipment_id: int, refused_on: date, reason: str, today: date,
 ) -> Shipment:
     """The whole load is turned away at the gate; it must go back to the shipper."""
-    shipment, _permit = _confirmable(session, actor=actor, shipment_id=shipment_id, may=can_confirm)
-    target = next_state(shipment, "refuse")
+    shipment, _permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
+                                             may=can_confirm, event="refuse")
     _date_between(refused_on, "refused_on", earliest=shipment.departed_on,
                   earliest_name="departure", today=today)
     reason = _text(reason, "reason", REASON_LENGTH)
 
-    before = _snapshot(shipment)
-    shipment.status = target
-    shipment.refused_on, shipment.refused_kg, shipment.refusal_reason = refused_on, shipment.quantity_kg, reason
-    shipment.receipt_confirmed_at = utcnow()
-    _commit_change(session, actor=actor, shipment=shipment, action="shipment.refused", before=before,
-                   reason=reason)
-    _flag_if_late(session, shipment=shipment, kind=deadlines.RECEIPT_OVERDUE, done_on=today, today=today)
-    return shipment
+    changes = {"status": target, "refused_on": refused_on, "refused_kg": shipment.quantity_kg,
+               "refusal_reason": reason, "receipt_confirmed_at": utcnow()}
+    return _confirm(session, actor=actor, shipment=shipment, changes=changes,
+                    action="shipment.refused", reason=reason,
+                    deadline=deadlines.RECEIPT_OVERDUE, done_on=today, today=today)
 
 
 def recover_shipment(
     session: Session, *, actor: User, shipment_id: int, completed_on: date, operation_code: str, today: date,
 ) -> Shipment:
     """The certificate of recovery or disposal, by the permit's own operation."""
-    shipment, permit = _confirmable(session, actor=actor, shipment_id=shipment_id, may=can_confirm)
-    target = next_state(shipment, "recover")
+    shipment, permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
+                                            may=can_confirm, event="recover")
     _date_between(completed_on, "completed_on", earliest=shipment.received_on,
                   earliest_name="receipt", today=today)
     code = (operation_code or "").strip().upper()
@@ -340,30 +344,27 @@ def recover_shipment(
                             f"The permit is for operation {permit.operation_code}, not {code or 'none'}.",
                             {"operation_code": [f"must be the permit's operation, {permit.operation_code}"]})
 
-    before = _snapshot(shipment)
-    shipment.status = target
-    shipment.completed_on, shipment.recovery_operation_code = completed_on, code
-    shipment.recovery_confirmed_at = utcnow()
-    _commit_change(session, actor=actor, shipment=shipment, action="shipment.recovered", before=before)
-    _flag_if_late(session, shipment=shipment, kind=deadlines.RECOVERY_OVERDUE, done_on=today, today=today)
-    return shipment
+    changes = {"status": target, "completed_on": completed_on, "recovery_operation_code": code,
+               "recovery_confirmed_at": utcnow()}
+    return _confirm(session, actor=actor, shipment=shipment, changes=changes,
+                    action="shipment.recovered",
+                    deadline=deadlines.RECOVERY_OVERDUE, done_on=today, today=today)
 
 
 def return_shipment(
     session: Session, *, actor: User, shipment_id: int, returned_on: date, today: date,
 ) -> Shipment:
     """The refused quantity is back with the shipper (it is not given back to the permit's cap)."""
-    shipment, _permit = _confirmable(session, actor=actor, shipment_id=shipment_id, may=can_confirm_return)
-    target = next_state(shipment, "return")
+    shipment, _permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
+                                             may=can_confirm_return, event="return")
     _date_between(returned_on, "returned_on", earliest=shipment.refused_on,
                   earliest_name="refusal", today=today)
 
-    before = _snapshot(shipment)
-    shipment.status = target
-    shipment.returned_on = returned_on
-    _commit_change(session, actor=actor, shipment=shipment, action="shipment.returned", before=before)
-    _flag_if_late(session, shipment=shipment, kind=deadlines.RETURN_OVERDUE, done_on=returned_on, today=today)
-    return shipment
+    # Late or not by the day the load came back, not by the day the return is recorded.
+    return _confirm(session, actor=actor, shipment=shipment,
+                    changes={"status": target, "returned_on": returned_on},
+                    action="shipment.returned",
+                    deadline=deadlines.RETURN_OVERDUE, done_on=returned_on, today=today)
 
 
 # Exceptions ------------------------------------------------------------------------------
@@ -372,10 +373,7 @@ def resolve_exception(session: Session, *, actor: User, exception_id: int, note:
     """An inspector closes a missed deadline, saying how it was settled."""
     if actor.role != "inspector":
         raise forbidden("Only an inspector resolves a shipment exception.")
-    exception = session.execute(
-        select(ShipmentException).where(ShipmentException.id == exception_id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    exception = _locked_row(session, ShipmentException, exception_id)
     if exception is None:
         raise not_found("exception")
     if exception.resolved_at is not None:
