@@ -8,15 +8,20 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session
 
 import permits.cascade  # noqa: F401 - the registry's events reach the permits, as in the app
 from facility_registry import services as registry
 from facility_registry.importer import import_csv
+from facility_registry.models import Evidence
+from facility_registry.validation import NATIONAL_IDENTIFIER
 from permits import accounts
 from permits.models.accounts import User
+from permits.services import permits as permit_services
 from standards.catalogue import standards_in_force
 from tests.helpers import make_user
+from tests.registry.conftest import FACILITY_FIELDS, passing_value
 
 TODAY = date.today()
 LAST_MONTH = TODAY - timedelta(days=30)
@@ -24,35 +29,15 @@ BYPRODUCT = "eaf_dust"
 PEL = "osha-lead-pel"
 SYSTEM_INSPECTOR = {"actor_id": None, "actor_role": "inspector"}
 
-FACILITIES = {
-    "US": {"name": "Keystone Lead Recovery", "country": "US", "epa_id": "PAD987654321",
-           "address": "1 Smelter Rd, Reading, PA", "operations": ["R4"],
-           "accepts": ["lead_acid_battery_dust", "eaf_dust"], "annual_capacity_tonnes": 120000},
-    "MX": {"name": "Reciclados del Norte", "country": "MX", "semarnat_nra": "RDN1903900011",
-           "address": "Av. Industrial 400, Monterrey, N.L.", "operations": ["R4", "R13"],
-           "accepts": ["eaf_dust", "slag"], "annual_capacity_tonnes": 80000},
-    "CA": {"name": "Great Lakes Metals", "country": "CA", "canada_id": "ON7654321",
-           "address": "22 Harbour St, Hamilton, ON", "operations": ["R4"],
-           "accepts": ["eaf_dust"], "annual_capacity_tonnes": 50000},
-}
-
-
 _serial = itertools.count(10)
-_IDENTIFIER = {"US": "epa_id", "MX": "semarnat_nra", "CA": "canada_id"}
 
 
 def make_facility(session: Session, country: str = "MX", **overrides):
     """A facility through the registry's service, with a national identifier of its own."""
-    fields = dict(FACILITIES[country])
-    key = _IDENTIFIER[country]
+    fields = dict(FACILITY_FIELDS[country])
+    key = NATIONAL_IDENTIFIER[country]
     fields[key] = fields[key][:-2] + f"{next(_serial) % 100:02d}"
     return registry.create_facility(session, **SYSTEM_INSPECTOR, **{**fields, **overrides})
-
-
-def meeting_value(standard):
-    if standard.direction == "required":
-        return True
-    return standard.value * (0.5 if standard.direction == "max" else 2)
 
 
 def failing_value(standard):
@@ -69,14 +54,13 @@ def record_evidence(session: Session, facility, byproduct: str = BYPRODUCT, *, s
     time, one batch instead of forty-odd round trips. `overrides` maps a standard code to a
     function standard -> value for the measurement; `actor` decides whether it is verified."""
     overrides = overrides or {}
-    identifier = _IDENTIFIER[facility.country]
+    identifier = NATIONAL_IDENTIFIER[facility.country]
     rows = []
     for standard in standards_in_force(session, TODAY, byproduct):
         if standard.code in skip or (only is not None and standard.code not in only):
             continue
-        for kind in ("limit", "measurement"):
-            value_of = overrides.get(standard.code, meeting_value) if kind == "measurement" \
-                else meeting_value
+        measured = overrides.get(standard.code, passing_value)
+        for kind, value_of in (("limit", passing_value), ("measurement", measured)):
             value = value_of(standard)
             rows.append({
                 "record": "evidence", "name": facility.name, "country": facility.country,
@@ -177,18 +161,12 @@ def as_user(session: Session, user: User) -> User:
 
 def apply(session: Session, shipper: User, facility_id: int, **overrides):
     """Apply through the service; returns (permit, decision)."""
-    from permits.services import permits as service
-
-    return service.apply(session, actor=as_user(session, shipper),
-                         body=application(facility_id, **overrides), today=TODAY)
+    return permit_services.apply(session, actor=as_user(session, shipper),
+                                 body=application(facility_id, **overrides), today=TODAY)
 
 
 def set_verified(session: Session, facility_id: int) -> None:
     """Mark a facility's evidence verified behind the services' back, so that no cascade runs:
     the state an inspector's approval starts from."""
-    from sqlalchemy import update
-
-    from facility_registry.models import Evidence
-
     session.execute(update(Evidence).where(Evidence.facility_id == facility_id)
                     .values(verified=True))

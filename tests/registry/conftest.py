@@ -1,4 +1,6 @@
-"""Makers for the registry's tests: facilities of each country and evidence that meets."""
+"""Makers for the registry's tests: facilities of each country and evidence that meets.
+
+The permit tests build on the same facilities and passing values (they import them from here)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
