@@ -78,9 +78,8 @@ def _check_identifiers_free(session: Session, clean: dict, *, except_id: int | N
             statement = statement.where(Facility.id != except_id)
         other = session.exec(statement).first()
         if other is not None:
-            raise Conflict(f"{field}: already registered to facility {other}",
-                           {field: [f"already registered to facility {other}"]},
-                           code="duplicate_identifier")
+            raise Conflict.on(field, f"already registered to facility {other}",
+                              code="duplicate_identifier")
 
 
 def _require_role(actor_role: str, roles=INSPECTOR_ROLES, what: str = "do this") -> None:
@@ -150,9 +149,7 @@ def _transition(session: Session, facility: Facility, *, to: str, allowed_from: 
                 reason: str, actor_id: int | None, inspection_id: int | None = None) -> None:
     observed = facility.status
     if observed not in allowed_from:
-        raise InvalidTransition(
-            f"status: a {observed} facility cannot become {to}",
-            {"status": [f"a {observed} facility cannot become {to}"]})
+        raise InvalidTransition.on("status", f"a {observed} facility cannot become {to}")
     now = utcnow()
     result = session.execute(
         update(Facility)
