@@ -24,6 +24,11 @@ from permits.models.decision import Amendment, Decision
 from permits.models.permit import Permit
 from permits.models.shipment import Shipment, ShipmentException
 
+# The period of each kind that the seeded world fills, and a day after all of them (a report of
+# a period that has not begun is refused).
+TODAY = date(2026, 11, 29)
+PERIODS = {"monthly_compliance": "2026-10", "annual_exports": "2026", "enforcement_public": "2026",
+           "carbon": "2026"}
 INSPECTOR_NAME = "Ines Quintero"
 INSPECTOR_EMAIL = "ines.quintero@example.gov"
 _documents = itertools.count(1)

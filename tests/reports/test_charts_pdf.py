@@ -11,10 +11,9 @@ from permits import reports
 from permits.reports.charts import alt_text, render_svg
 from permits.reports.pdf import render_pdf
 from permits.reports.report import Chart, Series
+from tests.reports.conftest import PERIODS
 
 SVG = "{http://www.w3.org/2000/svg}svg"
-PERIODS = {"monthly_compliance": "2026-10", "annual_exports": "2026", "enforcement_public": "2026",
-           "carbon": "2026"}
 
 
 @pytest.mark.parametrize("kind", sorted(PERIODS))

@@ -3,21 +3,19 @@ enforcement report that needs no sign-in and names no person."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 import pytest
-from jsonschema import Draft202012Validator, FormatChecker
 from sqlmodel import Session, select
 
 from permits.models.report import ComplianceReport
 from permits.reports.period import MONTH, last_complete
 from permits.reports.store import run_report
 from tests.helpers import bearer, login, make_user
-from tests.reports.conftest import INSPECTOR_EMAIL, INSPECTOR_NAME
+from tests.openapi_check import assert_matches_openapi
+from tests.reports.conftest import INSPECTOR_EMAIL, INSPECTOR_NAME, PERIODS, TODAY
 
-PERIODS = {"monthly_compliance": "2026-10", "annual_exports": "2026", "enforcement_public": "2026",
-           "carbon": "2026"}
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.]+")
 
 
@@ -25,21 +23,8 @@ EMAIL = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.]+")
 def stored(db, world):
     with Session(db, expire_on_commit=False) as s:
         for kind, period in PERIODS.items():
-            run_report(s, kind=kind, period=period, today=date(2026, 11, 29), trigger="cli")
+            run_report(s, kind=kind, period=period, today=TODAY, trigger="cli")
         s.commit()
-
-
-def assert_matches_openapi(client, method: str, path: str, response) -> None:
-    """The response is what the served OpenAPI document promises for its path and status."""
-    document = client.get("/api/openapi.json").get_json()
-    operation = document["paths"][path][method]
-    schema = operation["responses"][str(response.status_code)]["content"]["application/json"]["schema"]
-    # The document's components beside the schema, so that "#/components/..." resolves.
-    validator = Draft202012Validator({**schema, "components": document["components"]},
-                                     format_checker=FormatChecker())
-    problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-                for e in validator.iter_errors(response.get_json())]
-    assert not problems, problems[:10]
 
 
 def _chart_urls(page: bytes) -> list[str]:
@@ -67,7 +52,7 @@ def test_inspectors_list_and_read_reports_as_the_document_says(client, db, store
 
 def test_the_api_serves_the_newest_version_unless_asked(client, db, stored):
     with Session(db) as s:
-        run_report(s, kind="carbon", period="2026", today=date(2026, 11, 29), trigger="cli")
+        run_report(s, kind="carbon", period="2026", today=TODAY, trigger="cli")
         s.commit()
     headers = bearer(db, make_user(db, "admin"))
     assert client.get("/api/v1/reports/carbon/2026", headers=headers).get_json()["version"] == 2

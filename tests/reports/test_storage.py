@@ -14,8 +14,7 @@ from permits.models.report import ComplianceReport
 from permits.reports import ReportError, kind_of
 from permits.reports.schedule import scheduled
 from permits.reports.store import find_report, intact, latest_versions, run_report, versions_of
-
-TODAY = date(2026, 11, 29)
+from tests.reports.conftest import TODAY
 
 
 def test_rerunning_a_period_stores_a_new_version_and_keeps_the_old(session, world):
