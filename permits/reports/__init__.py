@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from permits.models.base import utcnow
 from permits.reports.annual_exports import annual_exports
 from permits.reports.carbon import carbon
 from permits.reports.enforcement_public import enforcement_public
@@ -63,9 +64,12 @@ def kind_of(key: str | None) -> ReportKind:
     return KINDS[key]
 
 
-def build(session: Session, kind: str, period: str, **options) -> Report:
-    """Compute a report without storing it."""
-    return kind_of(kind).build(session, period, **options)
+def build(session: Session, kind: str, period: str | Period, **options) -> Report:
+    """Compute a report without storing it; a period given as text must not lie in the future."""
+    report_kind = kind_of(kind)
+    if not isinstance(period, Period):
+        period = parse(report_kind.granularity, period, today=utcnow().date())
+    return report_kind.build(session, period, **options)
 
 
 __all__ = ["KINDS", "Report", "ReportError", "ReportKind", "build", "kind_of"]

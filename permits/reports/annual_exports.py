@@ -61,10 +61,9 @@ class Flow:
             self.counts[key] += int(value or 0)
 
 
-def annual_exports(session: Session, period: str | periods.Period, *,
+def annual_exports(session: Session, year: periods.Period, *,
                    progress: Progress = quiet) -> Report:
-    year, report = new_report(kind=KIND, title=N_("Annual exports report"),
-                              granularity=periods.YEAR, period=period)
+    report = new_report(kind=KIND, title=N_("Annual exports report"), period=year)
     flows, domestic = _flows(session, year)
     progress(f"{len(flows)} exporter-facility flows summed")
     report.sections += [_by_flow(flows), _by_country(flows)]

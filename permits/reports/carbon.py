@@ -28,9 +28,8 @@ KIND = "carbon"
 CHART_FACILITIES = 40
 
 
-def carbon(session: Session, period: str | periods.Period, *, progress: Progress = quiet) -> Report:
-    year, report = new_report(kind=KIND, title=N_("Carbon intensity report"),
-                              granularity=periods.YEAR, period=period)
+def carbon(session: Session, year: periods.Period, *, progress: Progress = quiet) -> Report:
+    report = new_report(kind=KIND, title=N_("Carbon intensity report"), period=year)
     facilities = _facilities(session, year)
     progress(f"{len(facilities)} facilities reported for {year.label}")
     countries = _countries(session, year)

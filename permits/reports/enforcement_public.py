@@ -33,10 +33,9 @@ KIND = "enforcement_public"
 CHART_CASES = 40
 
 
-def enforcement_public(session: Session, period: str | periods.Period, *,
+def enforcement_public(session: Session, year: periods.Period, *,
                        progress: Progress = quiet) -> Report:
-    year, report = new_report(kind=KIND, title=N_("Public enforcement report"),
-                              granularity=periods.YEAR, period=period, public=True)
+    report = new_report(kind=KIND, title=N_("Public enforcement report"), period=year, public=True)
     inspections = _inspections(session, year)
     progress(f"inspections at {len(inspections)} facilities counted")
     cases = _cases(session, year)

@@ -32,10 +32,9 @@ KIND = "monthly_compliance"
 TOP_CHECKS = 15
 
 
-def monthly_compliance(session: Session, period: str | periods.Period, *,
+def monthly_compliance(session: Session, month: periods.Period, *,
                        progress: Progress = quiet) -> Report:
-    month, report = new_report(kind=KIND, title=N_("Monthly compliance report"),
-                               granularity=periods.MONTH, period=period)
+    report = new_report(kind=KIND, title=N_("Monthly compliance report"), period=month)
     for build in (_decisions, _held_back, _shipments, _exceptions, _facilities, _enforcement):
         section, totals = build(session, month)
         progress(f"{section.title}: done")

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from permits.models.base import utcnow
-from permits.reports.period import Period, parse
+from permits.reports.period import Period
 
 # Column formats the pages and the PDF know how to show.
 FORMATS = ("text", "int", "tonnes", "number", "date", "status", "percent")
@@ -128,17 +128,10 @@ class Report:
                    totals=[Total(**t) for t in data["totals"]], public=data.get("public", False))
 
 
-def new_report(*, kind: str, title: str, granularity: str, period: str | Period,
-               public: bool = False) -> tuple[Period, Report]:
-    """The period a builder was asked for and its report, still without sections or totals.
-
-    `run_report` passes the `Period` it already chose; text (`permits.reports.build`) is parsed
-    here, against today, so every report kind refuses a malformed or future period alike.
-    """
-    now = utcnow()
-    chosen = period if isinstance(period, Period) else parse(granularity, period, today=now.date())
-    return chosen, Report(kind=kind, period=chosen.label, generated_at=now, title=title,
-                          period_start=chosen.start, period_end=chosen.last_day, public=public)
+def new_report(*, kind: str, title: str, period: Period, public: bool = False) -> Report:
+    """A report of `period` generated now, its sections and totals still to come."""
+    return Report(kind=kind, period=period.label, generated_at=utcnow(), title=title,
+                  period_start=period.start, period_end=period.last_day, public=public)
 
 
 def jsonable(value: Any) -> Any:
