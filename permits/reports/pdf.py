@@ -115,9 +115,9 @@ def _table(pdf: ReportPDF, table: Table, t: Translate) -> None:
         return
     pdf.set_fill_color(255, 255, 255)  # a chart's last bar colour would fill the cells
     align = tuple("RIGHT" if c.format in NUMERIC else "LEFT" for c in table.columns)
-    with pdf.table(text_align=align, line_height=4, col_widths=_widths(pdf, table, t), padding=1, borders_layout="HORIZONTAL_LINES",
-                   headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
-                   repeat_headings=1) as grid:
+    with pdf.table(text_align=align, line_height=4, col_widths=_widths(pdf, table, t), padding=1,
+                   borders_layout="HORIZONTAL_LINES", repeat_headings=1,
+                   headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL)) as grid:
         heading = grid.row()
         for column in table.columns:
             heading.cell(latin1(t(column.label)))

@@ -98,8 +98,8 @@ class StoredVersion:
 
 
 SUMMARY_COLUMNS = (ComplianceReport.id, ComplianceReport.kind, ComplianceReport.period,
-           ComplianceReport.version, ComplianceReport.generated_at, ComplianceReport.trigger,
-           ComplianceReport.content_hash)
+                   ComplianceReport.version, ComplianceReport.generated_at, ComplianceReport.trigger,
+                   ComplianceReport.content_hash)
 
 
 def versions_of(session: Session, *, kind: str, period: str) -> list[StoredVersion]:
@@ -114,8 +114,8 @@ def latest_versions(session: Session, *, kind: str | None = None, limit: int = 2
                      func.max(ComplianceReport.version).label("version"))
               .group_by(ComplianceReport.kind, ComplianceReport.period).subquery())
     statement = select(*SUMMARY_COLUMNS).join(newest, (newest.c.kind == ComplianceReport.kind)
-                                      & (newest.c.period == ComplianceReport.period)
-                                      & (newest.c.version == ComplianceReport.version))
+                                              & (newest.c.period == ComplianceReport.period)
+                                              & (newest.c.version == ComplianceReport.version))
     if kind is not None:
         statement = statement.where(ComplianceReport.kind == kind)
     rows = session.execute(statement.order_by(ComplianceReport.period.desc(), ComplianceReport.kind)
