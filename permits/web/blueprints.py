@@ -1,7 +1,7 @@
 """Every HTML blueprint, in one list that create_app registers."""
-from permits.web import auth_views, main, registry
+from permits.web import auth_views, labels, main, registry
 
-ALL = [main.bp, auth_views.bp, registry.bp]
+ALL = [labels.bp, main.bp, auth_views.bp, registry.bp]
 
 from permits.web import permits as permit_pages  # noqa: E402
 from permits.web import review, verify  # noqa: E402

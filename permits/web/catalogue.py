@@ -12,6 +12,7 @@ from permits import catalogue_admin, db
 from permits.auth import guard
 from permits.models.base import utcnow
 from permits.web.catalogue_forms import CatalogueFilterForm, NewVersionForm, place_errors
+from permits.web.labels import BASES, BYPRODUCTS
 from standards import codes
 from standards.catalogue import get_standard, standards_in_force, standards_version
 from standards.errors import StandardsError, UnknownStandard
@@ -28,24 +29,6 @@ MEDIA = {
     "leachate": _l("Leachate (TCLP)"),
     "wastewater": _l("Wastewater"),
     "practice": _l("Required practices"),
-}
-BASES = {
-    "8h_twa": _l("8-hour time-weighted average"),
-    "rolling_3_month": _l("rolling 3-month mean"),
-    "24h": _l("24-hour"),
-    "annual": _l("annual mean"),
-    "tclp": _l("TCLP extract"),
-    "daily_max": _l("maximum for any one day"),
-    "monthly_avg": _l("monthly average"),
-    "per_test": _l("per test"),
-    "average_of_last_three": _l("average of the last three tests"),
-    "method_9": _l("six-minute average (EPA Method 9)"),
-    "practice": _l("in place or not"),
-}
-BYPRODUCTS = {
-    "lead_acid_battery_dust": _l("Lead-acid battery dust"),
-    "eaf_dust": _l("EAF dust"),
-    "slag": _l("Slag"),
 }
 WASTE_SYSTEMS = {
     "rcra": _l("RCRA (40 CFR 261)"),

@@ -38,6 +38,8 @@ from permits.permit_errors import InvalidApplication, PermitError
 from permits.permit_rules import CONTRACT_BYPRODUCTS, Terms
 from permits.services import amendments
 from permits.services import permits as service
+from permits.web.decision_view import extra_reasons, standard_titles, status_note
+from permits.web.labels import byproduct_label, state_label
 from permits.web.shipments import permit_panel
 from standards import codes
 
@@ -89,7 +91,8 @@ def _choices(session, form) -> None:
     facilities = session.exec(select(Facility.id, Facility.name, Facility.country, Facility.status)
                               .order_by(Facility.name, Facility.id)).all()
     facility_choices = [
-        SelectChoice(str(f.id), f"{f.name} ({f.country}{'' if f.status == 'active' else ', ' + f.status})")
+        SelectChoice(str(f.id), f"{f.name} ({f.country}"
+                                f"{'' if f.status == 'active' else ', ' + state_label(f.status)})")
         for f in facilities]
     operations = [SelectChoice(op.code, f"{op.code} — {op.description}")
                   for op in codes.operation_codes(session)]
@@ -101,7 +104,7 @@ def _choices(session, form) -> None:
         known = set(CONTRACT_BYPRODUCTS)
         for row in codes.waste_codes(session):
             known.update(row.byproducts or [])
-        form.byproduct.choices = [SelectChoice(b, b.replace("_", " ")) for b in sorted(known)]
+        form.byproduct.choices = [SelectChoice(b, byproduct_label(b)) for b in sorted(known)]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -188,27 +191,44 @@ def page_context(session, permit: Permit) -> dict:
     standing = next((d for d in reversed(history)
                      if d.amendment_id is None or d.outcome == "approved"), None)
     proposed = amendments.of_permit(session, permit.id)
-    facility_ids = {permit.receiving_facility_id, permit.final_facility_id}
+    facility_ids = {permit.receiving_facility_id, permit.final_facility_id,
+                    *_amended_facility_ids(proposed)}
     facilities = {f.id: f for f in session.exec(
         select(Facility).where(Facility.id.in_([i for i in facility_ids if i])))}
     requests = session.exec(select(EvidenceRequest).where(EvidenceRequest.permit_id == permit.id)
                             .order_by(EvidenceRequest.id.desc())).all()
+    checks = standing.checks if standing else []
+    titles = standard_titles(session, [c["standard"] for c in checks])
     request_form = EvidenceRequestForm()
     request_form.standard.choices = [SelectChoice("", _("Whatever is missing"))] + [
-        SelectChoice(c["standard"], f"{c['standard']} ({c['verdict']})")
-        for c in (standing.checks if standing else []) if c["verdict"] != "meets"]
+        SelectChoice(c["standard"], f"{titles.get(c['standard'], c['standard'])} "
+                                    f"({state_label(c['verdict'])})")
+        for c in checks if c["verdict"] != "meets"]
     return {
         "permit": permit, "decision": standing, "history": history, "amendments": proposed,
         "amendment_decisions": {d.amendment_id: d for d in history if d.amendment_id},
-        "facilities": facilities, "requests": requests,
+        "facilities": facilities, "requests": requests, "titles": titles,
+        "status_note": status_note(permit, standing), "extra_reasons": extra_reasons(standing),
         "organization": session.get(Organization, permit.organization_id),
         "actions": state.allowed_actions(permit.status), "confirm": ConfirmForm(),
         "reason_form": ReasonForm(), "request_form": request_form,
         "verified": decisions.verify(standing) if standing else None,
-        # Shipments exist only under a permit that was granted (it has a number).
+        # Shipments exist only under a permit that was granted; a permit that cannot carry
+        # any and never did has no shipments section at all.
         "shipments_panel": permit_panel(session, permit=permit, actor=current_user, today=_today())
-        if permit.number else None,
+        if permit.number and (permit.status == "approved" or permit.shipments_used) else None,
     }
+
+
+def _amended_facility_ids(proposed) -> set[int]:
+    """The facilities an amendment names, so the page can show their names, not their ids."""
+    ids = set()
+    for amendment in proposed:
+        for terms in (amendment.changes or {}, amendment.before or {}):
+            for key in ("receiving_facility_id", "final_facility_id"):
+                if isinstance(terms.get(key), int):
+                    ids.add(terms[key])
+    return ids
 
 
 @bp.post("/<int:permit_id>/withdraw")
@@ -257,7 +277,7 @@ def amend(permit_id: int):
                                unplaced=unplaced), 422
     session.commit()
     flash(_("Amendment %(id)s is %(outcome)s.", id=amendment.id,
-            outcome=decision.outcome.replace("_", " ")), "info")
+            outcome=state_label(decision.outcome)), "info")
     return redirect(url_for("permits.show", permit_id=permit.id))
 
 

@@ -54,6 +54,8 @@ def new_evidence(facility_id: int):
     if request.method == "GET" and corrects is not None:
         form.standard.data, form.kind.data = corrects.standard_code, corrects.kind
         form.basis.data, form.source.data = corrects.basis, corrects.source
+    elif request.method == "GET" and request.args.get("standard"):
+        form.standard.data = request.args["standard"]  # an evidence request names it
     if form.validate_on_submit():
         try:
             if corrects is None:

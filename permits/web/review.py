@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from facility_registry.models import Facility
-from permits import db
+from permits import db, decisions
 from permits.auth import guard
 from permits.forms import ConfirmForm
 from permits.forms_permits import EvidenceRequestForm, ReasonForm
@@ -19,6 +19,7 @@ from permits.models.permit import Permit
 from permits.permit_errors import PermitError
 from permits.services import amendments
 from permits.services import permits as service
+from permits.web.decision_view import standard_titles
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -38,8 +39,10 @@ def queue():
         .where(Amendment.status == "under_review").order_by(Amendment.id)).all()
     open_requests = {r.permit_id for r in session.exec(
         select(EvidenceRequest).where(EvidenceRequest.status == "open"))}
+    standing = decisions.current_decisions(session, [p.id for p, _f in rows])
     return render_template("review/queue.html", rows=rows, pending=pending,
-                           open_requests=open_requests)
+                           open_requests=open_requests,
+                           checks={pid: d.checks for pid, d in standing.items()})
 
 
 def _act(permit_id: int, run, done: str, form=None):
@@ -136,4 +139,5 @@ def evidence_requests():
         statement = statement.where(EvidenceRequest.facility_id == current_user.facility_id)
     rows = session.exec(statement.order_by(EvidenceRequest.status != "open",
                                            EvidenceRequest.id.desc()).limit(200)).all()
-    return render_template("review/requests.html", rows=rows)
+    titles = standard_titles(session, [r.standard_code for r, _p in rows if r.standard_code])
+    return render_template("review/requests.html", rows=rows, titles=titles)

@@ -9,6 +9,7 @@ from facility_registry.models import Facility
 from permits import db, decisions
 from permits.auth import public
 from permits.models.permit import Permit
+from permits.web.decision_view import standard_titles
 
 bp = Blueprint("verify", __name__)
 
@@ -27,5 +28,7 @@ def permit(number: str):
     results = [(decision, decisions.record_hash(decision)) for decision in history]
     standing = decisions.current_decision(session, found.id)
     recomputed = decisions.record_hash(standing) if standing is not None else None
+    titles = standard_titles(session, [c["standard"] for c in standing.checks]) if standing else {}
     return render_template("verify/permit.html", permit=found, facility=facility,
-                           results=results, decision=standing, recomputed=recomputed)
+                           results=results, decision=standing, recomputed=recomputed,
+                           titles=titles)

@@ -1,0 +1,152 @@
+"""The words people read for stored values: statuses, verdicts, byproducts, bases, countries,
+roles and kinds, translated, as template filters for every page.
+
+A value the tables below do not know reads as itself with spaces for underscores, so a new
+status shows up legibly before anyone adds its words here.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+bp = Blueprint("labels", __name__)
+
+# Every state a badge can show: permit, amendment, shipment, facility, evidence request and
+# inspection statuses, decision outcomes and check verdicts. The English words are the stored
+# values with spaces, so that a page reads the same in English as it always did.
+STATES = {
+    "draft": _l("draft"), "under_review": _l("under review"), "approved": _l("approved"),
+    "denied": _l("denied"), "suspended": _l("suspended"), "revoked": _l("revoked"),
+    "expired": _l("expired"), "withdrawn": _l("withdrawn"), "active": _l("active"),
+    "meets": _l("meets"), "fails": _l("fails"), "no_evidence": _l("no evidence"),
+    "stale": _l("stale"), "incomparable": _l("incomparable"), "unverified": _l("unverified"),
+    "verified": _l("verified"), "in_transit": _l("in transit"), "received": _l("received"),
+    "refused": _l("refused"), "recovered": _l("recovered"), "returned": _l("returned"),
+    "open": _l("open"), "answered": _l("answered"), "closed": _l("closed"),
+    "resolved": _l("resolved"), "compliant": _l("compliant"), "violation": _l("violation"),
+    "overdue": _l("overdue"),
+}
+BYPRODUCTS = {
+    "lead_acid_battery_dust": _l("Lead-acid battery dust"),
+    "eaf_dust": _l("EAF dust"),
+    "slag": _l("Slag"),
+}
+BASES = {
+    "8h_twa": _l("8-hour time-weighted average"),
+    "rolling_3_month": _l("rolling 3-month mean"),
+    "24h": _l("24-hour"),
+    "annual": _l("annual mean"),
+    "tclp": _l("TCLP extract"),
+    "daily_max": _l("maximum for any one day"),
+    "monthly_avg": _l("monthly average"),
+    "per_test": _l("per test"),
+    "average_of_last_three": _l("average of the last three tests"),
+    "method_9": _l("six-minute average (EPA Method 9)"),
+    "practice": _l("in place or not"),
+}
+COUNTRIES = {"US": _l("United States"), "MX": _l("Mexico"), "CA": _l("Canada")}
+ROLES = {"shipper": _l("shipper"), "inspector": _l("inspector"), "facility": _l("facility"),
+         "admin": _l("administrator")}
+# Kinds of things: evidence, decisions, missed deadlines, report triggers.
+KINDS = {
+    "limit": _l("binding limit"), "measurement": _l("measurement"),
+    "submission": _l("submission"), "re_evaluation": _l("re-evaluation"),
+    "inspector_approval": _l("approval by an inspector"),
+    "inspector_denial": _l("denial by an inspector"), "amendment": _l("amendment"),
+    "reinstatement": _l("reinstatement of the facility"),
+    "receipt_overdue": _l("receipt overdue"), "recovery_overdue": _l("recovery overdue"),
+    "return_overdue": _l("return overdue"),
+    "scheduler": _l("scheduler"), "cli": _l("command line"), "web": _l("web page"),
+}
+# The application's fields as an amendment names them.
+TERMS = {
+    "quantity_tonnes": _l("Quantity (tonnes)"), "shipments_planned": _l("Shipments planned"),
+    "receiving_facility_id": _l("Receiving facility"), "operation_code": _l("Operation"),
+    "final_facility_id": _l("Final facility"), "final_operation_code": _l("Final operation"),
+    "exit_port": _l("Exit port"), "entry_port": _l("Entry port"),
+    "transit_countries": _l("Transit countries"), "transporters": _l("Transporters"),
+    "route": _l("Route"), "valid_from": _l("Valid from"), "valid_to": _l("Valid to"),
+    "waste_codes": _l("Waste codes"), "byproduct": _l("Byproduct"),
+}
+# The order a reader wants the checks in: what blocks a permit first, then what is missing.
+VERDICT_ORDER = ("fails", "incomparable", "stale", "unverified", "no_evidence", "meets")
+
+
+def label(words: dict, value: Any) -> str:
+    """The translated word for `value`; an unforeseen one reads as itself."""
+    if value is None:
+        return ""
+    return str(words[value]) if value in words else str(value).replace("_", " ")
+
+
+def _verdict(check) -> str:
+    return check["verdict"] if isinstance(check, dict) else check.verdict
+
+
+@bp.app_template_filter("state_label")
+def state_label(value) -> str:
+    return label(STATES, value)
+
+
+@bp.app_template_filter("byproduct_label")
+def byproduct_label(value) -> str:
+    return label(BYPRODUCTS, value)
+
+
+@bp.app_template_filter("basis_label")
+def basis_label(value) -> str:
+    return label(BASES, value)
+
+
+@bp.app_template_filter("country_label")
+def country_label(value) -> str:
+    return label(COUNTRIES, value)
+
+
+@bp.app_template_filter("role_label")
+def role_label(value) -> str:
+    return label(ROLES, value)
+
+
+@bp.app_template_filter("kind_label")
+def kind_label(value) -> str:
+    return label(KINDS, value)
+
+
+@bp.app_template_filter("term_label")
+def term_label(value) -> str:
+    return label(TERMS, value)
+
+
+@bp.app_template_filter("not_met_first")
+def not_met_first(checks) -> list:
+    """Checks with the ones that hold a permit back first, each group in its stored order."""
+    rank = {verdict: index for index, verdict in enumerate(VERDICT_ORDER)}
+    return sorted(checks or [], key=lambda c: rank.get(_verdict(c), len(rank)))
+
+
+@bp.app_template_filter("verdict_counts")
+def verdict_counts(checks) -> list[tuple[str, int]]:
+    """(verdict, how many) in reading order, only the verdicts present."""
+    counts = Counter(_verdict(c) for c in checks or [])
+    known = [(v, counts[v]) for v in VERDICT_ORDER if counts[v]]
+    return known + sorted((v, n) for v, n in counts.items() if v not in VERDICT_ORDER)
+
+
+@bp.app_template_filter("change_text")
+def change_text(value) -> str:
+    """An amended term's value as a person writes it: transporters as "name (country)"."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(change_text(item) for item in value)
+    if isinstance(value, dict):
+        if "name" in value:
+            return f"{value['name']} ({value['country']})" if value.get("country") else str(value["name"])
+        return "; ".join(f"{term_label(k)}: {change_text(v)}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
