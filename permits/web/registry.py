@@ -21,6 +21,7 @@ from permits.auth import guard
 from permits.models.base import utcnow
 from permits.web import facility_page
 from permits.web.registry_forms import FacilityForm, ReasonForm, apply_errors
+from standards import codes
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
@@ -191,7 +192,9 @@ def finder():
                            eligible=eligible,
                            page=page, pages=pages, errors=errors, countries=COUNTRIES,
                            byproducts=sorted(reference.byproducts),
-                           operations=sorted(reference.operation_codes, key=_operation_order)), \
+                           operations=sorted(reference.operation_codes, key=_operation_order),
+                           operation_names={op.code: op.description
+                                            for op in codes.operation_codes(session)}), \
         (422 if errors else 200)
 
 

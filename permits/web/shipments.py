@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from permits import db, deadlines, export
 from permits.auth import guard
@@ -134,7 +134,15 @@ def index():
     session = db.session()
     permits = approved_permits_of(session, current_user.organization_id)
     rows = _rows(session, _newest(session, shipments_visible_to(current_user)), _today())
-    return render_template("shipments/index.html", permits=permits, rows=rows)
+    return render_template("shipments/index.html", permits=permits, rows=rows,
+                           permit_numbers=_permit_numbers(session, {s.permit_id for s, _f in rows}))
+
+
+def _permit_numbers(session: Session, ids: set[int]) -> dict[int, str]:
+    """permit id -> its number, so a table names permits the way their papers do."""
+    if not ids:
+        return {}
+    return dict(session.exec(select(Permit.id, Permit.number).where(Permit.id.in_(list(ids)))).all())
 
 
 # Facilities: the loads coming in ----------------------------------------------------------
