@@ -3,6 +3,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from permits.auth import public
+from permits.web.navigation import cards_for
 
 bp = Blueprint("main", __name__)
 
@@ -10,4 +11,4 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @public
 def home():
-    return render_template("main/home.html", user=current_user)
+    return render_template("main/home.html", user=current_user, cards=cards_for(current_user))

@@ -24,6 +24,38 @@ LINKS = [
 ]
 
 
+# What each area is for, in a line under its card on the home page.
+HINTS = {
+    "permits.index": _l("Applications and permits, each with the checks it was decided on."),
+    "permits.new": _l("Decided at once against every U.S. standard for the byproduct."),
+    "review.queue": _l("Applications waiting for evidence, oldest first."),
+    "review.evidence_requests": _l("What inspectors have asked your facility to provide."),
+    "registry.facilities": _l("Receiving facilities, their evidence, inspections and status."),
+    "registry.finder": _l("Facilities eligible today for a byproduct and an operation."),
+    "registry.unverified": _l("Self-reported evidence waiting for an inspector."),
+    "registry.my_facility": _l("Your facility's checks and evidence history."),
+    "shipments.index": _l("Log loads under your approved permits and follow them."),
+    "shipments.incoming": _l("Loads on their way to you: confirm receipt and recovery."),
+    "shipments.exceptions": _l("Confirmations that did not arrive in time."),
+    "catalogue.standards": _l("The U.S. reference values, with their citations."),
+    "reports.index": _l("Monthly and yearly compliance reports."),
+}
+
+
+def cards_for(user) -> list[tuple[str, str, str]]:
+    """The home page's cards: the menu's links, each with a line saying what it is for."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cards = []
+    for endpoint, label, roles in LINKS:
+        if user.role in roles:
+            try:
+                cards.append((url_for(endpoint), str(label), str(HINTS.get(endpoint, ""))))
+            except BuildError:
+                continue
+    return cards
+
+
 def menu_for(user) -> list[tuple[str, str]]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []

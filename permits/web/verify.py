@@ -2,7 +2,7 @@
 stored under its number still hashes to the record hash printed on it."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlmodel import select
 
 from facility_registry.models import Facility
@@ -12,6 +12,16 @@ from permits.models.permit import Permit
 from permits.web.decision_view import standard_titles
 
 bp = Blueprint("verify", __name__)
+
+
+@bp.get("/verify")
+@public
+def lookup():
+    """The home page's box: a number typed in goes to its verification page."""
+    number = (request.args.get("number") or "").strip().upper()
+    if not number:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("verify.permit", number=number))
 
 
 @bp.get("/verify/<number>")
