@@ -56,8 +56,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from permits.api import api
     from permits.extensions import csrf
+    from permits.record_ids import RecordIdConverter
     from permits.web import blueprints
 
+    # Before any rule is added, so that every `<int:id>` path segment uses it.
+    app.url_map.converters["int"] = RecordIdConverter
     csrf.exempt(api)  # bearer tokens, not cookies: no CSRF to forge
     app.register_blueprint(api)
     for blueprint in blueprints.ALL:

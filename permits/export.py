@@ -23,6 +23,7 @@ from permits.db import READ_ONLY_OPTION
 from permits.models.accounts import Organization, User
 from permits.models.permit import Permit
 from permits.models.shipment import Shipment
+from permits.record_ids import is_record_id
 from permits.shipment_queries import OVERSEERS, not_found, visible_permit
 from permits.shipment_state import invalid
 
@@ -69,9 +70,12 @@ def scope_from(args: Mapping[str, str], *, actor: User) -> Scope:
         raise invalid("permit_id", "give exactly one of permit_id, organization_id or facility_id")
     name, raw = given.popitem()
     try:
-        return Scope(**{name: int(raw)})
+        record_id = int(raw)
     except ValueError as exc:
         raise invalid(name, "must be a whole number") from exc
+    if not is_record_id(record_id):  # no such record; SQLite could not even compare it
+        raise not_found(name.removesuffix("_id"))
+    return Scope(**{name: record_id})
 
 
 def authorize(session: Session, *, actor: User, scope: Scope) -> None:

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from facility_registry.models import Facility
 from permits.permit_errors import InvalidApplication
+from permits.record_ids import is_record_id
 from standards import codes
 
 COUNTRIES = ("US", "MX", "CA")
@@ -219,10 +220,11 @@ def _quantity(value) -> Decimal:
         raise _Bad("must be a number of tonnes", wrong_type=isinstance(value, int | float)) from None
     if not number.is_finite() or number <= 0:
         raise _Bad("must be greater than 0")
-    if number != number.quantize(Decimal("0.001")):
-        raise _Bad("may have at most 3 decimals (whole kilograms)")
+    # The ceiling first: quantizing 1e300 to whole kilograms overflows Decimal's precision.
     if number > MAX_TONNES:
         raise _Bad(f"must be at most {MAX_TONNES:,} tonnes")
+    if number != number.quantize(Decimal("0.001")):
+        raise _Bad("may have at most 3 decimals (whole kilograms)")
     return number
 
 
@@ -263,7 +265,8 @@ def _facility_id(session: Session, value) -> int:
         facility_id = int(value)
     except ValueError:
         raise _Bad("must be a facility id (a whole number)") from None
-    if session.get(Facility, facility_id) is None:
+    # An id beyond the column's range names no facility (and SQLite cannot even look it up).
+    if not is_record_id(facility_id) or session.get(Facility, facility_id) is None:
         raise _Bad(f"no facility with id {facility_id} is registered")
     return facility_id
 

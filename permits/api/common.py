@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import Select
 
 from permits import db
 from permits.api.errors import ApiError
+from permits.record_ids import MAX_ID
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -22,12 +24,60 @@ def json_body() -> dict[str, Any]:
     if not raw:
         raise ApiError(400, "malformed_json", "The request needs a JSON object body.")
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}.") from exc
+    except RecursionError as exc:
+        raise ApiError(400, "malformed_json", "The body is nested too deeply.") from exc
     if not isinstance(body, dict):
         raise ApiError(400, "malformed_json", "The body must be a JSON object.")
+    _refuse_unstorable_text(body)
     return body
+
+
+def _not_json(constant: str):
+    # Python's parser takes NaN and Infinity, which JSON does not have (RFC 8259).
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+MAX_DEPTH = 32  # no request nests past a handful of levels; deeper is a parser stress test
+
+
+def _refuse_unstorable_text(body: dict[str, Any]) -> None:
+    """422 naming the field (`origin.name`, `transporters[0].name`) whose text no database
+    column can hold: PostgreSQL refuses NUL, and a lone surrogate (a valid JSON escape,
+    "\\ud800") is no UTF-8 at all. Walked without recursion, however deep the body."""
+    stack: list[tuple[str, Any, int]] = [("", body, 0)]
+    while stack:
+        path, node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ApiError(400, "malformed_json", f"The body nests more than {MAX_DEPTH} levels deep.")
+        if isinstance(node, dict):
+            for key, value in node.items():
+                child = f"{path}.{key}" if path else key
+                _check_text(key, child)
+                stack.append((child, value, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", value, depth + 1) for i, value in enumerate(node))
+        elif isinstance(node, str):
+            _check_text(node, path)
+
+
+def unstorable(text: str) -> str | None:
+    """Why no database column can store `text`, or None when one can."""
+    if "\x00" in text:
+        return "must not contain a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode text (an unpaired surrogate)"
+    return None
+
+
+def _check_text(text: str, field: str) -> None:
+    problem = unstorable(text)
+    if problem:
+        raise ApiError(422, "validation_failed", f"{field} {problem}.", {field: [problem]})
 
 
 def parse_date(value: Any, field: str) -> date:
@@ -52,22 +102,38 @@ def _encode_cursor(last_id: int) -> str:
 
 def _decode_cursor(cursor: str) -> int:
     try:
-        return int(json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"])
+        before = json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise ApiError(400, "bad_cursor", "The cursor is not one this API gave out.",
-                       {"cursor": ["not a cursor this API issued"]}) from exc
+        raise bad_cursor() from exc
+    # Only ids this API handed out: an id beyond the column's range is no cursor of ours.
+    if not isinstance(before, int) or isinstance(before, bool) or not 1 <= before <= MAX_ID:
+        raise bad_cursor()
+    return before
+
+
+def bad_cursor() -> ApiError:
+    return ApiError(400, "bad_cursor", "The cursor is not one this API gave out.",
+                    {"cursor": ["not a cursor this API issued"]})
+
+
+def query_int(name: str, *, default: int | None = None, minimum: int = 1,
+              maximum: int = MAX_ID) -> int | None:
+    """A whole-number query parameter: 400 unless ASCII digits, 422 outside [minimum, maximum]."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not re.fullmatch(r"[0-9]{1,18}", raw):  # no sign, space, other scripts' digits, 1e3
+        raise ApiError(400, "wrong_type", f"{name} must be a whole number.",
+                       {name: ["must be a whole number"]})
+    value = int(raw)
+    if not minimum <= value <= maximum:
+        raise ApiError(422, "validation_failed", f"{name} must be between {minimum} and {maximum}.",
+                       {name: [f"must be between {minimum} and {maximum}"]})
+    return value
 
 
 def page_limit() -> int:
-    raw = request.args.get("limit", str(DEFAULT_LIMIT))
-    try:
-        limit = int(raw)
-    except ValueError as exc:
-        raise ApiError(400, "wrong_type", "limit must be a whole number.", {"limit": ["must be a whole number"]}) from exc
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ApiError(422, "validation_failed", f"limit must be between 1 and {MAX_LIMIT}.",
-                       {"limit": [f"must be between 1 and {MAX_LIMIT}"]})
-    return limit
+    return query_int("limit", default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
 
 
 def paginate(statement: Select, id_column, serialize) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from flask import Response, g, jsonify, request
 
 from permits import db
 from permits.api import idempotency
+from permits.api.common import unstorable
+from permits.api.errors import ApiError
 from permits.auth import guard, public
 
 
@@ -25,6 +27,7 @@ def endpoint(*roles: str, status: int = 200, is_public: bool = False):
     def decorate(view):
         @wraps(view)
         def run(*args, **kwargs):
+            _refuse_unstorable_url(kwargs)
             if request.method == "POST" and not is_public:
                 return idempotency.replay_or_run(lambda: _execute(view, status, args, kwargs))
             return _execute(view, status, args, kwargs)
@@ -32,6 +35,18 @@ def endpoint(*roles: str, status: int = 200, is_public: bool = False):
         return public(run) if is_public else guard(*roles)(run)
 
     return decorate
+
+
+def _refuse_unstorable_url(path_args: dict[str, Any]) -> None:
+    """Text no database column can hold (a NUL, %00) never reaches a query: in the path it
+    names no record (404), in the query string it is a parameter that is not valid (422)."""
+    for name, value in path_args.items():
+        if isinstance(value, str) and unstorable(value):
+            raise ApiError(404, "not_found", f"No such {name}.")
+    for name, value in request.args.items(multi=True):
+        problem = unstorable(value) or unstorable(name)
+        if problem:
+            raise ApiError(422, "validation_failed", f"{name} {problem}.", {name: [problem]})
 
 
 def _execute(view, status: int, args, kwargs) -> Response:

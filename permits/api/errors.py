@@ -51,7 +51,7 @@ def error_response(err: ApiError):
 
 
 def _is_api() -> bool:
-    return request.path.startswith("/api/")
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def register(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 from flask import request
 
@@ -9,10 +10,11 @@ from facility_registry import services
 from facility_registry.evidence import get_evidence, history
 from permits import db
 from permits.api import api, openapi
-from permits.api.common import json_body, page_limit
+from permits.api.common import bad_cursor, json_body, page_limit
 from permits.api.endpoint import endpoint
 from permits.api.errors import ApiError
 from permits.api.registry_json import actor, evidence_json, expect_types, require_own_facility
+from permits.record_ids import MAX_ID
 
 EVIDENCE_TYPES = {"standard": str, "kind": str, "value": (int, float, bool, str),
                   "unit": str, "basis": str, "observed_on": str, "source": str}
@@ -88,12 +90,12 @@ def _offset() -> int:
         return 0
     try:
         kind, _, value = base64.urlsafe_b64decode(raw.encode()).decode().partition(":")
-        if kind == "offset" and int(value) >= 0:
-            return int(value)
     except (ValueError, UnicodeDecodeError):
-        pass
-    raise ApiError(400, "bad_cursor", "The cursor is not one this API gave out.",
-                   {"cursor": ["not a cursor this API issued"]})
+        raise bad_cursor() from None
+    # An offset this API gave out is a row count: digits, and never past the id range.
+    if kind != "offset" or not re.fullmatch(r"[0-9]{1,10}", value) or int(value) > MAX_ID:
+        raise bad_cursor()
+    return int(value)
 
 
 _EVIDENCE = {"$ref": "#/components/schemas/Evidence"}

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from permits import db
 from permits.api import api, openapi
-from permits.api.common import paginate
+from permits.api.common import paginate, query_int
 from permits.api.endpoint import endpoint
 from permits.api.errors import ApiError, validation_failed
 from permits.models.report import ComplianceReport
@@ -65,13 +65,7 @@ def _find(kind: str, period: str) -> ComplianceReport:
 
 
 def _version() -> int | None:
-    raw = request.args.get("version")
-    if raw is None:
-        return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise ApiError(400, "wrong_type", "version must be a whole number from 1.",
-                       {"version": ["must be a whole number from 1"]})
-    return int(raw)
+    return query_int("version")
 
 
 _NULLABLE_NUMBER = {"type": ["number", "null"]}
@@ -143,7 +137,8 @@ _SUMMARY = {
         "content_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
     },
 }
-_VERSION_PARAMETER = {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1},
+_VERSION_PARAMETER = {"name": "version", "in": "query",
+                      "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                       "description": "a stored version (default: the newest)"}
 
 OPENAPI = {
@@ -167,7 +162,7 @@ OPENAPI = {
                 _VERSION_PARAMETER],
             "responses": {"200": openapi.json_response(
                 "the stored report", {"$ref": "#/components/schemas/StoredReport"}),
-                **openapi.error_responses(400, 401, 403, 404)}}},
+                **openapi.error_responses(400, 401, 403, 404, 422)}}},
         "/api/v1/public/reports/enforcement/{year}": {"get": {
             "summary": "The public enforcement report of a year (no token, no personal data)",
             "security": [],
@@ -176,7 +171,7 @@ OPENAPI = {
                            _VERSION_PARAMETER],
             "responses": {"200": openapi.json_response(
                 "the stored report", {"$ref": "#/components/schemas/StoredReport"}),
-                **openapi.error_responses(400, 404)}}},
+                **openapi.error_responses(400, 404, 422)}}},
     },
     "schemas": {"Report": _REPORT, "StoredReport": _STORED, "ReportSummary": _SUMMARY},
 }

@@ -52,12 +52,13 @@ def kg_from_tonnes(value: Any, *, field: str = "quantity_tonnes") -> int:
         raise invalid(field, "must be a number") from exc
     if not tonnes.is_finite() or tonnes <= 0:
         raise invalid(field, "must be greater than 0")
-    kg = tonnes * 1000
-    if kg != kg.to_integral_value():
-        raise invalid(field, "must have at most 3 decimals (whole kilograms)")
-    if kg > MAX_SHIPMENT_KG:
+    # The ceiling before any arithmetic: "1e999999" tonnes overflows Decimal's context.
+    if tonnes > MAX_SHIPMENT_KG // 1000:
         raise invalid(field, f"must be at most {MAX_SHIPMENT_KG // 1000:,} tonnes")
-    return int(kg)
+    # Exact comparison: multiplying a tiny "1e-999999" by 1000 would underflow to 0 kg.
+    if tonnes != tonnes.quantize(Decimal("0.001")):
+        raise invalid(field, "must have at most 3 decimals (whole kilograms)")
+    return int(tonnes * 1000)
 
 
 def _text(value: str | None, field: str, limit: int) -> str:
