@@ -6,6 +6,7 @@ entry is unverified until an inspector verifies it; an inspector's is verified a
 """
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import NamedTuple
 
@@ -118,6 +119,9 @@ def _basis(value, standard, reference: Reference, field: str) -> str | None:
     return clean
 
 
+VALUE_ENTERED_LENGTH = 60  # Evidence.value_entered and Finding.value_entered
+
+
 def _convert(value, unit, standard, prefix: str) -> tuple[float, str | None, str, str | None]:
     """(canonical value, canonical unit, value as typed, unit as typed)."""
     unit_entered = validation.text(unit, prefix + "unit", max_length=40, required=False)
@@ -128,12 +132,17 @@ def _convert(value, unit, standard, prefix: str) -> tuple[float, str | None, str
         return (1.0 if in_place else 0.0), None, ("true" if in_place else "false"), None
     number = validation.number(value, prefix + "value")
     typed = value.strip() if isinstance(value, str) else repr(value)
+    if len(typed) > VALUE_ENTERED_LENGTH:  # kept as typed, in a column of this width
+        raise validation.fail(prefix + "value",
+                              f"must be at most {VALUE_ENTERED_LENGTH} characters as typed")
     if not unit_entered:
         raise validation.fail(prefix + "unit", f"is required (the standard is in {standard.unit})")
     try:
         converted = units.to_canonical(number, unit_entered, standard.unit)
     except units.UnknownUnit as exc:  # unreadable, or of another dimension than the standard's
         raise UnknownUnit.on(prefix + "unit", str(exc)) from None
+    if not math.isfinite(converted):  # 1e308 g/m³ is no float in µg/m³ (and no JSON number)
+        raise validation.fail(prefix + "value", f"is too large to express in {standard.unit}")
     return converted, standard.unit, typed, unit_entered
 
 

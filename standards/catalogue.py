@@ -301,7 +301,11 @@ def _canonical_value(current: Standard, value, unit, errors: dict[str, list[str]
         errors["unit"] = [f"is required (the standard is stated in {current.unit})"]
         return None
     try:
-        return to_canonical(float(value), unit, current.unit)
+        converted = to_canonical(float(value), unit, current.unit)
     except UnknownUnit as exc:
         errors["unit"] = [str(exc)]
         return None
+    if not math.isfinite(converted):  # 1e308 g/m³ is no float in µg/m³ (and no JSON number)
+        errors["value"] = [f"is too large to express in {current.unit}"]
+        return None
+    return converted

@@ -106,7 +106,10 @@ def _parse(text: str) -> pint.Quantity:
     expression = DISPLAY_UNITS.get(text) or _pint_expression(text)
     try:
         quantity = registry().parse_expression(expression)
-    except (pint.errors.PintError, SyntaxError, TypeError, ValueError, AttributeError) as exc:
+    except Exception as exc:  # noqa: BLE001
+        # Pint's parser fails on arbitrary text in many ways (PintError, SyntaxError, but also
+        # tokenize's TokenError, an AssertionError, ZeroDivisionError for "0/0"): each means
+        # the text is no unit we know, never a server error.
         raise UnknownUnit(text) from exc
     if not isinstance(quantity, pint.Quantity) or quantity.units == registry().dimensionless:
         raise UnknownUnit(text, "it has no unit")
@@ -163,6 +166,9 @@ def _volume_kind(quantity: pint.Quantity) -> str:
 
 
 def _factor(unit: str, canonical_unit: str) -> float:
+    # A typed unit is a unit, never a quantity: "0.001 µg/m³" would scale any value down to
+    # meet any limit. normalize_unit refuses a number unless it is a display unit's ("/100 g").
+    normalize_unit(unit)
     source, target = _parse(unit), _parse(canonical_unit)
     blood = normalize_unit(canonical_unit) in BLOOD_UNITS
     kinds = {_volume_kind(source), _volume_kind(target)}
