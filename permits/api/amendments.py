@@ -2,16 +2,20 @@
 approve or deny the ones left under review."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from sqlmodel import select
 
 from permits import db
 from permits.api import api, openapi
 from permits.api.common import json_body
 from permits.api.endpoint import endpoint
+from permits.api.errors import ApiError
 from permits.api.permit_json import amendment_json
 from permits.api.permits import _IDEMPOTENCY, _body, _id, _string_field, _today, check_types
 from permits.auth import api_user
 from permits.models.decision import Amendment, Decision
+from permits.permit_errors import PermitError
 from permits.services import amendments as service
 from permits.services import permits as permit_service
 
@@ -20,15 +24,29 @@ def _json(amendment: Amendment) -> dict:
     return amendment_json(amendment, service.latest_decision(db.session(), amendment.id))
 
 
+@contextmanager
+def _changes_named_as_sent():
+    """The rules name a field as an application does (`quantity_tonnes`); this body nests the
+    fields under `changes`, so an error names `changes.quantity_tonnes`."""
+    try:
+        yield
+    except (ApiError, PermitError) as exc:
+        if exc.status in (400, 422):  # bad input; a 409's fields name the permit's state
+            exc.fields = {name if name in ("changes", "reason") else f"changes.{name}": messages
+                          for name, messages in exc.fields.items()}
+        raise
+
+
 @api.post("/v1/permits/<int:permit_id>/amendments")
 @endpoint("shipper", status=201)
 def propose_amendment(permit_id: int):
     body = json_body()
-    if isinstance(body.get("changes"), dict):
-        check_types(body["changes"])
-    amendment, _ = service.propose(db.session(), actor=api_user(), permit_id=permit_id,
-                                   changes=body.get("changes"), reason=_string_field(body, "reason"),
-                                   today=_today())
+    reason = _string_field(body, "reason")
+    with _changes_named_as_sent():
+        if isinstance(body.get("changes"), dict):
+            check_types(body["changes"])
+        amendment, _ = service.propose(db.session(), actor=api_user(), permit_id=permit_id,
+                                       changes=body.get("changes"), reason=reason, today=_today())
     return _json(amendment)
 
 

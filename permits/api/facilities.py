@@ -1,11 +1,14 @@
 """Facilities over the API: register, edit, list, read, status, eligibility, finder, carbon."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask import request
 from sqlmodel import select
 
 from facility_registry import carbon, services
 from facility_registry.eligibility import check_facility, find_facilities
+from facility_registry.errors import RegistryError
 from facility_registry.models import COUNTRIES, FACILITY_STATUSES, Facility
 from permits import db
 from permits.api import api, openapi
@@ -40,19 +43,34 @@ def _facility_fields(body: dict, *, partial: bool) -> dict:
     return fields
 
 
+@contextmanager
+def _identifiers_named_as_sent():
+    """The registry names an identifier as the form's flat field (`epa_id`); this body nests
+    it under `identifiers`, so an error names it `identifiers.epa_id`, as a wrong type does."""
+    try:
+        yield
+    except RegistryError as exc:
+        if exc.status in (400, 422):  # bad input; a 409's fields name the facility's state
+            exc.fields = {f"identifiers.{name}" if name in IDENTIFIER_TYPES else name: messages
+                          for name, messages in exc.fields.items()}
+        raise
+
+
 @api.post("/v1/facilities")
 @endpoint("admin", "inspector", status=201)
 def create_facility():
     fields = _facility_fields(json_body(), partial=False)
-    return facility_json(services.create_facility(db.session(), **actor(), **fields))
+    with _identifiers_named_as_sent():
+        return facility_json(services.create_facility(db.session(), **actor(), **fields))
 
 
 @api.patch("/v1/facilities/<int:facility_id>")
 @endpoint("admin", "inspector")
 def update_facility(facility_id: int):
     fields = _facility_fields(json_body(), partial=True)
-    return facility_json(services.update_facility(db.session(), facility_id=facility_id,
-                                                  **actor(), **fields))
+    with _identifiers_named_as_sent():
+        return facility_json(services.update_facility(db.session(), facility_id=facility_id,
+                                                      **actor(), **fields))
 
 
 @api.get("/v1/facilities")

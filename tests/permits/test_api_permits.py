@@ -245,7 +245,7 @@ def test_an_amendment_over_the_api(as_shipper, as_inspector, compliant_facility,
     assert [a["status"] for a in listed["items"]] == ["denied", "approved"]
     bad = as_shipper.post(PERMIT + "/amendments", path_args=path,
                           json={"changes": {"waste_codes": ["K069"]}})
-    assert bad.status_code == 422 and "waste_codes" in bad.get_json()["error"]["fields"]
+    assert bad.status_code == 422 and "changes.waste_codes" in bad.get_json()["error"]["fields"]
 
 
 # --- idempotency ---------------------------------------------------------------------------------

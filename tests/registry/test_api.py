@@ -40,7 +40,7 @@ def test_a_bad_field_is_a_422_naming_it(client, inspector):
     response = client.post("/api/v1/facilities", headers=inspector,
                            json={**FACILITY, "identifiers": {"epa_id": "PA123"}, "operations": ["R77"]})
     assert response.status_code == 422
-    assert set(response.json["error"]["fields"]) == {"epa_id", "operations"}
+    assert set(response.json["error"]["fields"]) == {"identifiers.epa_id", "operations"}
     assert response.json["error"]["code"] == "validation_failed"
 
 
