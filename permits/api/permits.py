@@ -285,7 +285,7 @@ OPENAPI = {
         "/api/v1/evidence-requests": {"get": {
             "summary": "Evidence requests (a facility user sees its facility's)",
             "parameters": [{"name": "status", "in": "query", "schema": {
-                "type": "string", "enum": list(REQUEST_STATUSES)}}],
+                "type": "string", "enum": list(REQUEST_STATUSES)}}, *openapi.PAGE_PARAMETERS],
             "responses": {"200": openapi.json_response(
                 "requests", openapi.page_of("#/components/schemas/EvidenceRequest")),
                 **openapi.error_responses(401, 403, 422)}}},

@@ -279,7 +279,8 @@ OPENAPI = {
         "/api/v1/shipment-exceptions": {"get": {
             "summary": "Missed shipment deadlines: all for inspectors, one's own for shippers and facilities",
             "parameters": [{"name": "status", "in": "query",
-                            "schema": {"type": "string", "enum": ["open", "resolved", "all"], "default": "open"}}],
+                            "schema": {"type": "string", "enum": ["open", "resolved", "all"], "default": "open"}},
+                           *openapi.PAGE_PARAMETERS],
             "responses": {"200": openapi.json_response(
                 "exceptions", openapi.page_of("#/components/schemas/ShipmentException")),
                 **openapi.error_responses(401, 422)},
