@@ -82,7 +82,9 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (flushes, never commits)."""
     _lock_chain(session)
-    last = session.exec(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc())).first()
+    last = session.exec(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()  # LIMIT: an ORM .first() alone fetches every row
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     entry = AuditEntry(
         seq=seq,

@@ -104,7 +104,7 @@ def catch_up(engine, today: date, jobs=JOBS) -> dict[str, list[str]]:
 def _missed_days(engine, job: Job, today: date) -> list[date]:
     with Session(engine) as session:
         last = session.exec(
-            select(JobRun.period).where(JobRun.job_id == job.id).order_by(JobRun.period.desc())
+            select(JobRun.period).where(JobRun.job_id == job.id).order_by(JobRun.period.desc()).limit(1)
         ).first()
     first = today - timedelta(days=CATCH_UP_DAYS - 1)
     if last is not None:

@@ -57,3 +57,22 @@ def test_concurrent_writers_never_fork_the_chain(db):
         t.join()
     result = _verify(db)
     assert result.ok and result.entries == 30
+
+
+def test_appending_reads_only_the_last_entry(db):
+    """The chain's head is one row, however long the chain: an append must not read them all."""
+    from sqlalchemy import event
+
+    _write(db, 30)
+    rows_read = []
+
+    def count(_conn, cursor, statement, *_):
+        if statement.lstrip().upper().startswith("SELECT") and "audit_entry" in statement:
+            rows_read.append(statement)
+
+    event.listen(db, "after_cursor_execute", count)
+    try:
+        _write(db, 1)
+    finally:
+        event.remove(db, "after_cursor_execute", count)
+    assert rows_read and all("LIMIT" in statement.upper() for statement in rows_read)
