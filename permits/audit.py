@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlmodel import Session, select
 
 from facility_registry import events
@@ -100,8 +100,12 @@ def record(
         hash="",
     )
     entry.hash = hashlib.sha256(canonical(entry)).hexdigest()
-    session.add(entry)
-    session.flush()
+    # A plain INSERT: the entry is never changed after it is written, so it needs none of
+    # the unit of work's bookkeeping (an ORM-enabled statement still autoflushes the caller's
+    # pending changes first, as the flush did).
+    entry.id = session.execute(
+        insert(AuditEntry).values(**entry.model_dump(exclude={"id"})).returning(AuditEntry.id)
+    ).scalar_one()
     return entry
 
 
