@@ -123,13 +123,28 @@ def boolean(value, field: str) -> bool:
     raise fail(field, "must be true or false")
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> date:
+    """`YYYY-MM-DD` and nothing else; raises ValueError.
+
+    `date.fromisoformat` also takes "20261101" and week dates ("2026-W01-1"): the contract
+    fixes one spelling, so a record never depends on which one a client happened to send.
+    """
+    clean = text.strip()
+    if not _ISO_DATE.fullmatch(clean):
+        raise ValueError(f"{text!r} is not a date as YYYY-MM-DD")
+    return date.fromisoformat(clean)
+
+
 def past_date(value, field: str, *, today: date) -> date:
     """A date that has happened: evidence and inspections are never dated in the future."""
     if isinstance(value, date):
         clean = value
     else:
         try:
-            clean = date.fromisoformat(str(value or "").strip())
+            clean = iso_date(str(value or ""))
         except ValueError:
             raise fail(field, "must be a date as YYYY-MM-DD") from None
     if clean > today:

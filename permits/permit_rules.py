@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session
 
 from facility_registry.models import Facility
+from facility_registry.validation import iso_date
 from permits.permit_errors import InvalidApplication
 from permits.record_ids import is_record_id
 from standards import codes
@@ -245,7 +246,7 @@ def _date(value, *, not_before: date | None = None, notice_days: int = 0) -> dat
         parsed = value
     elif isinstance(value, str):
         try:
-            parsed = date.fromisoformat(value.strip())
+            parsed = iso_date(value)
         except ValueError:
             raise _Bad("is not a valid date (YYYY-MM-DD)") from None
     else:

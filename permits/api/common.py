@@ -10,6 +10,7 @@ from typing import Any
 from flask import request
 from sqlalchemy import Select
 
+from facility_registry.validation import iso_date
 from permits import db
 from permits.api.errors import ApiError
 from permits.record_ids import MAX_ID
@@ -85,7 +86,7 @@ def parse_date(value: Any, field: str) -> date:
         raise ApiError(400, "wrong_type", f"{field} must be a date string YYYY-MM-DD.",
                        {field: ["must be a date string YYYY-MM-DD"]})
     try:
-        return date.fromisoformat(value)
+        return iso_date(value)
     except ValueError as exc:
         raise ApiError(422, "validation_failed", f"{field} is not a valid date.",
                        {field: ["is not a valid date (YYYY-MM-DD)"]}) from exc

@@ -266,3 +266,12 @@ def test_every_authenticated_post_documents_its_idempotency_key_and_422(client):
                 assert "Idempotency-Key" in names and "422" in operation["responses"], path
             if "{" in path:
                 assert "404" in operation["responses"], (method, path)
+
+
+@pytest.mark.parametrize("spelling", ["20261101", "2026-W01-1", "2026-305", " 2026-11-1", "2026-11-1"])
+def test_dates_take_one_spelling_yyyy_mm_dd(spelling):
+    from facility_registry.validation import iso_date
+
+    with pytest.raises(ValueError):
+        iso_date(spelling)
+    assert iso_date("2026-11-01").isoformat() == "2026-11-01"
