@@ -83,6 +83,7 @@ def authorize(session: Session, *, actor: User, scope: Scope) -> None:
     if scope.permit_id is not None:
         visible_permit(session, actor=actor, permit_id=scope.permit_id)
     if actor.role in OVERSEERS:
+        _require_exists(session, scope)
         return
     if scope.organization_id is not None and not (
             actor.role == "shipper" and scope.organization_id == actor.organization_id):
@@ -90,6 +91,15 @@ def authorize(session: Session, *, actor: User, scope: Scope) -> None:
     if scope.facility_id is not None and not (
             actor.role == "facility" and scope.facility_id == actor.facility_id):
         raise not_found("facility")
+
+
+def _require_exists(session: Session, scope: Scope) -> None:
+    """An overseer may export anyone's shipments, but of a record that exists: an empty CSV
+    for a mistyped id would read as "nothing moved"."""
+    for model, record_id, name in ((Organization, scope.organization_id, "organization"),
+                                   (Facility, scope.facility_id, "facility")):
+        if record_id is not None and session.get(model, record_id) is None:
+            raise not_found(name)
 
 
 def statement(*, actor: User, scope: Scope) -> Select:

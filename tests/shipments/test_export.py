@@ -116,3 +116,10 @@ def test_an_inspector_names_one_scope(client, db, world):
     assert response.status_code == 422
     response = client.get("/api/v1/shipments/export?permit_id=seven", headers=bearer(db, world.inspector))
     assert response.get_json()["error"]["fields"] == {"permit_id": ["must be a whole number"]}
+
+
+@pytest.mark.parametrize("query", ["facility_id=4242", "organization_id=4242", "permit_id=4242"])
+def test_an_overseer_exporting_a_record_that_does_not_exist_is_told_404(client, db, world, query):
+    response = client.get(f"/api/v1/shipments/export?{query}", headers=bearer(db, world.inspector))
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
