@@ -1,5 +1,7 @@
 """Security headers on every response: no inline script, no framing, no sniffing."""
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
+
+from permits.api.common import unstorable
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -14,6 +16,21 @@ CSP = "; ".join([
 
 
 def register(app: Flask) -> None:
+    @app.before_request
+    def _storable_form_text():
+        """A form field no database column can store (NUL, lone surrogates) is a 400 naming it.
+
+        PostgreSQL refuses NUL in text outright, so without this a stray byte in any form
+        would surface as a 500 deep inside whatever view read it. (The API checks its JSON
+        bodies the same way in permits.api.common.)"""
+        if request.method != "POST" or request.path.startswith("/api/"):
+            return None
+        for field, value in request.form.items(multi=True):
+            problem = unstorable(value) or unstorable(field)
+            if problem:
+                abort(400, description=f"{field!r}: {problem}.")
+        return None
+
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -25,3 +25,9 @@ def test_form_fields_carry_aria_only_when_it_applies(client, db):
     assert b'="None"' not in page
     failed = client.post("/login", data={"email": "not-an-email", "password": ""}).data
     assert b'aria-invalid="true"' in failed and b'aria-describedby="email-errors"' in failed
+
+
+def test_a_form_field_no_database_can_store_is_a_400_naming_it(client, db):
+    response = client.post("/login", data={"email": "a\x00@example.com", "password": "x"})
+    assert response.status_code == 400
+    assert b"email" in response.data
