@@ -32,11 +32,12 @@ import permits.models  # noqa: E402,F401 - every table
 from facility_registry import services as registry  # noqa: E402
 from facility_registry.eligibility import check_facility  # noqa: E402
 from facility_registry.importer import import_csv  # noqa: E402
-from permits import accounts, decisions  # noqa: E402
+from permits.accounts import services as accounts  # noqa: E402
 from permits.app import create_app  # noqa: E402
-from permits.db import make_engine  # noqa: E402
-from permits.permit_rules import Terms  # noqa: E402
-from permits.services import permits as service  # noqa: E402
+from permits.core.db import make_engine  # noqa: E402
+from permits.permitting import decisions  # noqa: E402
+from permits.permitting import services as service  # noqa: E402
+from permits.permitting.rules import Terms  # noqa: E402
 from standards.catalogue import load_catalogue, standards_in_force  # noqa: E402
 from standards.models import Standard  # noqa: E402
 
@@ -132,7 +133,7 @@ def main() -> None:
         facility_id, shipper_id, count, token = _setup(engine)
         with Session(engine, expire_on_commit=False) as session:
             from facility_registry.models import Facility
-            from permits.models.accounts import User
+            from permits.accounts.models import User
 
             facility = session.get(Facility, facility_id)
             shipper = session.get(User, shipper_id)

@@ -32,8 +32,8 @@ import permits.models  # noqa: E402,F401 - every table
 from facility_registry.eligibility import find_facilities, refresh_standings  # noqa: E402
 from facility_registry.importer import COLUMNS, import_csv  # noqa: E402
 from facility_registry.models import utcnow  # noqa: E402
-from permits import accounts  # noqa: E402
-from permits.db import make_engine  # noqa: E402
+from permits.accounts import services as accounts  # noqa: E402
+from permits.core.db import make_engine  # noqa: E402
 from standards import units  # noqa: E402
 from standards.catalogue import load_catalogue, standards_in_force  # noqa: E402
 

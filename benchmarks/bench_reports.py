@@ -21,11 +21,11 @@ from sqlmodel import Session, SQLModel
 import permits.models  # noqa: F401 - every table
 from facility_registry.models import CarbonReport, EnforcementCase, Facility, Inspection
 from permits import reports
-from permits.db import make_engine
-from permits.models.accounts import Organization, User
-from permits.models.decision import Decision
-from permits.models.permit import Permit
-from permits.models.shipment import Shipment, ShipmentException
+from permits.accounts.models import Organization, User
+from permits.core.db import make_engine
+from permits.permitting.decision_models import Decision
+from permits.permitting.models import Permit
+from permits.shipments.models import Shipment, ShipmentException
 
 BYPRODUCTS = ("eaf_dust", "lead_acid_battery_dust", "slag")
 COUNTRIES = ("US", "MX", "CA")

@@ -37,8 +37,8 @@ HELLO = "/bench/hello"
 
 def make_app():
     """The product app plus one hello-world route, for this benchmark's server only."""
+    from permits.accounts.auth import public
     from permits.app import create_app
-    from permits.auth import public
 
     app = create_app({"DATABASE_URL": os.environ["BENCH_DATABASE_URL"], "SECRET_KEY": "benchmark-only",
                       "PARITY_ENV": "production"})
@@ -59,9 +59,9 @@ def seed(url: str) -> tuple[int, str]:
 
     import permits.models  # noqa: F401 - every table
     from facility_registry.models import Facility
-    from permits import accounts
-    from permits.db import make_engine
-    from permits.models.permit import Permit
+    from permits.accounts import services as accounts
+    from permits.core.db import make_engine
+    from permits.permitting.models import Permit
 
     engine = make_engine(url)
     SQLModel.metadata.create_all(engine)
@@ -194,7 +194,7 @@ def postgres_url() -> tuple[str, callable] | None:
     """A fresh schema on the local server, and how to drop it; None when the server is not there."""
     from sqlalchemy import text
 
-    from permits.db import make_engine
+    from permits.core.db import make_engine
     from tests import dbtarget
 
     if dbtarget.postgres_unreachable_reason():

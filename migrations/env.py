@@ -3,7 +3,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import permits.models  # noqa: F401 - every table must be known to autogenerate
-from permits.db import make_engine
+from permits.core.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

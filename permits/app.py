@@ -1,12 +1,13 @@
 """`create_app`: defaults, then the environment, then the caller's overrides; then the parts."""
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from permits import config as configuration
+from permits.core import config as configuration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,8 +31,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from permits import db, security
-    from permits.extensions import babel, csrf, limiter, login_manager, select_locale
+    from permits.core import db, security
+    from permits.core.extensions import babel, csrf, limiter, login_manager, select_locale
 
     db.init_app(app)
     csrf.init_app(app)
@@ -42,7 +43,7 @@ def register_extensions(app: Flask) -> None:
                    default_translation_directories=str(ROOT / "translations"))
     limiter.init_app(app)
     security.register(app)
-    import permits.signals  # noqa: F401 - connects the registry's events to permits and audit
+    import permits.registry.signals  # noqa: F401 - connects the registry's events to permits and audit
 
     @app.context_processor
     def _page_helpers():
@@ -53,17 +54,43 @@ def register_extensions(app: Flask) -> None:
         return {"menu_for": menu_for, "get_locale": get_locale}
 
 
+# Each feature's pages and API resources, in the order a reader meets them. A module listed
+# under PAGES exposes its blueprint as `bp`; importing an API module adds its routes to `api`.
+PAGES = (
+    "permits.web.labels", "permits.web.main",
+    "permits.accounts.views",
+    "permits.catalogue.views",
+    "permits.registry.views", "permits.registry.record_views",
+    "permits.permitting.views", "permits.permitting.review", "permits.permitting.verify",
+    "permits.shipments.views",
+    "permits.reports.views",
+)
+API = (
+    "permits.api.meta",
+    "permits.accounts.api",
+    "permits.audit.api",
+    "permits.catalogue.api",
+    "permits.registry.api_facilities", "permits.registry.api_evidence",
+    "permits.registry.api_inspections",
+    "permits.permitting.api", "permits.permitting.api_amendments", "permits.permitting.api_public",
+    "permits.shipments.api",
+    "permits.reports.api",
+)
+
+
 def register_blueprints(app: Flask) -> None:
-    from permits.api import api
-    from permits.extensions import csrf
-    from permits.record_ids import RecordIdConverter
-    from permits.web import blueprints
+    from permits.api.blueprint import api
+    from permits.core.extensions import csrf
+    from permits.core.ids import RecordIdConverter
 
     # Before any rule is added, so that every `<int:id>` path segment uses it.
     app.url_map.converters["int"] = RecordIdConverter
+    for name in API:
+        importlib.import_module(name)
     csrf.exempt(api)  # bearer tokens, not cookies: no CSRF to forge
     app.register_blueprint(api)
-    for blueprint in blueprints.ALL:
+    blueprints = {id(module.bp): module.bp for module in map(importlib.import_module, PAGES)}
+    for blueprint in blueprints.values():
         app.register_blueprint(blueprint)
 
 

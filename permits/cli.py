@@ -11,11 +11,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from permits import accounts, audit, db, migrate
-from permits.models.accounts import ROLES
+from permits.accounts import services as accounts
+from permits.accounts.models import ROLES
+from permits.audit import chain as audit
+from permits.core import db, migrate
 
 # Modules that each expose `register(app)` for their own commands.
-COMMAND_MODULES: list[str] = ["permits.registry_cli", "permits.reports.cli"]
+COMMAND_MODULES: list[str] = ["permits.registry.cli", "permits.reports.cli"]
 
 users = AppGroup("users", help="Create users and issue their API tokens.")
 audit_group = AppGroup("audit", help="Check the audit chain.")
@@ -139,7 +141,7 @@ def verify_audit():
 @with_appcontext
 def scheduler_command():
     """Run the scheduler process (one per deployment): catches up, then runs the daily jobs."""
-    from permits import scheduler
+    from permits.scheduler import process as scheduler
 
     click.echo("Scheduler started; jobs: " + ", ".join(j.id for j in scheduler.JOBS), err=True)
     scheduler.serve(current_app._get_current_object())
@@ -155,7 +157,7 @@ def run_jobs(job_id, day):
     """Run JOB_ID (or every job) for a day, unless it already ran for that day."""
     from datetime import UTC, datetime
 
-    from permits import scheduler
+    from permits.scheduler import process as scheduler
 
     jobs = [j for j in scheduler.JOBS if job_id in (None, j.id)]
     if not jobs:

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from permits.db import make_engine
+from permits.core.db import make_engine
 from tests import dbtarget
 
 
 def pytest_configure(config):
-    from permits import accounts
+    from permits.accounts import services as accounts
 
     accounts.use_cheap_hashing_for_tests()
 

@@ -5,8 +5,8 @@ import itertools
 
 from sqlmodel import Session
 
-from permits import accounts
-from permits.models.accounts import User
+from permits.accounts import services as accounts
+from permits.accounts.models import User
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)

@@ -11,9 +11,9 @@ from flask import request
 from sqlalchemy import Select
 
 from facility_registry.validation import iso_date
-from permits import db
 from permits.api.errors import ApiError
-from permits.record_ids import MAX_ID
+from permits.core import db
+from permits.core.ids import MAX_ID
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

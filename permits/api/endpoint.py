@@ -10,11 +10,11 @@ from typing import Any
 
 from flask import Response, g, jsonify, request
 
-from permits import db
+from permits.accounts.auth import guard, public
 from permits.api import idempotency
 from permits.api.common import unstorable
 from permits.api.errors import ApiError
-from permits.auth import guard, public
+from permits.core import db
 
 
 def endpoint(*roles: str, status: int = 200, is_public: bool = False):

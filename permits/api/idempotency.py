@@ -14,10 +14,10 @@ from flask import Response, g, request
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from permits import db
+from permits.accounts.auth import api_user
 from permits.api.errors import ApiError
-from permits.auth import api_user
-from permits.models.idempotency import IdempotencyRecord
+from permits.api.idempotency_record import IdempotencyRecord
+from permits.core import db
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255

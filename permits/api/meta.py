@@ -2,9 +2,10 @@
 from flask import jsonify
 from sqlalchemy import text
 
-from permits import db
-from permits.api import api, openapi
-from permits.auth import public
+from permits.accounts.auth import public
+from permits.api import openapi
+from permits.api.blueprint import api
+from permits.core import db
 
 
 @api.get("/openapi.json")

@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document, assembled from each resource module's `OPENAPI` fragment."""
+"""The OpenAPI 3.1 document, assembled from the `OPENAPI` fragment of each feature's API module."""
 from __future__ import annotations
 
 import copy
@@ -90,7 +90,7 @@ def build() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
     for name, module in sorted(sys.modules.items()):
-        fragment = getattr(module, "OPENAPI", None) if name.startswith("permits.api.") else None
+        fragment = getattr(module, "OPENAPI", None) if name.startswith("permits.") else None
         if not fragment:
             continue
         for path, operations in fragment.get("paths", {}).items():

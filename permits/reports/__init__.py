@@ -2,7 +2,7 @@
 `(session, period) -> Report` that sums in SQL and knows nothing of Flask.
 
 Run one with `permits.reports.store.run_report` (the CLI, the scheduler and the pages all do);
-every run is stored as a new version (`permits.models.report.ComplianceReport`).
+every run is stored as a new version (`permits.reports.models.ComplianceReport`).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from permits.models.base import utcnow
+from permits.core.fields import utcnow
 from permits.reports.annual_exports import annual_exports
 from permits.reports.carbon import carbon
 from permits.reports.enforcement_public import enforcement_public

@@ -16,9 +16,8 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from facility_registry.models import Facility
-from permits.models.accounts import Organization
-from permits.models.permit import Permit
-from permits.models.shipment import Shipment
+from permits.accounts.models import Organization
+from permits.permitting.models import Permit
 from permits.reports import period as periods
 from permits.reports.report import (
     N_,
@@ -34,6 +33,7 @@ from permits.reports.report import (
     quiet,
     tonnes,
 )
+from permits.shipments.models import Shipment
 
 KIND = "annual_exports"
 AWAITING_RECEIPT, AWAITING_RECOVERY = ("in_transit",), ("received",)

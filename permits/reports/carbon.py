@@ -6,8 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from facility_registry.models import CarbonReport, Facility
-from permits.models.permit import Permit
-from permits.models.shipment import Shipment
+from permits.permitting.models import Permit
 from permits.reports import period as periods
 from permits.reports.report import (
     N_,
@@ -23,6 +22,7 @@ from permits.reports.report import (
     quiet,
     tonnes,
 )
+from permits.shipments.models import Shipment
 
 KIND = "carbon"
 CHART_FACILITIES = 40

@@ -7,7 +7,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from permits import db
+from permits.core import db
 from permits.reports import KINDS, ReportError
 from permits.reports.store import latest_versions, run_report
 

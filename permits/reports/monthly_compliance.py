@@ -8,9 +8,8 @@ from sqlalchemy import and_, case, distinct, func, or_, true
 from sqlmodel import Session, select
 
 from facility_registry.models import EnforcementCase, Facility, FacilityStatusChange
-from permits.models.decision import DECISION_OUTCOMES, Decision
-from permits.models.permit import Permit
-from permits.models.shipment import EXCEPTION_KINDS, Shipment, ShipmentException
+from permits.permitting.decision_models import DECISION_OUTCOMES, Decision
+from permits.permitting.models import Permit
 from permits.reports import period as periods
 from permits.reports.report import (
     N_,
@@ -27,6 +26,7 @@ from permits.reports.report import (
     tonnes,
 )
 from permits.reports.sql import json_elements, median
+from permits.shipments.models import EXCEPTION_KINDS, Shipment, ShipmentException
 
 KIND = "monthly_compliance"
 TOP_CHECKS = 15

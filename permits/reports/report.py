@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from permits.models.base import utcnow
+from permits.core.fields import utcnow
 from permits.reports.period import Period
 
 # Column formats the pages and the PDF know how to show.

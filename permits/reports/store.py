@@ -12,9 +12,9 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from permits import audit
-from permits.models.report import ComplianceReport
+from permits.audit import chain as audit
 from permits.reports import kind_of
+from permits.reports.models import ComplianceReport
 from permits.reports.report import Progress, Report, content_hash, quiet
 
 TRIGGERS = ("scheduler", "cli", "web")

@@ -2,7 +2,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from permits.auth import public
+from permits.accounts.auth import public
 from permits.web.navigation import cards_for
 
 bp = Blueprint("main", __name__)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-import permits.cascade  # noqa: F401 - the registry's events reach the permits, as in the app
+import permits.registry.cascade  # noqa: F401 - the registry's events reach the permits, as in the app
 from tests.api_robustness.world import World, build, people
 
 

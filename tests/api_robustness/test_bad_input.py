@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from permits.permit_rules import InvalidApplication, clean_application
-from permits.services.shipments import kg_from_tonnes
-from permits.shipment_state import ShipmentError
+from permits.permitting.rules import InvalidApplication, clean_application
+from permits.shipments.services import kg_from_tonnes
+from permits.shipments.state import ShipmentError
 from standards.units import UnknownUnit, to_canonical
 from tests.api_robustness.world import PEL, TODAY, fingerprint
 from tests.openapi_check import assert_matches_openapi

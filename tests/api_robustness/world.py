@@ -16,12 +16,12 @@ from sqlmodel import Session, SQLModel
 from facility_registry import services as registry
 from facility_registry.inspections import cases_of
 from facility_registry.models import Facility
-from permits import deadlines
-from permits.models.accounts import User
+from permits.accounts.models import User
+from permits.permitting import amendments
+from permits.permitting import services as permit_service
 from permits.reports.store import run_report
-from permits.services import amendments
-from permits.services import permits as permit_service
-from permits.services import shipments as shipment_service
+from permits.shipments import deadlines
+from permits.shipments import services as shipment_service
 from tests.helpers import bearer, make_user
 from tests.permits.conftest import application, make_facility, record_evidence
 

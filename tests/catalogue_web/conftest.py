@@ -5,8 +5,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlmodel import Session, select
 
-from permits import accounts
-from permits.models.audit import AuditEntry
+from permits.accounts import services as accounts
+from permits.audit.models import AuditEntry
 from standards.models import Standard
 from tests.helpers import bearer, make_user
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from permits import audit
-from permits.catalogue_admin import add_standard_version, known_byproducts
+from permits.audit import chain as audit
+from permits.catalogue.services import add_standard_version, known_byproducts
 from standards.errors import StandardsError, UnknownStandard
 from tests.catalogue_web.conftest import PEL, catalogue_entries, versions_of
 

@@ -1,7 +1,7 @@
 """Everything under /api/ answers in the one JSON error shape, never HTML, never a trace."""
 import pytest
 
-from permits.auth import public
+from permits.accounts.auth import public
 from tests.helpers import bearer, make_user
 
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from permits import audit
+from permits.audit import chain as audit
 
 
 def _write(engine, n):

@@ -4,9 +4,9 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from permits import accounts
+from permits.accounts import services as accounts
+from permits.accounts.models import User
 from permits.app import create_app
-from permits.models.accounts import User
 from tests.helpers import PASSWORD, bearer, login, make_user
 
 
@@ -121,7 +121,7 @@ class TestTokens:
 
 
 def test_a_token_use_is_stamped_after_the_response(client, db):
-    from permits.models.accounts import ApiToken
+    from permits.accounts.models import ApiToken
 
     user = make_user(db, "inspector")
     headers = bearer(db, user)

@@ -1,8 +1,8 @@
 """`users create`, `users token`, `users deactivate` and `audit verify` from the command line."""
 from sqlmodel import Session
 
-from permits import accounts
-from permits.models.accounts import User
+from permits.accounts import services as accounts
+from permits.accounts.models import User
 
 
 def test_create_user_reads_password_from_stdin(runner, db):

@@ -1,8 +1,8 @@
 """The app factory reads defaults, then the environment, then overrides, and refuses unsafe starts."""
 import pytest
 
-from permits import config
 from permits.app import create_app
+from permits.core import config
 
 
 def test_production_without_secret_key_is_refused(tmp_path, monkeypatch):

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from permits.auth import guard_of
+from permits.accounts.auth import guard_of
 from tests.helpers import bearer, login, make_user
 
 NOT_VIEWS = {"static"}

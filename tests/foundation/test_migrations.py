@@ -6,9 +6,9 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import permits.models  # noqa: F401 - the full metadata
-from permits import migrate
 from permits.app import create_app
-from permits.db import make_engine
+from permits.core import migrate
+from permits.core.db import make_engine
 from tests import dbtarget
 
 

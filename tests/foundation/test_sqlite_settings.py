@@ -4,7 +4,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from permits.db import make_engine
+from permits.core.db import make_engine
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ audit chain's lock always comes before any row lock and two writers cannot deadl
 import pytest
 from sqlalchemy import text
 
-from permits.db import WRITER_LOCK_KEY
+from permits.core.db import WRITER_LOCK_KEY
 
 
 def _holders(conn) -> set[int]:

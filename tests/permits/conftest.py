@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session
 
-import permits.cascade  # noqa: F401 - the registry's events reach the permits, as in the app
+import permits.registry.cascade  # noqa: F401 - the registry's events reach the permits, as in the app
 from facility_registry import services as registry
 from facility_registry.importer import import_csv
 from facility_registry.models import Evidence
 from facility_registry.validation import NATIONAL_IDENTIFIER
-from permits import accounts
-from permits.models.accounts import User
-from permits.services import permits as permit_services
+from permits.accounts import services as accounts
+from permits.accounts.models import User
+from permits.permitting import services as permit_services
 from standards.catalogue import standards_in_force
 from tests.helpers import make_user
 from tests.registry.conftest import FACILITY_FIELDS, passing_value

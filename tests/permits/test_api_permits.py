@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, func, select
 
-from permits.models.audit import AuditEntry
-from permits.models.permit import Permit
+from permits.audit.models import AuditEntry
+from permits.permitting.models import Permit
 from tests.helpers import bearer, make_user
 from tests.permits.api_client import CheckedApi
 from tests.permits.conftest import PEL, application, make_facility

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from permits.permit_errors import InvalidApplication
-from permits.permit_rules import clean_application, last_valid_day
+from permits.permitting.errors import InvalidApplication
+from permits.permitting.rules import clean_application, last_valid_day
 from tests.permits.conftest import TODAY, application, make_facility
 
 

@@ -9,10 +9,10 @@ from sqlmodel import select
 
 from facility_registry import services as registry
 from facility_registry.models import Evidence
-from permits.models.audit import AuditEntry
-from permits.models.decision import Decision, EvidenceRequest
-from permits.services import amendments
-from permits.services import permits as service
+from permits.audit.models import AuditEntry
+from permits.permitting import amendments
+from permits.permitting import services as service
+from permits.permitting.decision_models import Decision, EvidenceRequest
 from tests.permits.conftest import (
     PEL,
     SYSTEM_INSPECTOR,

@@ -6,12 +6,12 @@ import threading
 
 from sqlmodel import Session, select
 
-from permits import decisions as decision_module
-from permits.models.audit import AuditEntry
-from permits.models.decision import Decision
-from permits.models.permit import Permit
-from permits.permit_errors import InvalidTransition
-from permits.services import permits as service
+from permits.audit.models import AuditEntry
+from permits.permitting import decisions as decision_module
+from permits.permitting import services as service
+from permits.permitting.decision_models import Decision
+from permits.permitting.errors import InvalidTransition
+from permits.permitting.models import Permit
 from tests.permits.conftest import (
     TODAY,
     apply,

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 
 from facility_registry import services as registry
-from permits import decisions
-from permits.models.decision import Decision
-from permits.permit_rules import Terms
+from permits.permitting import decisions
+from permits.permitting.decision_models import Decision
+from permits.permitting.rules import Terms
 from tests.permits.conftest import (
     LAST_MONTH,
     PEL,

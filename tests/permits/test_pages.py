@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel import Session, select
 
-from permits.models.decision import Decision
-from permits.models.permit import Permit
+from permits.permitting.decision_models import Decision
+from permits.permitting.models import Permit
 from tests.helpers import bearer, login, make_user
 from tests.permits.conftest import application, make_facility, record_evidence
 

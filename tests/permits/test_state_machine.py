@@ -9,19 +9,18 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from facility_registry import services as registry
-from permits import state
-from permits.models.audit import AuditEntry
-from permits.models.decision import Decision
-from permits.models.permit import PERMIT_STATUSES, Permit
-from permits.permit_errors import (
+from permits.audit.models import AuditEntry
+from permits.permitting import amendments, state
+from permits.permitting import services as service
+from permits.permitting.decision_models import Decision
+from permits.permitting.errors import (
     ChecksNotMet,
     InvalidApplication,
     InvalidTransition,
     PermitNotActive,
     PermitNotFound,
 )
-from permits.services import amendments
-from permits.services import permits as service
+from permits.permitting.models import PERMIT_STATUSES, Permit
 from tests.permits.conftest import (
     PEL,
     SYSTEM_INSPECTOR,
@@ -34,7 +33,7 @@ from tests.permits.conftest import (
     set_verified,
 )
 
-# The specification, written out independently of permits.state: which statuses each
+# The specification, written out independently of permits.permitting.state: which statuses each
 # action may start from.
 ALLOWED_FROM = {
     "submit": {"draft"},

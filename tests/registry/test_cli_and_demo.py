@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from facility_registry.eligibility import check_facility
 from facility_registry.models import Facility
-from permits.registry_demo import seed_registry
+from permits.registry.demo import seed_registry
 from tests.helpers import make_user
 from tests.registry.conftest import TODAY
 

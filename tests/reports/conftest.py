@@ -19,10 +19,10 @@ from facility_registry.models import (
     FacilityStatusChange,
     Inspection,
 )
-from permits.models.accounts import Organization, User
-from permits.models.decision import Amendment, Decision
-from permits.models.permit import Permit
-from permits.models.shipment import Shipment, ShipmentException
+from permits.accounts.models import Organization, User
+from permits.permitting.decision_models import Amendment, Decision
+from permits.permitting.models import Permit
+from permits.shipments.models import Shipment, ShipmentException
 
 # The period of each kind that the seeded world fills, and a day after all of them (a report of
 # a period that has not begun is refused).

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from sqlmodel import Session, select
 
-from permits.models.report import ComplianceReport
+from permits.reports.models import ComplianceReport
 from permits.reports.period import MONTH, last_complete
 from permits.reports.store import run_report
 from tests.helpers import bearer, login, make_user

@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from permits import scheduler
-from permits.models.audit import AuditEntry
-from permits.models.report import ComplianceReport
+from permits.audit.models import AuditEntry
 from permits.reports import ReportError, kind_of
+from permits.reports.models import ComplianceReport
 from permits.reports.schedule import scheduled
 from permits.reports.store import find_report, intact, latest_versions, run_report, versions_of
+from permits.scheduler import process as scheduler
 from tests.reports.conftest import TODAY
 
 

@@ -3,8 +3,8 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from permits import scheduler
-from permits.models.job_run import JobRun
+from permits.scheduler import process as scheduler
+from permits.scheduler.models import JobRun
 
 
 def _recording_job(ran: list, fail_on: date | None = None):

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session
 
 from facility_registry.models import Facility
-from permits.models.accounts import User
-from permits.models.permit import Permit
+from permits.accounts.models import User
+from permits.permitting.models import Permit
 from tests.shipments import factories
 
 

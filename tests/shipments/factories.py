@@ -12,10 +12,10 @@ from functools import cache
 from sqlmodel import Session
 
 from facility_registry.models import Facility
-from permits import accounts
-from permits.models.accounts import Organization, User
-from permits.models.permit import Permit
-from permits.models.shipment import Shipment
+from permits.accounts import services as accounts
+from permits.accounts.models import Organization, User
+from permits.permitting.models import Permit
+from permits.shipments.models import Shipment
 
 PASSWORD = "correct horse battery"
 TRANSPORTERS = [{"name": "Transportes Sierra", "country": "MX"}, {"name": "Lone Star Haulage", "country": "US"}]

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session
 
-from permits.models.permit import Permit
+from permits.permitting.models import Permit
 from tests.helpers import bearer
 from tests.openapi_check import assert_matches_openapi
 from tests.shipments import factories
@@ -181,7 +181,7 @@ def test_a_permits_shipments_are_paged_newest_first(client, world, headers):
 @pytest.fixture
 def overdue(db, world):
     """A shipment that should have been confirmed long ago, and the sweep that noticed."""
-    from permits.deadlines import sweep_deadlines
+    from permits.shipments.deadlines import sweep_deadlines
 
     with Session(db, expire_on_commit=False) as s:
         permit = s.get(Permit, world.permit.id)

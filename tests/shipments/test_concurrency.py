@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlmodel import Session, func, select
 
-from permits.models.permit import Permit
-from permits.models.shipment import Shipment
+from permits.permitting.models import Permit
+from permits.shipments.models import Shipment
 from tests.helpers import bearer
 
 REQUESTS = 20

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from permits.models.audit import AuditEntry
-from permits.models.permit import Permit
-from permits.services import shipments
-from permits.shipment_state import ShipmentError
+from permits.audit.models import AuditEntry
+from permits.permitting.models import Permit
+from permits.shipments import services as shipments
+from permits.shipments.state import ShipmentError
 from tests.shipments import factories
 
 DEPARTED = date(2026, 3, 2)  # a Monday

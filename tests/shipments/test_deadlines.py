@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from permits import deadlines
-from permits.deadlines import add_working_days, add_years, sweep_deadlines
-from permits.models.audit import AuditEntry
-from permits.models.permit import Permit
-from permits.models.shipment import ShipmentException
-from permits.services import shipments
-from permits.shipment_state import ShipmentError
+from permits.audit.models import AuditEntry
+from permits.permitting.models import Permit
+from permits.shipments import deadlines
+from permits.shipments import services as shipments
+from permits.shipments.deadlines import add_working_days, add_years, sweep_deadlines
+from permits.shipments.models import ShipmentException
+from permits.shipments.state import ShipmentError
 from tests.shipments import factories
 
 FRIDAY = date(2026, 1, 9)

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from permits.demo_shipments import seed_shipments
-from permits.models.base import utcnow
-from permits.models.permit import Permit
-from permits.models.shipment import Shipment, ShipmentException
+from permits.core.fields import utcnow
+from permits.permitting.models import Permit
+from permits.shipments.demo import seed_shipments
+from permits.shipments.models import Shipment, ShipmentException
 from tests.shipments import factories
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from permits import export
-from permits.db import make_engine
-from permits.models.permit import Permit
+from permits.core.db import make_engine
+from permits.permitting.models import Permit
+from permits.shipments import export
 from tests.helpers import bearer
 from tests.shipments import factories
 

@@ -7,10 +7,10 @@ import pytest
 from sqlmodel import select
 
 from facility_registry.models import Facility
-from permits.models.audit import AuditEntry
-from permits.models.permit import Permit
-from permits.services import shipments
-from permits.shipment_state import ShipmentError
+from permits.audit.models import AuditEntry
+from permits.permitting.models import Permit
+from permits.shipments import services as shipments
+from permits.shipments.state import ShipmentError
 
 TODAY = date.today()
 

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from permits.deadlines import sweep_deadlines
-from permits.models.permit import Permit
-from permits.models.shipment import Shipment
+from permits.permitting.models import Permit
+from permits.shipments.deadlines import sweep_deadlines
+from permits.shipments.models import Shipment
 from tests.helpers import login
 from tests.shipments import factories
 

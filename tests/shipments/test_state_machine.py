@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from permits.models.shipment import SHIPMENT_STATUSES
-from permits.shipment_state import EVENTS, TRANSITIONS, ShipmentError, allowed_events, next_state
+from permits.shipments.models import SHIPMENT_STATUSES
+from permits.shipments.state import EVENTS, TRANSITIONS, ShipmentError, allowed_events, next_state
 
 
 @dataclass

@@ -1,0 +1,111 @@
+"""Who is asking, and may they: the session loader, bearer tokens and the role guard.
+
+Every view declares its guard, `@guard("inspector", "admin")` or `@public`; a test walks
+the URL map and fails on any view without one.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, after_this_request, g, redirect, request, url_for
+from flask_login import current_user
+
+from permits.accounts import services as accounts
+from permits.accounts.models import ROLES, User
+from permits.core import db
+from permits.core.extensions import login_manager
+
+ANY_ROLE = ROLES
+GUARD_ATTR = "parity_guard"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The session cookie carries "id:version"; a bumped version means logged out."""
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        user = db.session().get(User, int(raw_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.active or str(user.session_version) != raw_version:
+        return None
+    return user
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_user() -> User | None:
+    """The user named by the request's bearer token, once per request."""
+    if "api_user" not in g:
+        header = request.headers.get("Authorization", "")
+        scheme, _, secret = header.partition(" ")
+        found = None
+        if scheme.lower() == "bearer" and secret.strip():
+            # A read of its own: on SQLite the request's write transaction (and its lock)
+            # then begins only when the view starts its real work.
+            with db.read_session() as session:
+                found = accounts.token_and_user(session, secret.strip())
+        if found and accounts.token_use_is_stale(found[0]):
+            _stamp_after_response(found[0].id)
+        g.api_user = found[1] if found else None
+    return g.api_user
+
+
+def _stamp_after_response(token_id: int) -> None:
+    """Stamp "last used" once the request has let go of its connections (see accounts)."""
+    engine = db.engine()
+
+    @after_this_request
+    def _later(response):
+        response.call_on_close(lambda: accounts.stamp_token_use(engine, token_id))
+        return response
+
+
+def actor() -> User | None:
+    """The signed-in user, whichever way they signed in."""
+    if is_api_request():
+        return api_user()
+    return current_user if current_user.is_authenticated else None
+
+
+def guard(*roles: str):
+    """Only these roles (default: any signed-in role) may call the view."""
+    allowed = tuple(roles) or ANY_ROLE
+    unknown = set(allowed) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles in guard: {sorted(unknown)}")
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            user = actor()
+            if user is None:
+                if is_api_request():
+                    from permits.api.errors import ApiError
+
+                    raise ApiError(401, "unauthorized", "A valid bearer token is required.")
+                return redirect(url_for("auth.login", next=request.full_path))
+            if user.role not in allowed:
+                if is_api_request():
+                    from permits.api.errors import ApiError
+
+                    raise ApiError(403, "forbidden", "Your role may not do this.")
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(guarded, GUARD_ATTR, allowed)
+        return guarded
+
+    return decorate
+
+
+def public(view):
+    """Anyone, signed in or not, may call the view (the public register, login, health)."""
+    setattr(view, GUARD_ATTR, "public")
+    return view
+
+
+def guard_of(view) -> tuple[str, ...] | str | None:
+    return getattr(view, GUARD_ATTR, None)

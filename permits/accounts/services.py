@@ -1,0 +1,212 @@
+"""Accounts: creating users, checking passwords, issuing and revoking API tokens, ending sessions."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from permits.accounts.models import ROLES, ApiToken, Organization, User, utcnow
+from permits.audit import chain as audit
+
+_hasher = PasswordHasher()  # argon2id: memory-hard, so a stolen table is slow to crack
+# Verifying against this keeps a login for an unknown email as slow as for a known one.
+_DUMMY_HASH = _hasher.hash("parity-timing-equaliser")
+
+
+def use_cheap_hashing_for_tests() -> None:
+    """Argon2 at its lowest cost: test suites make hundreds of users; production never calls this.
+
+    Stored hashes carry their own parameters, so verification still works across the change.
+    """
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("parity-timing-equaliser")
+TOKEN_PREFIX = "par_"
+MIN_PASSWORD_LENGTH = 10
+LAST_USED_RESOLUTION = timedelta(minutes=15)
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be done; `field` names the culprit."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+    @property
+    def fields(self) -> dict[str, list[str]]:
+        return {self.field: [self.message]}
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    if user is None:
+        _safe_verify(_DUMMY_HASH, password)
+        return False
+    return _safe_verify(user.password_hash, password)
+
+
+def _safe_verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalize_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError("email", str(exc)) from exc
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def get_or_create_organization(session: Session, name: str, country: str = "US") -> Organization:
+    org = session.exec(select(Organization).where(Organization.name == name)).first()
+    if org is None:
+        org = Organization(name=name, country=country)
+        session.add(org)
+        session.flush()
+    return org
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    name: str = "",
+    organization: Organization | None = None,
+    facility_id: int | None = None,
+    actor_id: int | None = None,
+) -> User:
+    email = normalize_email(email)
+    if role not in ROLES:
+        raise AccountError("role", f"must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if role == "shipper" and organization is None:
+        raise AccountError("organization", "a shipper must belong to an organization")
+    if role == "facility" and facility_id is None:
+        raise AccountError("facility_id", "a facility user must name its facility")
+    if find_user(session, email) is not None:
+        raise AccountError("email", f"{email} already has an account")
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password),
+        role=role,
+        organization_id=organization.id if organization else None,
+        facility_id=facility_id if role == "facility" else None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor_id=actor_id, action="user.created", entity="user", entity_id=user.id,
+        after={"email": email, "role": role, "organization_id": user.organization_id,
+               "facility_id": user.facility_id},
+    )
+    return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Every cookie issued so far stops working (logout, deactivation, password change)."""
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+
+
+def deactivate(session: Session, *, user: User, actor_id: int | None) -> None:
+    user.active = False
+    end_sessions(session, user)
+    audit.record(session, actor_id=actor_id, action="user.deactivated", entity="user",
+                 entity_id=user.id, before={"active": True}, after={"active": False})
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # shown to the user once, never stored
+
+
+def _digest(secret: str) -> str:
+    # A token has 256 bits of entropy, so a plain SHA-256 is enough; a KDF would only
+    # slow down every API request.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(session: Session, *, user: User, name: str = "") -> IssuedToken:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name[:100], prefix=secret[:12], token_hash=_digest(secret))
+    session.add(token)
+    session.flush()
+    audit.record(session, actor_id=user.id, action="token.issued", entity="api_token",
+                 entity_id=token.id, after={"user_id": user.id, "prefix": token.prefix, "name": name})
+    return IssuedToken(token=token, secret=secret)
+
+
+def revoke_token(session: Session, *, user: User, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise AccountError("token_id", "no such token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+        session.flush()
+        audit.record(session, actor_id=user.id, action="token.revoked", entity="api_token",
+                     entity_id=token.id, after={"revoked": True})
+    return token
+
+
+def token_and_user(session: Session, secret: str) -> tuple[ApiToken, User] | None:
+    """The live token named by `secret` and its active user, or None."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    row = session.exec(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None or not row[1].active:
+        return None
+    return row[0], row[1]
+
+
+def token_use_is_stale(token: ApiToken) -> bool:
+    """"Last used" is kept to within LAST_USED_RESOLUTION, not stamped on every request."""
+    now = utcnow()
+    last = token.last_used_at
+    if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
+        last = last.replace(tzinfo=now.tzinfo)
+    return last is None or now - last >= LAST_USED_RESOLUTION
+
+
+def stamp_token_use(engine, token_id: int) -> None:
+    """Record that a token was used, in a transaction of its own.
+
+    Callers run this when they hold no other connection: a stamp that waited for the
+    writer while its caller held a pooled connection could starve the pool.
+    """
+    with engine.begin() as conn:
+        conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+
+
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    return list(
+        session.exec(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
+    )

@@ -1,0 +1,156 @@
+"""The audit chain: every state change appends one entry whose hash covers the one before.
+
+Changing, removing or reordering any stored entry breaks the chain from that entry on,
+which `verify` reports by sequence number.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, text
+from sqlmodel import Session, select
+
+from facility_registry import events
+from permits.audit.models import AuditEntry
+from permits.core.db import WRITER_LOCK_KEY
+from permits.core.fields import utcnow
+
+GENESIS = "0" * 64
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def canonical(entry: AuditEntry) -> bytes:
+    """The bytes an entry's hash covers: every field but the hash, in a fixed form."""
+    body = {
+        "seq": entry.seq,
+        "at": _timestamp(entry.at),
+        "actor_id": entry.actor_id,
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_id": entry.entity_id,
+        "before": entry.before,
+        "after": entry.after,
+        "reason": entry.reason,
+        "prev_hash": entry.prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _timestamp(at: datetime) -> str:
+    # SQLite hands back naive datetimes; the chain must hash the same on both databases.
+    return at.replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def _lock_chain(session: Session) -> None:
+    """Only one transaction at a time may append: two appenders would fork the chain.
+
+    SQLite write transactions begin IMMEDIATE (one writer). On PostgreSQL every writer
+    already holds the writer lock from its first write (see permits.core.db); taking it again
+    here is free and covers a transaction whose first write is this entry.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK_KEY})
+
+
+def record(
+    session: Session,
+    *,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction (flushes, never commits)."""
+    _lock_chain(session)
+    last = session.exec(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()  # LIMIT: an ORM .first() alone fetches every row
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    entry = AuditEntry(
+        seq=seq,
+        at=utcnow(),
+        actor_id=actor_id,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        reason=reason,
+        prev_hash=prev_hash,
+        hash="",
+    )
+    entry.hash = hashlib.sha256(canonical(entry)).hexdigest()
+    # A plain INSERT: the entry is never changed after it is written, so it needs none of
+    # the unit of work's bookkeeping (an ORM-enabled statement still autoflushes the caller's
+    # pending changes first, as the flush did).
+    entry.id = session.execute(
+        insert(AuditEntry).values(**entry.model_dump(exclude={"id"})).returning(AuditEntry.id)
+    ).scalar_one()
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    entries: int
+    head: str
+    first_bad: int | None = None
+    problem: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": self.ok, "entries": self.entries, "head": self.head}
+        if not self.ok:
+            body["first_bad"] = {"seq": self.first_bad, "problem": self.problem}
+        return body
+
+
+def verify(session: Session) -> Verification:
+    return verify_entries(
+        session.exec(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000))
+    )
+
+
+def verify_entries(entries: Iterable[AuditEntry]) -> Verification:
+    prev_hash, count = GENESIS, 0
+    for count, entry in enumerate(entries, start=1):
+        problem = None
+        if entry.seq != count:
+            problem = f"expected entry {count} here, found entry {entry.seq} (removed or reordered)"
+        elif entry.prev_hash != prev_hash:
+            problem = "does not link to the entry before it"
+        elif hashlib.sha256(canonical(entry)).hexdigest() != entry.hash:
+            problem = "its content no longer matches its hash (changed after it was written)"
+        if problem:
+            return Verification(False, count - 1, prev_hash, first_bad=count, problem=problem)
+        prev_hash = entry.hash
+    return Verification(True, count, prev_hash)
+
+
+def _on_registry_change(_sender, *, session, actor_id, action, entity, entity_id,
+                        before=None, after=None, reason=None, **_):
+    record(session, actor_id=actor_id, action=action, entity=entity, entity_id=entity_id,
+           before=before, after=after, reason=reason)
+
+
+# The registry sits below us and cannot call `record` itself; it announces, we write.
+events.audited.connect(_on_registry_change, weak=False)

@@ -1,0 +1,26 @@
+"""The audit chain: one row per state change, each hashing the one before it."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from permits.core.fields import json_field, timestamp_field
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(unique=True)  # 1, 2, 3 ... with no gaps: a gap is a removed entry
+    at: datetime = timestamp_field()
+    actor_id: int | None = None
+    action: str = Field(max_length=80)
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=40, index=True)
+    before: dict[str, Any] | None = json_field(default_factory=dict, nullable=True)
+    after: dict[str, Any] | None = json_field(default_factory=dict, nullable=True)
+    reason: str | None = None
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)

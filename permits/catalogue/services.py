@@ -1,0 +1,105 @@
+"""The standards catalogue as Parity administers it: a new version with its audit entry, and the
+reads the catalogue's pages and API share.
+
+`standards` sits below `permits` and cannot write our audit chain, so the one place that
+changes the catalogue from the outside is `add_standard_version` here.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from permits.audit import chain as audit
+from standards.catalogue import add_version
+from standards.errors import UnknownStandard
+from standards.models import Standard, WasteCode
+
+__all__ = ["add_standard_version", "known_byproducts", "version_history", "versions_after",
+           "with_end_dates"]
+
+
+def add_standard_version(
+    session: Session,
+    *,
+    actor_id: int | None,
+    code: str,
+    value: float | bool | None,
+    unit: str | None,
+    effective_from: date | None,
+    citation: str | None,
+    note: str | None = None,
+) -> Standard:
+    """Record a new value of `code` from `effective_from`, and who did it; flush, never commit.
+
+    Raises `UnknownStandard` for an unknown code, `StandardsError` naming each bad field.
+    """
+    _lock_versions(session, code)
+    version = add_version(
+        session, code=code, value=value, unit=unit, effective_from=effective_from,
+        citation=citation, note=(note or "").strip() or None,
+    )
+    previous = session.exec(
+        select(Standard).where(Standard.code == code, Standard.version == version.version - 1)
+    ).one()
+    audit.record(
+        session, actor_id=actor_id, action="standard.version_added", entity="standard",
+        entity_id=version.id, before=version_record(previous), after=version_record(version),
+        reason=version.note,
+    )
+    return version
+
+
+def _lock_versions(session: Session, code: str) -> None:
+    # Two admins adding a version at once would both number theirs n+1; on PostgreSQL the
+    # second waits here, and its next read sees the first one's version. (SQLite writes are
+    # already one at a time: every write transaction begins IMMEDIATE.)
+    locked = session.exec(select(Standard.id).where(Standard.code == code).with_for_update()).all()
+    if not locked:
+        raise UnknownStandard(f"No standard has the code {code!r}.", fields={"code": ["unknown standard"]})
+
+
+def version_record(standard: Standard) -> dict[str, Any]:
+    """What the audit entry keeps of one version: enough to read the change without the table."""
+    return {
+        "code": standard.code, "version": standard.version, "value": standard.value,
+        "unit": standard.unit, "effective_from": standard.effective_from,
+        "citation": standard.citation, "note": standard.note,
+    }
+
+
+def version_history(session: Session, code: str) -> list[Standard]:
+    """Every version of `code`, newest first; raises `UnknownStandard` when there is none."""
+    versions = list(session.exec(
+        select(Standard).where(Standard.code == code).order_by(Standard.version.desc())
+    ))
+    if not versions:
+        raise UnknownStandard(f"No standard has the code {code!r}.", fields={"code": ["unknown standard"]})
+    return versions
+
+
+def with_end_dates(versions: list[Standard]) -> list[tuple[Standard, date | None]]:
+    """Each version (newest first) with the day the next one took over; None for the newest."""
+    ends = [None] + [version.effective_from for version in versions[:-1]]
+    return list(zip(versions, ends, strict=True))
+
+
+def versions_after(session: Session, on: date) -> dict[str, Standard]:
+    """For each code with a version taking effect after `on`, the first such version."""
+    upcoming: dict[str, Standard] = {}
+    for row in session.exec(
+        select(Standard).where(Standard.effective_from > on).order_by(Standard.version.desc())
+    ):
+        upcoming[row.code] = row  # newest first, so the earliest upcoming one is kept
+    return upcoming
+
+
+def known_byproducts(session: Session) -> list[str]:
+    """Every byproduct the catalogue speaks of: in a standard's scope or a waste code's."""
+    names: set[str] = set()
+    for applies_to in session.exec(select(Standard.applies_to)):
+        names.update(applies_to or [])
+    for byproducts in session.exec(select(WasteCode.byproducts)):
+        names.update(byproducts or [])
+    return sorted(names)

@@ -1,0 +1,48 @@
+"""How a stored decision reads on a page: each standard's title beside its code, and only the
+reasons that the rules and checks tables do not already show line by line."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, select
+
+from permits.permitting.decision_models import Decision
+from permits.permitting.models import Permit
+from standards.models import Standard
+
+
+def standard_titles(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """code -> title of its newest version, in one query."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.exec(select(Standard.code, Standard.title).where(Standard.code.in_(wanted))
+                        .order_by(Standard.code, Standard.version))
+    return {code: title for code, title in rows}  # the newest version is read last
+
+
+def _tabled(decision: Decision) -> set[str]:
+    """The reasons the tables show: each broken rule, and each check not met, in the words
+    `permits.permitting.decisions` writes them."""
+    rules = {r["detail"] for r in decision.rules or [] if not r.get("met")}
+    checks = {f"{c['standard']}: {c['verdict']} — {c['reason']}" for c in decision.checks or []
+              if c["verdict"] != "meets"}
+    return rules | checks
+
+
+def extra_reasons(decision: Decision | None) -> list[str]:
+    """The decision's reasons that no table row repeats (an inspector's words, a missing
+    catalogue...). Should the reasons ever be worded differently, they all show again."""
+    if decision is None:
+        return []
+    tabled = _tabled(decision)
+    return [r for r in decision.reasons or [] if r not in tabled]
+
+
+def status_note(permit: Permit, decision: Decision | None) -> str | None:
+    """The permit's status reason, unless it is only the decision's reasons run together (the
+    page lists those in its tables already). An inspector's own words always show."""
+    reason = permit.status_reason
+    if not reason or decision is None or reason in extra_reasons(decision):
+        return reason
+    return None if "; ".join(decision.reasons or []).startswith(reason) else reason

@@ -1,0 +1,253 @@
+"""Deciding an application: the permit rules and the facility's checks in, an immutable record out.
+
+`evaluate` applies DOMAIN.md's rule to a permit's terms: approved only when every applicable
+standard `meets` and every permit rule holds (facility active, accepts the byproduct, performs
+the operation, period within 12 months, no transit outside the United States, Mexico and
+Canada); any `fails` or broken rule denies; anything else (missing, stale, incomparable or
+unverified evidence) is under review. `record` stores the result with a SHA-256 of its
+canonical form, so that `verify` can tell, years later, whether the row is still what was decided.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from facility_registry.eligibility import check_facility
+from facility_registry.models import Facility
+from permits.core.fields import utcnow
+from permits.permitting.decision_models import Decision
+from permits.permitting.rules import COUNTRIES, MAX_PERIOD_MONTHS, Terms, period_within_limit
+from standards.catalogue import standards_version
+
+_COUNTRY_NAMES = {"US": "the United States", "MX": "Mexico", "CA": "Canada"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One permit rule, met or not, with the sentence a person reads."""
+
+    rule: str
+    met: bool
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "met": self.met, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    outcome: str
+    rules: list[dict[str, Any]]
+    checks: list[dict[str, Any]]
+    reasons: list[str]
+    evidence: list[dict[str, Any]]
+    standards_version: str
+
+    @property
+    def unmet(self) -> list[str]:
+        """What stands between this evaluation and an approval (empty when approved)."""
+        return [*(r["detail"] for r in self.rules if not r["met"]),
+                *(f"{c['standard']}: {c['verdict']}" for c in self.checks if c["verdict"] != "meets")]
+
+    def content(self) -> dict[str, Any]:
+        """What was found, without when or by whom: equal contents mean nothing changed."""
+        return {"outcome": self.outcome, "rules": self.rules, "checks": self.checks,
+                "standards_version": self.standards_version}
+
+
+def evaluate(session: Session, terms: Terms, *, on: date) -> Evaluation:
+    """The decision DOMAIN.md's rule gives for `terms` on day `on` (reads, never writes)."""
+    facilities = {f.id: f for f in session.exec(
+        select(Facility).where(Facility.id.in_(terms.facility_ids)))}
+    receiving = facilities[terms.receiving_facility_id]
+    rules = facility_rules(receiving, terms.byproduct, terms.operation_code)
+    checks = _checks(session, receiving, terms.byproduct, on)
+    if terms.final_facility_id is not None:
+        # An interim operation only passes the waste on: where it ends up must meet too.
+        final = facilities[terms.final_facility_id]
+        rules += facility_rules(final, terms.byproduct, terms.final_operation_code, prefix="final_")
+        checks += _checks(session, final, terms.byproduct, on)
+    rules += [period_rule(terms.valid_from, terms.valid_to), transit_rule(terms.route)]
+    return _conclude(rules, checks, terms.byproduct, on)
+
+
+def facility_rules(facility: Facility, byproduct: str, operation: str | None, *,
+                   prefix: str = "") -> list[Rule]:
+    role = "final facility" if prefix else "receiving facility"
+    name = f"the {role} {facility.name} (id {facility.id})"
+    performs = operation in (facility.operations or [])
+    accepts = byproduct in (facility.accepts or [])
+    return [
+        Rule(f"{prefix}facility_active", facility.status == "active",
+             f"{name} is {facility.status}"),
+        Rule(f"{prefix}accepts_byproduct", accepts,
+             f"{name} {'accepts' if accepts else 'does not accept'} {byproduct}"),
+        Rule(f"{prefix}performs_operation", performs,
+             f"{name} {'performs' if performs else 'does not perform'} operation {operation}"),
+    ]
+
+
+def period_rule(valid_from: date, valid_to: date) -> Rule:
+    days = (valid_to - valid_from).days + 1
+    met = period_within_limit(valid_from, valid_to)
+    verdict = "within" if met else "longer than"
+    return Rule("period_within_12_months", met,
+                f"the validity period {valid_from.isoformat()} to {valid_to.isoformat()} "
+                f"({days} days) is {verdict} the {MAX_PERIOD_MONTHS}-month limit")
+
+
+def transit_rule(route: dict[str, Any]) -> Rule:
+    transit = list((route or {}).get("transit_countries") or [])
+    outside = [c for c in transit if c not in COUNTRIES]
+    if outside:
+        return Rule("transit_within_usmca", False,
+                    f"transshipment: the route transits {', '.join(outside)}, outside the "
+                    "United States, Mexico and Canada")
+    named = ", ".join(_COUNTRY_NAMES[c] for c in transit) or "no third country"
+    return Rule("transit_within_usmca", True, f"the route transits {named}")
+
+
+def _checks(session: Session, facility: Facility, byproduct: str, on: date) -> list[dict]:
+    eligibility = check_facility(session, facility, byproduct, on)
+    return [{**check.to_dict(), "facility_id": facility.id} for check in eligibility.checks]
+
+
+def _conclude(rules: list[Rule], checks: list[dict], byproduct: str, on: date) -> Evaluation:
+    broken = [r.detail for r in rules if not r.met]
+    short = [f"{c['standard']}: {c['verdict']} — {c['reason']}" for c in checks
+             if c["verdict"] != "meets"]
+    reasons = [*broken, *short]
+    if broken or any(c["verdict"] == "fails" for c in checks):
+        outcome = "denied"
+    elif not checks:
+        outcome = "under_review"
+        reasons.append(f"no U.S. standard is in force for {byproduct} on {on.isoformat()}")
+    elif short:
+        outcome = "under_review"
+    else:
+        outcome = "approved"
+    used = {(c["standard"], c["version"]) for c in checks}  # a final facility repeats them
+    version = standards_version([SimpleNamespace(code=code, version=v) for code, v in used])
+    return Evaluation(outcome=outcome, rules=[r.to_dict() for r in rules], checks=_plain(checks),
+                      reasons=reasons, evidence=_evidence_used(checks),
+                      standards_version=version)
+
+
+def _evidence_used(checks: list[dict]) -> list[dict[str, Any]]:
+    """Each evidence row a check read, with the values it was judged on (in canonical units)."""
+    used: dict[int, dict[str, Any]] = {}
+    for check in checks:
+        for kind, reading in (("limit", check["facility_limit"]),
+                              ("measurement", check["facility_measured"])):
+            if reading and reading.get("evidence_id") is not None:
+                used[reading["evidence_id"]] = {
+                    "id": reading["evidence_id"], "facility_id": check["facility_id"],
+                    "standard": check["standard"], "kind": kind, "value": reading["value"],
+                    "unit": reading["unit"], "basis": reading["basis"],
+                    "observed_on": reading["observed_on"], "verified": reading["verified"]}
+    return [used[key] for key in sorted(used)]
+
+
+def _plain(value: Any) -> Any:
+    """Exactly what the JSON column gives back, so the stored record hashes as it was hashed."""
+    return json.loads(json.dumps(value, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+# --- the record --------------------------------------------------------------------------------
+
+def record(session: Session, *, permit_id: int, terms: Terms, evaluation: Evaluation, kind: str,
+           decided_by_id: int | None, outcome: str | None = None, note: str | None = None,
+           amendment_id: int | None = None, extra_reasons: list[str] | None = None) -> Decision:
+    """Store the decision with its hash (flushes). `outcome` overrides the evaluation's (deny)."""
+    decision = Decision(
+        permit_id=permit_id, amendment_id=amendment_id, kind=kind,
+        outcome=outcome or evaluation.outcome, decided_at=utcnow(), decided_by_id=decided_by_id,
+        standards_version=evaluation.standards_version, terms=_plain(terms.to_record()),
+        rules=evaluation.rules, checks=evaluation.checks,
+        reasons=[*(extra_reasons or []), *evaluation.reasons], evidence=evaluation.evidence,
+        note=note, record_hash="",
+    )
+    decision.record_hash = record_hash(decision)
+    session.add(decision)
+    session.flush()
+    return decision
+
+
+def canonical(decision: Decision) -> bytes:
+    """The bytes the hash covers: every field but the hash and the row id, in a fixed form."""
+    body = {
+        "permit_id": decision.permit_id,
+        "amendment_id": decision.amendment_id,
+        "kind": decision.kind,
+        "outcome": decision.outcome,
+        "decided_at": _timestamp(decision.decided_at),
+        "decided_by_id": decision.decided_by_id,
+        "standards_version": decision.standards_version,
+        "terms": decision.terms,
+        "rules": decision.rules,
+        "checks": decision.checks,
+        "reasons": decision.reasons,
+        "evidence": decision.evidence,
+        "note": decision.note,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _timestamp(at: datetime) -> str:
+    # SQLite gives naive UTC back, PostgreSQL an aware time in the session's zone: hash UTC.
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC)
+    return at.replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def record_hash(decision: Decision) -> str:
+    return hashlib.sha256(canonical(decision)).hexdigest()
+
+
+def verify(decision: Decision) -> bool:
+    """True when the stored decision is still exactly what was decided."""
+    return hmac.compare_digest(record_hash(decision), decision.record_hash or "")
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def _standing():
+    # A permit's standing decision: on the application, or on an amendment that was approved
+    # (an amendment still under review or denied leaves the permit's terms as they were).
+    return or_(Decision.amendment_id.is_(None), Decision.outcome == "approved")
+
+
+def current_decision(session: Session, permit_id: int) -> Decision | None:
+    return session.exec(
+        select(Decision).where(Decision.permit_id == permit_id, _standing())
+        .order_by(Decision.id.desc()).limit(1)
+    ).first()
+
+
+def current_decisions(session: Session, permit_ids: list[int]) -> dict[int, Decision]:
+    """permit id → its standing decision, in two queries whatever the number of permits."""
+    if not permit_ids:
+        return {}
+    newest = (select(func.max(Decision.id)).where(Decision.permit_id.in_(permit_ids), _standing())
+              .group_by(Decision.permit_id))
+    rows = session.exec(select(Decision).where(Decision.id.in_(newest.scalar_subquery()))).all()
+    return {d.permit_id: d for d in rows}
+
+
+def history(session: Session, permit_id: int) -> list[Decision]:
+    return list(session.exec(
+        select(Decision).where(Decision.permit_id == permit_id).order_by(Decision.id)).all())

@@ -1,0 +1,84 @@
+"""The permit's state machine: which action may move a permit from which status to which.
+
+Every status change goes through `permits.permitting.services`, which asks `require` first and
+then makes the change as a conditional UPDATE on the status it read. An action not in this
+table, or from a status it does not list, is refused with a named 409.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from permits.permitting.errors import InvalidTransition, PermitNotActive
+from permits.permitting.models import PERMIT_STATUSES
+
+DECIDED = frozenset({"approved", "denied", "under_review"})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    targets: frozenset[str]
+    # Refusals of this action use this error (e.g. `permit_not_active` for an amendment).
+    refusal: type[InvalidTransition] = InvalidTransition
+
+
+def _t(action, sources, targets, refusal=InvalidTransition) -> Transition:
+    return Transition(action, frozenset(sources), frozenset(targets), refusal)
+
+
+TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
+    # The shipper submits a draft; the decision picks the outcome.
+    _t("submit", {"draft"}, DECIDED),
+    # An application under review is decided again: by an inspector or on new evidence.
+    _t("re_evaluate", {"under_review"}, DECIDED),
+    # Only when every check meets; the service enforces that guard.
+    _t("approve", {"under_review"}, {"approved"}),
+    _t("deny", {"under_review"}, {"denied"}),
+    _t("withdraw", {"draft", "under_review", "approved", "suspended"}, {"withdrawn"}),
+    _t("revoke", {"approved", "suspended"}, {"revoked"}, PermitNotActive),
+    # The cascade: a suspended facility suspends its approved permits ...
+    _t("suspend", {"approved"}, {"suspended"}, PermitNotActive),
+    # ... and its reinstatement decides them again.
+    _t("redecide", {"suspended"}, DECIDED),
+    _t("expire", {"approved", "suspended"}, {"expired"}),
+    # An approved amendment changes the terms of an approved permit, which stays approved.
+    _t("amend", {"approved"}, {"approved"}, PermitNotActive),
+)}
+
+_PAST = {"submit": "submitted", "re_evaluate": "re-evaluated", "approve": "approved",
+         "deny": "denied", "withdraw": "withdrawn", "revoke": "revoked", "suspend": "suspended",
+         "redecide": "decided again", "expire": "expired", "amend": "amended"}
+
+
+def require(action: str, current: str, target: str | None = None) -> Transition:
+    """The transition for `action` from `current` (to `target`), or the error refusing it."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise InvalidTransition(f"There is no permit action {action!r}.",
+                                {"action": [f"unknown action {action}"]})
+    if current not in transition.sources:
+        allowed = ", ".join(sorted(transition.sources))
+        raise transition.refusal(
+            f"A {current} permit cannot be {_PAST[action]}; only a permit that is {allowed} can.",
+            {"status": [f"is {current}; {action} needs {allowed}"]})
+    if target is not None and target not in transition.targets:
+        raise transition.refusal(f"{action} cannot make a permit {target}.",
+                                 {"status": [f"{action} cannot lead to {target}"]})
+    return transition
+
+
+def allowed_actions(current: str) -> list[str]:
+    """What may happen to a permit in `current` (for the pages' buttons)."""
+    return [a for a, t in TRANSITIONS.items() if current in t.sources]
+
+
+def _check_table() -> None:
+    statuses = set(PERMIT_STATUSES)
+    for t in TRANSITIONS.values():
+        unknown = (t.sources | t.targets) - statuses
+        if unknown:  # a typo here would make a transition silently unreachable
+            raise RuntimeError(f"transition {t.action} names unknown statuses {sorted(unknown)}")
+
+
+_check_table()

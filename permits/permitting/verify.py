@@ -1,0 +1,45 @@
+"""The public verification page: anyone holding a certificate can check that the decision
+stored under its number still hashes to the record hash printed on it."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlmodel import select
+
+from facility_registry.models import Facility
+from permits.accounts.auth import public
+from permits.core import db
+from permits.permitting import decisions
+from permits.permitting.decision_view import standard_titles
+from permits.permitting.models import Permit
+
+bp = Blueprint("verify", __name__)
+
+
+@bp.get("/verify")
+@public
+def lookup():
+    """The home page's box: a number typed in goes to its verification page."""
+    number = (request.args.get("number") or "").strip().upper()
+    if not number:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("verify.permit", number=number))
+
+
+@bp.get("/verify/<number>")
+@public
+def permit(number: str):
+    session = db.session()
+    row = session.exec(
+        select(Permit, Facility).join(Facility, Facility.id == Permit.receiving_facility_id)
+        .where(Permit.number == number, Permit.status != "draft")).first()
+    if row is None:
+        abort(404, description=f"No permit is numbered {number}.")
+    found, facility = row
+    history = decisions.history(session, found.id)
+    results = [(decision, decisions.record_hash(decision)) for decision in history]
+    standing = decisions.current_decision(session, found.id)
+    recomputed = decisions.record_hash(standing) if standing is not None else None
+    titles = standard_titles(session, [c["standard"] for c in standing.checks]) if standing else {}
+    return render_template("permitting/verify/permit.html", permit=found, facility=facility,
+                           results=results, decision=standing, recomputed=recomputed,
+                           titles=titles)

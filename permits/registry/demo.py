@@ -1,0 +1,130 @@
+"""Demo registry for `seed-demo`: facilities in the US, Mexico and Canada whose evidence shows
+every verdict (meets, fails, no_evidence, stale, incomparable, unverified), an inspection that
+suspended a facility with its enforcement case, carbon reports, and a facility user."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from facility_registry import services
+from facility_registry.inspections import cases_of
+from facility_registry.models import Facility
+from permits.accounts.demo import demo_user
+from permits.core.fields import utcnow
+from standards.catalogue import standards_in_force
+
+FACILITY_USER = "facility@reciclados-norte.example"
+
+FACILITIES = [
+    {"name": "Keystone Lead Recovery", "country": "US", "epa_id": "PAD987654321",
+     "address": "1 Smelter Road, Reading, PA 19601", "operations": ["R4"],
+     "accepts": ["lead_acid_battery_dust", "eaf_dust", "slag"], "annual_capacity_tonnes": 120000},
+    {"name": "Reciclados del Norte", "country": "MX", "semarnat_nra": "RDN1903900011",
+     "address": "Av. Industrial 400, Monterrey, N.L.", "operations": ["R4", "R13"],
+     "accepts": ["eaf_dust", "slag"], "annual_capacity_tonnes": 80000},
+    {"name": "Great Lakes Metals", "country": "CA", "canada_id": "ON7654321",
+     "address": "22 Harbour Street, Hamilton, ON", "operations": ["R4"],
+     "accepts": ["eaf_dust"], "annual_capacity_tonnes": 50000},
+    {"name": "Laurentian Slag Works", "country": "CA", "canada_id": "QC-2231-0087",
+     "address": "900 chemin du Fleuve, Sorel-Tracy, QC", "operations": ["R4", "R5"],
+     "accepts": ["slag"], "annual_capacity_tonnes": 30000},
+]
+CARBON = {"Keystone Lead Recovery": 0.41, "Reciclados del Norte": 0.78, "Great Lakes Metals": 0.36}
+
+
+def seed_registry(session: Session, people: dict) -> list[tuple[str, str]]:
+    """Idempotent: does nothing once any facility exists."""
+    if session.exec(select(Facility.id).limit(1)).first() is not None:
+        return []
+    inspector = {"actor_id": people["inspector"].id, "actor_role": "inspector"}
+    today = utcnow().date()
+    made = {f["name"]: services.create_facility(session, **inspector, **f) for f in FACILITIES}
+    keystone, norte = made["Keystone Lead Recovery"], made["Reciclados del Norte"]
+    lakes, laurentian = made["Great Lakes Metals"], made["Laurentian Slag Works"]
+
+    for facility in (keystone, lakes, laurentian):  # every standard met, verified, fresh
+        for byproduct in facility.accepts:
+            _meet_all(session, facility, byproduct, today, inspector)
+    _every_other_verdict(session, norte, today, inspector)
+    people["facility"] = demo_user(session, FACILITY_USER, "facility", "Fernanda Planta",
+                               facility_id=norte.id)
+    _unverified(session, norte, today, people["facility"].id)
+
+    inspected = today - timedelta(days=20)
+    services.record_inspection(
+        session, facility_id=laurentian.id, inspected_on=inspected, outcome="violation",
+        summary="Baghouse bypass open during charging; airborne lead above the PEL.",
+        findings=[{"standard": "osha-lead-pel", "value": 74, "unit": "µg/m³", "basis": "8h_twa"}],
+        **inspector)
+    case = cases_of(session, laurentian.id)[0]
+    services.notify_case(session, case_id=case.id, notified_on=inspected + timedelta(days=2),
+                         **inspector)
+    services.record_inspection(session, facility_id=keystone.id, outcome="compliant",
+                               inspected_on=today - timedelta(days=45),
+                               summary="Routine inspection; no findings.", **inspector)
+    for name, intensity in CARBON.items():
+        services.record_carbon(session, facility_id=made[name].id, year=today.year - 1,
+                               tonnes_co2e_per_tonne=intensity, method="GHG Protocol, scopes 1 and 2",
+                               **inspector)
+    return [(FACILITY_USER, "facility")]
+
+
+def _passing(standard):
+    if standard.direction == "required":
+        return True, None
+    return round(standard.value * (0.6 if standard.direction == "max" else 1.5), 6), standard.unit
+
+
+def _record(session, facility, standard, kind, value, unit, observed_on, source, actor, basis=None):
+    services.record_evidence(session, facility_id=facility.id, standard=standard.code, kind=kind,
+                             value=value, unit=unit, basis=basis or standard.basis,
+                             observed_on=observed_on, source=source, **actor)
+
+
+def _meet_all(session, facility, byproduct, today, actor, skip=()):
+    for standard in standards_in_force(session, today, byproduct):
+        if standard.code in skip:
+            continue
+        value, unit = _passing(standard)
+        _record(session, facility, standard, "limit", value, unit, today - timedelta(days=200),
+                "operating permit, schedule B", actor)
+        _record(session, facility, standard, "measurement", value, unit, today - timedelta(days=40),
+                "accredited laboratory report", actor)
+
+
+SPECIAL = {"epa-lead-naaqs", "epa-pm25-naaqs-annual", "osha-cadmium-pel", "epa-tclp-lead",
+           "osha-arsenic-pel"}
+
+
+def _every_other_verdict(session, facility, today, actor) -> None:
+    """Reciclados del Norte: most standards met; the rest fail, go stale, are incomparable,
+    lack evidence or (below) wait for verification."""
+    _meet_all(session, facility, "eaf_dust", today, actor, skip=SPECIAL)
+    by_code = {s.code: s for s in standards_in_force(session, today, "eaf_dust")}
+    naaqs = by_code["epa-lead-naaqs"]  # fails: NOM-026-SSA1-1993 allows ten times the U.S. value
+    _record(session, facility, naaqs, "limit", 1.5, "µg/m³", today - timedelta(days=300),
+            "NOM-026-SSA1-1993", actor)
+    _record(session, facility, naaqs, "measurement", 0.4, "µg/m³", today - timedelta(days=60),
+            "state monitoring network, quarterly report", actor)
+    pm25 = by_code["epa-pm25-naaqs-annual"]  # incomparable: a 24-hour limit for an annual standard
+    _record(session, facility, pm25, "limit", 45, "µg/m³", today - timedelta(days=300),
+            "NOM-025-SSA1-2014 (24-hour value)", actor, basis="24h")
+    _record(session, facility, pm25, "measurement", 8, "µg/m³", today - timedelta(days=60),
+            "state monitoring network", actor)
+    cadmium = by_code["osha-cadmium-pel"]  # stale: the newest measurement is 14 months old
+    _record(session, facility, cadmium, "limit", 5, "µg/m³", today - timedelta(days=500),
+            "NOM-010-STPS-2014", actor)
+    _record(session, facility, cadmium, "measurement", 2, "µg/m³", today - timedelta(days=425),
+            "personal sampling 2025", actor)
+    # epa-tclp-lead: no evidence at all. osha-arsenic-pel: see _unverified.
+
+
+def _unverified(session, facility, today, user_id) -> None:
+    arsenic = {"standard": "osha-arsenic-pel", "unit": "µg/m³", "basis": "8h_twa",
+               "source": "self-reported, internal sampling"}
+    actor = {"actor_id": user_id, "actor_role": "facility"}
+    services.record_evidence(session, facility_id=facility.id, kind="limit", value=10,
+                             observed_on=today - timedelta(days=100), **arsenic, **actor)
+    services.record_evidence(session, facility_id=facility.id, kind="measurement", value=4,
+                             observed_on=today - timedelta(days=30), **arsenic, **actor)

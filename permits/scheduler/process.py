@@ -1,0 +1,137 @@
+"""The scheduler process: daily jobs, each run once per period, caught up after a restart.
+
+One process per deployment (`flask --app permits scheduler`), never inside web workers:
+each worker would otherwise run every job. A job claims its period by inserting a
+`JobRun` row (unique per job and period) in the same transaction as its work, so two
+schedulers started by mistake, or a restart in the middle, still run it once.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from permits.core.fields import utcnow
+from permits.reports.schedule import scheduled
+from permits.scheduler.models import JobRun
+
+log = logging.getLogger(__name__)
+# How many missed days a restart catches up on; older ones are left for a person to look at.
+CATCH_UP_DAYS = 31
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    description: str
+    run: Callable[[Session, date], str]  # does the day's work, returns a one-line summary
+    hour: int  # UTC
+
+
+def _sweep_deadlines(session: Session, day: date) -> str:
+    from permits.shipments.deadlines import sweep_deadlines
+
+    opened = sweep_deadlines(session, day)
+    return f"{len(opened)} deadline exceptions opened"
+
+
+def _expire_permits(session: Session, day: date) -> str:
+    from permits.permitting.services import expire_due
+
+    expired = expire_due(session, today=day)
+    return f"{len(expired)} permits expired"
+
+
+def _refresh_standings(session: Session, day: date) -> str:
+    from facility_registry.eligibility import refresh_due
+
+    return f"{refresh_due(session, on=day)} facility standings recomputed"
+
+
+JOBS = (
+    Job("registry-standings", "Recompute the facility standings the finder reads that no longer hold",
+        _refresh_standings, hour=0),
+    Job("permit-expiry", "Expire permits whose validity has ended", _expire_permits, hour=0),
+    Job("deadline-sweep", "Open exceptions for missed receipt, recovery and return deadlines",
+        _sweep_deadlines, hour=1),
+    Job("report-monthly-compliance", "On the 1st: last month's compliance report", scheduled("monthly_compliance"), hour=2),
+    Job("report-annual-exports", "On January 2: last year's exports report", scheduled("annual_exports"), hour=3),
+    Job("report-enforcement-public", "On January 2: last year's public enforcement report", scheduled("enforcement_public"), hour=3),
+    Job("report-carbon", "On April 1: last year's carbon intensity report", scheduled("carbon"), hour=3),
+)
+
+
+def run_once(engine, job: Job, day: date) -> str | None:
+    """Run `job` for `day` unless it already ran for that day; return its summary or None."""
+    with Session(engine, expire_on_commit=False) as session:
+        claim = JobRun(job_id=job.id, period=day.isoformat())
+        session.add(claim)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            return None
+        claim.summary = job.run(session, day)
+        claim.finished_at = utcnow()
+        session.commit()
+        log.info("%s for %s: %s", job.id, day, claim.summary)
+        return claim.summary
+
+
+def catch_up(engine, today: date, jobs=JOBS) -> dict[str, list[str]]:
+    """Run every job for each day since its last run (at most CATCH_UP_DAYS), oldest first."""
+    done: dict[str, list[str]] = {}
+    for job in jobs:
+        for day in _missed_days(engine, job, today):
+            try:
+                summary = run_once(engine, job, day)
+            except Exception:  # noqa: BLE001 - one failing day must not stop the others
+                # Its claim rolled back with it, so the next run tries that day again.
+                log.exception("%s failed for %s", job.id, day)
+                break
+            if summary is not None:
+                done.setdefault(job.id, []).append(f"{day}: {summary}")
+    return done
+
+
+def _missed_days(engine, job: Job, today: date) -> list[date]:
+    with Session(engine) as session:
+        last = session.exec(
+            select(JobRun.period).where(JobRun.job_id == job.id).order_by(JobRun.period.desc()).limit(1)
+        ).first()
+    first = today - timedelta(days=CATCH_UP_DAYS - 1)
+    if last is not None:
+        first = max(first, date.fromisoformat(last) + timedelta(days=1))
+    return [first + timedelta(days=n) for n in range((today - first).days + 1)]
+
+
+def build(app: Flask) -> BlockingScheduler:
+    engine = app.extensions["parity.engine"]
+    scheduler = BlockingScheduler(timezone=UTC)
+    for job in JOBS:
+        scheduler.add_job(
+            _daily, CronTrigger(hour=job.hour, minute=5, timezone=UTC), args=[engine, job],
+            id=job.id, name=job.description, replace_existing=True,
+            # A scheduler that was down at the hour still runs the job when it is back.
+            misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
+        )
+    return scheduler
+
+
+def _daily(engine, job: Job) -> None:
+    catch_up(engine, datetime.now(UTC).date(), jobs=(job,))
+
+
+def serve(app: Flask) -> None:
+    catch_up(app.extensions["parity.engine"], datetime.now(UTC).date())
+    build(app).start()
+
+
+__all__ = ["JOBS", "build", "catch_up", "run_once", "serve"]

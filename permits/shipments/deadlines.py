@@ -1,0 +1,177 @@
+"""Shipment deadlines: working days, the due date of each confirmation, and the daily sweep.
+
+The rules (40 CFR 262 Subpart H, as DOMAIN.md states them):
+- receipt is confirmed within 3 working days of arrival (until it arrives, of the expected
+  arrival);
+- recovery or disposal is confirmed within 30 days of completion, and no later than one
+  year after receipt;
+- a refused quantity is returned within 90 days of the refusal.
+
+Working days are Monday to Friday. Public holidays are NOT skipped: the three countries
+keep different calendars (and Mexican and Canadian states their own), and a deadline that
+moved with one country's holidays would differ by who reads it. Counting only weekends
+is the strict reading; an inspector resolving an exception can take a holiday into account.
+
+A missed deadline opens one `ShipmentException` per shipment and kind (a unique pair), so
+the sweep may run any number of times a day, and a run after a pause catches up.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import exists
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from permits.audit import chain as audit
+from permits.shipments.models import Shipment, ShipmentException
+from permits.shipments.state import IN_TRANSIT, RECEIVED
+
+RECEIPT_WORKING_DAYS = 3
+RECOVERY_CONFIRMATION_DAYS = 30
+RECOVERY_LIMIT_YEARS = 1
+RETURN_DAYS = 90
+
+RECEIPT_OVERDUE, RECOVERY_OVERDUE, RETURN_OVERDUE = "receipt_overdue", "recovery_overdue", "return_overdue"
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The day that ends `days` working days after `start` (start itself not counted)."""
+    day = start
+    remaining = days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def add_years(start: date, years: int) -> date:
+    """The same calendar day `years` later; 29 February falls back to the 28th."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+# Due dates. Each is None while the rule does not apply to the shipment yet (or at all).
+
+def receipt_due(shipment: Shipment) -> date:
+    return add_working_days(shipment.arrived_on or shipment.expected_arrival_on, RECEIPT_WORKING_DAYS)
+
+
+def recovery_due(shipment: Shipment) -> date | None:
+    if shipment.received_on is None:
+        return None
+    limit = add_years(shipment.received_on, RECOVERY_LIMIT_YEARS)
+    if shipment.completed_on is None:
+        return limit
+    return min(shipment.completed_on + timedelta(days=RECOVERY_CONFIRMATION_DAYS), limit)
+
+
+def return_due(shipment: Shipment) -> date | None:
+    if shipment.refused_kg <= 0 or shipment.refused_on is None:
+        return None
+    return shipment.refused_on + timedelta(days=RETURN_DAYS)
+
+
+def due_on(kind: str, shipment: Shipment) -> date | None:
+    return {RECEIPT_OVERDUE: receipt_due, RECOVERY_OVERDUE: recovery_due, RETURN_OVERDUE: return_due}[kind](shipment)
+
+
+def is_late(due: date | None, done_on: date | None, today: date) -> bool:
+    """Done after the due date, or not done and the due date has passed. The due day itself is in time."""
+    if due is None:
+        return False
+    return (done_on or today) > due
+
+
+def missed(shipment: Shipment, today: date) -> list[str]:
+    """The deadlines this shipment is past today and still owes (for overdue flags on pages)."""
+    kinds = []
+    if shipment.receipt_confirmed_at is None and today > receipt_due(shipment):
+        kinds.append(RECEIPT_OVERDUE)
+    if shipment.status == RECEIVED and is_late(recovery_due(shipment), None, today):
+        kinds.append(RECOVERY_OVERDUE)
+    if shipment.returned_on is None and is_late(return_due(shipment), None, today):
+        kinds.append(RETURN_OVERDUE)
+    return kinds
+
+
+def open_exception(session: Session, *, shipment: Shipment, kind: str, due: date,
+                   today: date) -> ShipmentException | None:
+    """Open the exception unless this shipment already has one of this kind (then None)."""
+    if _has_exception(session, shipment.id, kind):
+        return None
+    exception = ShipmentException(kind=kind, shipment_id=shipment.id, due_on=due, detected_on=today)
+    try:
+        # A savepoint, so that losing a race with another sweep costs this row and not the caller's transaction.
+        with session.begin_nested():
+            session.add(exception)
+            session.flush()
+    except IntegrityError:
+        return None
+    audit.record(session, actor_id=None, action="shipment_exception.opened", entity="shipment_exception",
+                 entity_id=exception.id,
+                 after={"kind": kind, "shipment_id": shipment.id, "due_on": due, "detected_on": today})
+    return exception
+
+
+def _has_exception(session: Session, shipment_id: int, kind: str) -> bool:
+    return session.exec(
+        select(ShipmentException.id).where(ShipmentException.shipment_id == shipment_id,
+                                           ShipmentException.kind == kind)
+    ).first() is not None
+
+
+def _without_exception(kind: str):
+    return ~exists().where(ShipmentException.shipment_id == Shipment.id, ShipmentException.kind == kind)
+
+
+def _latest_start_overdue(today: date, working_days: int) -> date:
+    """The last arrival date whose receipt deadline is already past on `today`."""
+    day = today - timedelta(days=1)
+    while add_working_days(day, working_days) >= today:
+        day -= timedelta(days=1)
+    return day
+
+
+def _candidates(today: date):
+    """Per kind, a query narrowing to shipments that may be late (exactness is checked in Python)."""
+    receipt = select(Shipment).where(
+        Shipment.status == IN_TRANSIT,
+        Shipment.expected_arrival_on <= _latest_start_overdue(today, RECEIPT_WORKING_DAYS),
+        _without_exception(RECEIPT_OVERDUE))
+    recovery = select(Shipment).where(
+        Shipment.status == RECEIVED,
+        Shipment.received_on < add_years(today, -RECOVERY_LIMIT_YEARS),
+        _without_exception(RECOVERY_OVERDUE))
+    returned = select(Shipment).where(
+        Shipment.refused_kg > 0,
+        Shipment.returned_on.is_(None),
+        Shipment.refused_on < today - timedelta(days=RETURN_DAYS),
+        _without_exception(RETURN_OVERDUE))
+    return ((RECEIPT_OVERDUE, receipt), (RECOVERY_OVERDUE, recovery), (RETURN_OVERDUE, returned))
+
+
+def sweep_deadlines(session: Session, today: date) -> list[ShipmentException]:
+    """Open an exception for every deadline that has passed by `today`; return the ones opened.
+
+    Flushes, never commits (the caller owns the transaction). Confirmations that come in
+    late are caught when they are recorded (see services.shipments); the sweep finds the
+    ones that have not come in at all.
+    """
+    opened = []
+    for kind, query in _candidates(today):
+        for shipment in session.exec(query.order_by(Shipment.id)).all():
+            if kind not in missed(shipment, today):
+                continue
+            exception = open_exception(session, shipment=shipment, kind=kind,
+                                       due=due_on(kind, shipment), today=today)
+            if exception is not None:
+                opened.append(exception)
+    return opened

@@ -1,0 +1,77 @@
+"""Shipments logged under a permit, and the exceptions opened when one misses a deadline."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from permits.core.fields import timestamp_field
+
+SHIPMENT_STATUSES = ("in_transit", "received", "refused", "recovered", "returned")
+EXCEPTION_KINDS = ("receipt_overdue", "recovery_overdue", "return_overdue")
+
+
+class Shipment(SQLModel, table=True):
+    """One load that left under a permit, travelling with its movement document."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    permit_id: int = Field(foreign_key="permit.id", index=True)
+    # The number printed on the paper that travels with the load; one load, one document.
+    movement_document: str = Field(max_length=64, unique=True)
+    carrier: str = Field(max_length=200)  # one of the permit's transporters, as the permit spells it
+    quantity_kg: int  # as shipped
+    departed_on: date = Field(index=True)  # reports group by month of departure
+    expected_arrival_on: date
+    status: str = Field(default="in_transit", max_length=12, index=True)
+    # Set when the receiving facility confirms receipt: what arrived, weighed at the gate.
+    received_on: date | None = None
+    received_kg: int | None = None
+    discrepancy: bool = False  # received differs from shipped by more than the tolerance
+    # A refusal: the whole load at the gate, or part of what was received. It must go back.
+    refused_on: date | None = None
+    refused_kg: int = 0
+    refusal_reason: str | None = Field(default=None, max_length=1000)
+    returned_on: date | None = None
+    # The certificate of recovery or disposal.
+    completed_on: date | None = None
+    recovery_operation_code: str | None = Field(default=None, max_length=4)
+    # When each confirmation was recorded, as opposed to the dates it states: a deadline
+    # is about when the facility told us, not when it says the thing happened.
+    receipt_confirmed_at: datetime | None = timestamp_field(nullable=True, default_now=False)
+    recovery_confirmed_at: datetime | None = timestamp_field(nullable=True, default_now=False)
+    logged_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+    @property
+    def arrived_on(self) -> date | None:
+        """The day the load reached the facility, accepted or turned away."""
+        return self.received_on or self.refused_on
+
+    @property
+    def accepted_kg(self) -> int:
+        """What the facility kept and must recover or dispose of."""
+        return max((self.received_kg or 0) - self.refused_kg, 0)
+
+
+class ShipmentException(SQLModel, table=True):
+    """A deadline a shipment missed; open until an inspector resolves it with a note."""
+
+    __tablename__ = "shipment_exception"
+    # One exception per shipment and kind: the daily sweep can run any number of times.
+    __table_args__ = (UniqueConstraint("shipment_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    shipment_id: int = Field(foreign_key="shipment.id", index=True)
+    due_on: date
+    detected_on: date
+    resolved_at: datetime | None = timestamp_field(nullable=True, default_now=False)
+    resolution_note: str | None = Field(default=None, max_length=2000)
+    resolved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = timestamp_field()
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -1,0 +1,126 @@
+"""Who may see and confirm which shipments, and the reads the pages and the API list them by.
+
+Nothing here changes state; `permits.shipments.services` does, after asking here.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Select
+from sqlmodel import Session, select
+
+from facility_registry.models import Facility
+from permits.accounts.models import User
+from permits.permitting.models import Permit
+from permits.shipments.models import Shipment, ShipmentException
+from permits.shipments.state import ShipmentError
+
+OVERSEERS = ("inspector", "admin")
+
+
+def not_found(what: str = "shipment") -> ShipmentError:
+    # The same answer for "does not exist" and "not yours": existence is not leaked.
+    return ShipmentError(404, "not_found", f"No such {what}.")
+
+
+def forbidden(message: str) -> ShipmentError:
+    return ShipmentError(403, "forbidden", message)
+
+
+def can_see(actor: User, permit: Permit) -> bool:
+    if actor.role in OVERSEERS:
+        return True
+    if actor.role == "shipper":
+        return actor.organization_id == permit.organization_id
+    if actor.role == "facility":
+        return actor.facility_id == permit.receiving_facility_id
+    return False
+
+
+def can_confirm(actor: User, permit: Permit) -> bool:
+    """Receipt, refusal, recovery: the receiving facility's own users, or an inspector."""
+    if actor.role == "inspector":
+        return True
+    return actor.role == "facility" and actor.facility_id == permit.receiving_facility_id
+
+
+def can_confirm_return(actor: User, permit: Permit) -> bool:
+    """A refused load comes back to the shipper, so the shipper (or an inspector) says it did."""
+    if actor.role == "inspector":
+        return True
+    return actor.role == "shipper" and actor.organization_id == permit.organization_id
+
+
+def visible_permit(session: Session, *, actor: User, permit_id: int) -> Permit:
+    permit = session.get(Permit, permit_id)
+    if permit is None or not can_see(actor, permit):
+        raise not_found("permit")
+    return permit
+
+
+def visible_shipment(session: Session, *, actor: User, shipment_id: int) -> tuple[Shipment, Permit]:
+    row = session.exec(
+        select(Shipment, Permit).join(Permit, Permit.id == Shipment.permit_id).where(Shipment.id == shipment_id)
+    ).first()
+    if row is None or not can_see(actor, row[1]):
+        raise not_found()
+    return row[0], row[1]
+
+
+def shipments_of_permit(permit_id: int) -> Select:
+    return select(Shipment).where(Shipment.permit_id == permit_id)
+
+
+def shipments_visible_to(actor: User) -> Select:
+    """Every shipment the actor may see (a statement, for paging or narrowing further)."""
+    statement = select(Shipment).join(Permit, Permit.id == Shipment.permit_id)
+    if actor.role == "shipper":
+        return statement.where(Permit.organization_id == actor.organization_id)
+    if actor.role == "facility":
+        return statement.where(Permit.receiving_facility_id == actor.facility_id)
+    if actor.role in OVERSEERS:
+        return statement
+    return statement.where(False)
+
+
+def exceptions_visible_to(actor: User, *, state: str = "open") -> Select:
+    """Exceptions with their shipment and permit: all for inspectors, one's own for the rest."""
+    statement = (
+        select(ShipmentException, Shipment, Permit)
+        .join(Shipment, Shipment.id == ShipmentException.shipment_id)
+        .join(Permit, Permit.id == Shipment.permit_id)
+    )
+    if state == "open":
+        statement = statement.where(ShipmentException.resolved_at.is_(None))
+    elif state == "resolved":
+        statement = statement.where(ShipmentException.resolved_at.is_not(None))
+    if actor.role == "shipper":
+        return statement.where(Permit.organization_id == actor.organization_id)
+    if actor.role == "facility":
+        return statement.where(Permit.receiving_facility_id == actor.facility_id)
+    if actor.role in OVERSEERS:
+        return statement
+    return statement.where(False)
+
+
+def open_exception_kinds(session: Session, shipment_ids: list[int]) -> dict[int, list[str]]:
+    """Per shipment, the kinds of its open exceptions (for the overdue flags of a table)."""
+    if not shipment_ids:
+        return {}
+    rows = session.exec(
+        select(ShipmentException.shipment_id, ShipmentException.kind).where(
+            ShipmentException.shipment_id.in_(shipment_ids), ShipmentException.resolved_at.is_(None))
+    ).all()
+    kinds: dict[int, list[str]] = {}
+    for shipment_id, kind in rows:
+        kinds.setdefault(shipment_id, []).append(kind)
+    return kinds
+
+
+def approved_permits_of(session: Session, organization_id: int) -> list[Permit]:
+    return list(session.exec(
+        select(Permit).where(Permit.organization_id == organization_id, Permit.status == "approved")
+        .order_by(Permit.valid_to)
+    ))
+
+
+def facility_of(session: Session, facility_id: int) -> Facility | None:
+    return session.get(Facility, facility_id)

@@ -1,0 +1,390 @@
+"""The one place a shipment changes: logging it under a permit's caps, and each confirmation.
+
+Every function is keyword-only, takes the session and the acting user, validates, changes
+state, writes its audit entry and flushes; the caller commits once. `today` is passed in
+(the web and the API pass the UTC date) so that deadlines and "not in the future" are testable.
+
+The permit's caps are enforced by ONE conditional UPDATE that adds the shipment to the
+permit's running totals only while they stay within the permit: concurrent requests
+serialize on the permit's row (PostgreSQL) or on the write lock (SQLite), and each
+re-checks the caps against the totals the others left. A refused quantity that comes back
+is NOT given back to the cap: the permit consented to so much leaving, and a load that left
+and returned still left (conservative; a new notice is the way to ship more).
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session
+
+from facility_registry.models import Facility
+from permits.accounts.models import User
+from permits.audit import chain as audit
+from permits.core.fields import utcnow
+from permits.permitting.models import Permit
+from permits.shipments import deadlines
+from permits.shipments.models import Shipment, ShipmentException
+from permits.shipments.queries import (
+    can_confirm,
+    can_confirm_return,
+    forbidden,
+    not_found,
+    visible_permit,
+)
+from permits.shipments.state import ShipmentError, conflict, invalid, next_state
+
+MAX_SHIPMENT_KG = 1_000_000_000  # a million tonnes: beyond any load, and within a 32-bit column
+# The longest text each kind of field takes (the model's column widths).
+DOCUMENT_LENGTH, REASON_LENGTH, NOTE_LENGTH = 64, 1000, 2000
+
+
+def kg_from_tonnes(value: Any, *, field: str = "quantity_tonnes") -> int:
+    """Tonnes as given (a number, up to 3 decimals) to the whole kilograms they are stored as."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise ShipmentError(400, "wrong_type", f"{field} must be a number.", {field: ["must be a number"]})
+    try:
+        tonnes = Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise invalid(field, "must be a number") from exc
+    if not tonnes.is_finite() or tonnes <= 0:
+        raise invalid(field, "must be greater than 0")
+    # The ceiling before any arithmetic: "1e999999" tonnes overflows Decimal's context.
+    if tonnes > MAX_SHIPMENT_KG // 1000:
+        raise invalid(field, f"must be at most {MAX_SHIPMENT_KG // 1000:,} tonnes")
+    # Exact comparison: multiplying a tiny "1e-999999" by 1000 would underflow to 0 kg.
+    if tonnes != tonnes.quantize(Decimal("0.001")):
+        raise invalid(field, "must have at most 3 decimals (whole kilograms)")
+    return int(tonnes * 1000)
+
+
+def _text(value: str | None, field: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise invalid(field, "is required")
+    if len(value) > limit:
+        raise invalid(field, f"must be at most {limit} characters")
+    return value
+
+
+def _date_between(value: date, field: str, *, earliest: date | None, earliest_name: str, today: date) -> date:
+    if value > today:
+        raise invalid(field, "cannot be in the future")
+    if earliest is not None and value < earliest:
+        raise invalid(field, f"cannot be before the {earliest_name} ({earliest.isoformat()})")
+    return value
+
+
+# Logging a shipment ---------------------------------------------------------------------
+
+def log_shipment(
+    session: Session,
+    *,
+    actor: User,
+    permit_id: int,
+    quantity_kg: int,
+    departed_on: date,
+    expected_arrival_on: date,
+    movement_document: str,
+    carrier: str,
+    today: date,
+) -> Shipment:
+    """Log a load under the actor's organization's permit, within its quantity and shipment caps."""
+    if actor.role != "shipper":
+        raise forbidden("Only the permit's shipper logs its shipments.")
+    permit = visible_permit(session, actor=actor, permit_id=permit_id)
+    document = _text(movement_document, "movement_document", DOCUMENT_LENGTH)
+    carrier_name = _carrier_on_permit(permit, carrier)
+    if not 0 < quantity_kg <= MAX_SHIPMENT_KG:
+        raise invalid("quantity_tonnes", "must be greater than 0")
+    if departed_on > today:
+        raise invalid("departed_on", "cannot be in the future")
+    if expected_arrival_on < departed_on:
+        raise invalid("expected_arrival_on", "cannot be before the departure")
+
+    # The order matters on PostgreSQL. The row first: it locks nothing others wait for. The
+    # audit entry second: it takes the audit chain's lock, which every audited write takes. The
+    # capped UPDATE last: it locks the permit's row until commit. Taking the chain's lock before
+    # the row's is the order the registry's cascades take them in (a facility's suspension audits,
+    # then suspends its permits), so the two can never wait on each other in a deadlock.
+    shipment = Shipment(
+        permit_id=permit.id, movement_document=document, carrier=carrier_name, quantity_kg=quantity_kg,
+        departed_on=departed_on, expected_arrival_on=expected_arrival_on, logged_by_id=actor.id,
+    )
+    session.add(shipment)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the unique index is the check: no read-then-insert race
+        if "movement_document" not in str(exc.orig):
+            raise
+        raise invalid("movement_document", "is already used by another shipment") from exc
+    # If the caps refuse the load, the transaction rolls back, and this entry with it.
+    audit.record(
+        session, actor_id=actor.id, action="shipment.logged", entity="shipment", entity_id=shipment.id,
+        after={"permit_id": permit.id, "movement_document": document, "carrier": carrier_name,
+               "quantity_kg": quantity_kg, "departed_on": departed_on,
+               "expected_arrival_on": expected_arrival_on, "status": shipment.status},
+    )
+    _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on)
+    return shipment
+
+
+def _carrier_on_permit(permit: Permit, carrier: str | None) -> str:
+    """The transporter as the permit names it; a carrier not on the permit needs a new notice."""
+    wanted = (carrier or "").strip().casefold()
+    names = [str(t.get("name", "")).strip() for t in permit.transporters or []]
+    for name in names:
+        if name and name.casefold() == wanted:
+            return name
+    if not wanted:
+        raise invalid("carrier", "is required")
+    listed = ", ".join(n for n in names if n) or "none"
+    raise invalid("carrier", f"must be one of the permit's transporters ({listed})")
+
+
+# The cap, as ONE conditional UPDATE: the WHERE clause is the check, evaluated by the database
+# against the row as the previous writer left it (never read-then-write in Python). Built once,
+# with bound parameters, because it runs on every shipment.
+_TAKE_FROM_CAPS = (
+    update(Permit)
+    .where(
+        Permit.id == bindparam("permit_id"),
+        Permit.status == "approved",
+        exists().where(Facility.id == Permit.receiving_facility_id, Facility.status == "active"),
+        Permit.valid_from <= bindparam("departed_on"),
+        Permit.valid_to >= bindparam("departed_on"),
+        Permit.used_kg + bindparam("kg") <= Permit.quantity_kg,
+        Permit.shipments_used + 1 <= Permit.shipments_planned,
+    )
+    .values(used_kg=Permit.used_kg + bindparam("kg"), shipments_used=Permit.shipments_used + 1,
+            updated_at=bindparam("now"))
+    .returning(Permit.used_kg, Permit.shipments_used)
+)
+
+
+def _take_from_caps(session: Session, *, permit: Permit, kg: int, departed_on: date) -> None:
+    """Add the load to the permit's totals, or say which rule stops it."""
+    # On the session's connection, not through the ORM: nothing in the session is to be synchronized.
+    row = session.connection().execute(
+        _TAKE_FROM_CAPS, {"permit_id": permit.id, "kg": kg, "departed_on": departed_on, "now": utcnow()}
+    ).first()
+    if row is None:
+        raise _why_refused(session, permit_id=permit.id, kg=kg, departed_on=departed_on)
+    set_committed_value(permit, "used_kg", row.used_kg)
+    set_committed_value(permit, "shipments_used", row.shipments_used)
+
+
+def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date) -> ShipmentError:
+    # Read afresh: the UPDATE saw the newest committed totals, and so must the explanation.
+    current = session.execute(
+        select(Permit.status, Permit.valid_from, Permit.valid_to, Permit.quantity_kg, Permit.used_kg,
+               Permit.shipments_planned, Permit.shipments_used, Facility.status.label("facility_status"))
+        .join(Facility, Facility.id == Permit.receiving_facility_id)
+        .where(Permit.id == permit_id)
+    ).one()
+    if current.status != "approved":
+        return conflict("permit_not_active",
+                        f"The permit is {current.status.replace('_', ' ')}; shipments need an approved permit.")
+    if current.facility_status != "active":
+        return conflict("facility_suspended",
+                        f"The receiving facility is {current.facility_status}; nothing may be shipped to it.")
+    if not current.valid_from <= departed_on <= current.valid_to:
+        return ShipmentError(409, "outside_validity",
+                             f"The permit is valid from {current.valid_from} to {current.valid_to}; "
+                             f"a departure on {departed_on} is outside it.",
+                             {"departed_on": ["is outside the permit's validity"]})
+    if current.used_kg + kg > current.quantity_kg:
+        remaining = (current.quantity_kg - current.used_kg) / 1000
+        return ShipmentError(409, "quantity_exceeded",
+                             f"The permit allows {current.quantity_kg / 1000:g} t and {current.used_kg / 1000:g} t "
+                             f"have been shipped; {remaining:g} t remain, less than {kg / 1000:g} t.",
+                             {"quantity_tonnes": [f"at most {remaining:g} t remain on the permit"]})
+    if current.shipments_used + 1 > current.shipments_planned:
+        return conflict("shipments_exceeded",
+                        f"All {current.shipments_planned} shipments the permit allows have been logged.")
+    return conflict("permit_changed", "The permit changed while the shipment was being logged; try again.")
+
+
+# Confirmations --------------------------------------------------------------------------
+
+def _locked_row(session: Session, model, row_id: int):
+    """The row, locked on PostgreSQL (SQLite's write transaction already serializes) and read
+    afresh even if the session holds it: the checks that follow must see the committed state."""
+    return session.execute(
+        select(model).where(model.id == row_id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _locked(session: Session, shipment_id: int) -> tuple[Shipment, Permit]:
+    shipment = _locked_row(session, Shipment, shipment_id)
+    if shipment is None:
+        raise not_found()
+    return shipment, session.get(Permit, shipment.permit_id)
+
+
+def _confirmable(session: Session, *, actor: User, shipment_id: int, may,
+                 event: str) -> tuple[Shipment, Permit, str]:
+    """The locked shipment, its permit, and the status `event` moves it to, if `actor` may."""
+    shipment, permit = _locked(session, shipment_id)
+    if not may(actor, permit):
+        # 403 even to those who cannot see the shipment: a confirmation is refused for who
+        # is asking, and the design fixes that answer.
+        raise forbidden(_WHO_CONFIRMS[may])
+    return shipment, permit, next_state(shipment, event)
+
+
+_WHO_CONFIRMS = {
+    can_confirm: "Only the receiving facility's own users, or an inspector, confirm this shipment.",
+    can_confirm_return: "Only the permit's shipper, or an inspector, confirms that a refused load is back.",
+}
+
+
+_TRACKED = ("status", "received_on", "received_kg", "discrepancy", "refused_on", "refused_kg",
+            "refusal_reason", "returned_on", "completed_on", "recovery_operation_code")
+
+
+def _snapshot(shipment: Shipment) -> dict[str, Any]:
+    return {name: getattr(shipment, name) for name in _TRACKED}
+
+
+def _confirm(session: Session, *, actor: User, shipment: Shipment, changes: dict[str, Any],
+             action: str, deadline: str, done_on: date, today: date,
+             reason: str | None = None) -> Shipment:
+    """Write one confirmation: its changes, its audit entry (the tracked fields that moved),
+    and a deadline exception when it came after `deadline` was due."""
+    before = _snapshot(shipment)
+    for name, value in changes.items():
+        setattr(shipment, name, value)
+    shipment.updated_at = utcnow()
+    session.add(shipment)
+    session.flush()
+    after = _snapshot(shipment)
+    changed = [name for name in _TRACKED if before[name] != after[name]]
+    audit.record(session, actor_id=actor.id, action=action, entity="shipment", entity_id=shipment.id,
+                 before={n: before[n] for n in changed}, after={n: after[n] for n in changed}, reason=reason)
+    due = deadlines.due_on(deadline, shipment)
+    if deadlines.is_late(due, done_on, today):
+        deadlines.open_exception(session, shipment=shipment, kind=deadline, due=due, today=today)
+    return shipment
+
+
+def is_discrepancy(*, shipped_kg: int, received_kg: int, tolerance_percent: float) -> bool:
+    """More than `tolerance_percent` of the shipped quantity missing or extra; the tolerance itself is fine."""
+    return abs(received_kg - shipped_kg) * 100 > Decimal(str(tolerance_percent)) * shipped_kg
+
+
+def receive_shipment(
+    session: Session,
+    *,
+    actor: User,
+    shipment_id: int,
+    received_on: date,
+    received_kg: int,
+    tolerance_percent: float,
+    today: date,
+    refused_kg: int = 0,
+    refusal_reason: str | None = None,
+) -> Shipment:
+    """Confirm receipt of what arrived; part of it may be refused at once (a partial refusal)."""
+    shipment, _permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
+                                             may=can_confirm, event="receive")
+    _date_between(received_on, "received_on", earliest=shipment.departed_on,
+                  earliest_name="departure", today=today)
+    if received_kg <= 0:
+        raise invalid("quantity_tonnes", "must be greater than 0")
+    if refused_kg < 0:
+        raise invalid("refused_tonnes", "cannot be negative")
+    if refused_kg >= received_kg:
+        raise invalid("refused_tonnes",
+                      "must be less than the quantity received (to turn the whole load away, record a refusal)")
+    reason = _text(refusal_reason, "refusal_reason", REASON_LENGTH) if refused_kg else None
+
+    changes = {"status": target, "received_on": received_on, "received_kg": received_kg,
+               "discrepancy": is_discrepancy(shipped_kg=shipment.quantity_kg, received_kg=received_kg,
+                                             tolerance_percent=tolerance_percent),
+               "receipt_confirmed_at": utcnow()}
+    if refused_kg:
+        changes.update(refused_on=received_on, refused_kg=refused_kg, refusal_reason=reason)
+    return _confirm(session, actor=actor, shipment=shipment, changes=changes,
+                    action="shipment.received", reason=reason,
+                    deadline=deadlines.RECEIPT_OVERDUE, done_on=today, today=today)
+
+
+def refuse_shipment(
+    session: Session, *, actor: User, shipment_id: int, refused_on: date, reason: str, today: date,
+) -> Shipment:
+    """The whole load is turned away at the gate; it must go back to the shipper."""
+    shipment, _permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
+                                             may=can_confirm, event="refuse")
+    _date_between(refused_on, "refused_on", earliest=shipment.departed_on,
+                  earliest_name="departure", today=today)
+    reason = _text(reason, "reason", REASON_LENGTH)
+
+    changes = {"status": target, "refused_on": refused_on, "refused_kg": shipment.quantity_kg,
+               "refusal_reason": reason, "receipt_confirmed_at": utcnow()}
+    return _confirm(session, actor=actor, shipment=shipment, changes=changes,
+                    action="shipment.refused", reason=reason,
+                    deadline=deadlines.RECEIPT_OVERDUE, done_on=today, today=today)
+
+
+def recover_shipment(
+    session: Session, *, actor: User, shipment_id: int, completed_on: date, operation_code: str, today: date,
+) -> Shipment:
+    """The certificate of recovery or disposal, by the permit's own operation."""
+    shipment, permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
+                                            may=can_confirm, event="recover")
+    _date_between(completed_on, "completed_on", earliest=shipment.received_on,
+                  earliest_name="receipt", today=today)
+    code = (operation_code or "").strip().upper()
+    if code != permit.operation_code:
+        raise ShipmentError(422, "operation_mismatch",
+                            f"The permit is for operation {permit.operation_code}, not {code or 'none'}.",
+                            {"operation_code": [f"must be the permit's operation, {permit.operation_code}"]})
+
+    changes = {"status": target, "completed_on": completed_on, "recovery_operation_code": code,
+               "recovery_confirmed_at": utcnow()}
+    return _confirm(session, actor=actor, shipment=shipment, changes=changes,
+                    action="shipment.recovered",
+                    deadline=deadlines.RECOVERY_OVERDUE, done_on=today, today=today)
+
+
+def return_shipment(
+    session: Session, *, actor: User, shipment_id: int, returned_on: date, today: date,
+) -> Shipment:
+    """The refused quantity is back with the shipper (it is not given back to the permit's cap)."""
+    shipment, _permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
+                                             may=can_confirm_return, event="return")
+    _date_between(returned_on, "returned_on", earliest=shipment.refused_on,
+                  earliest_name="refusal", today=today)
+
+    # Late or not by the day the load came back, not by the day the return is recorded.
+    return _confirm(session, actor=actor, shipment=shipment,
+                    changes={"status": target, "returned_on": returned_on},
+                    action="shipment.returned",
+                    deadline=deadlines.RETURN_OVERDUE, done_on=returned_on, today=today)
+
+
+# Exceptions ------------------------------------------------------------------------------
+
+def resolve_exception(session: Session, *, actor: User, exception_id: int, note: str) -> ShipmentException:
+    """An inspector closes a missed deadline, saying how it was settled."""
+    if actor.role != "inspector":
+        raise forbidden("Only an inspector resolves a shipment exception.")
+    exception = _locked_row(session, ShipmentException, exception_id)
+    if exception is None:
+        raise not_found("exception")
+    if exception.resolved_at is not None:
+        raise conflict("already_resolved", "This exception is already resolved.")
+    note = _text(note, "note", NOTE_LENGTH)
+    exception.resolved_at, exception.resolution_note, exception.resolved_by_id = utcnow(), note, actor.id
+    session.add(exception)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="shipment_exception.resolved",
+                 entity="shipment_exception", entity_id=exception.id,
+                 before={"resolved": False}, after={"resolved": True}, reason=note)
+    return exception

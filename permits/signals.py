@@ -1,3 +1,0 @@
-"""Connects the registry's events to the permits layer (audit entries, permit cascades)."""
-import permits.audit  # noqa: F401 - audit entries for registry changes
-import permits.cascade  # noqa: F401,E402 - facility suspensions, reinstatements, evidence -> permits
