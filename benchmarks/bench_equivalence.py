@@ -1,6 +1,6 @@
 """Benchmark: deciding a million (standard, evidence) pairs with `evaluate`, beside a bare float loop.
 
-Run: .venv/bin/python benchmarks/bench_equivalence.py [N]
+Run: .venv/bin/python -m benchmarks.bench_equivalence [N]   (or python -m benchmarks --only equivalence)
 Prints the time per decision of each loop and their ratio (the target is under 20x).
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from benchmarks.suite import Figure, table
 from standards.equivalence import Reading, evaluate
 from standards.models import Standard
 
@@ -83,20 +84,27 @@ def timed(fn, data) -> float:
     return best
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+def run(*, quick: bool = False, postgres: bool = True, n: int | None = None) -> list[Figure]:
+    n = n or (100_000 if quick else 1_000_000)
     pairs = make_pairs(n)
     floats = [(s.value, lim.value, (m.value if m else 0.0)) for s, lim, m in pairs]
     rows = {t.code: Standard(**{k: getattr(t, k) for k in Terms.__slots__}) for t in STANDARDS}
     model_pairs = [(rows[s.code], lim, m) for s, lim, m in pairs]
-
     bare = timed(bare_loop, floats) / n
     fast = timed(evaluate_loop, pairs) / n
     model = timed(evaluate_loop, model_pairs) / n
-    print(f"{n:,} decisions, best of 3")
-    print(f"  bare float comparisons:           {bare * 1e9:8.1f} ns/decision")
-    print(f"  evaluate, snapshot terms:          {fast * 1e9:8.1f} ns/decision  ({fast / bare:5.1f}x)")
-    print(f"  evaluate, Standard model rows:     {model * 1e9:8.1f} ns/decision  ({model / bare:5.1f}x)")
+    label = f"equivalence {n:,} verdicts"
+    return [
+        Figure(f"{label}: bare float comparison", bare * 1e9, "ns"),
+        Figure(f"{label}: evaluate on snapshot terms", fast * 1e9, "ns"),
+        Figure(f"{label}: evaluate / bare loop", fast / bare, "x", aim="<= 20"),
+        Figure(f"{label}: evaluate on ORM rows / bare loop", model / bare, "x",
+               note="why eligibility snapshots the terms once"),
+    ]
+
+
+def main() -> None:
+    print(table(run(n=int(sys.argv[1]) if len(sys.argv) > 1 else None)))
 
 
 if __name__ == "__main__":

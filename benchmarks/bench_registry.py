@@ -1,7 +1,7 @@
 """Benchmark: a generated registry of 10,000 facilities and 300,000 evidence rows.
 
-Run: .venv/bin/python benchmarks/bench_registry.py [--facilities N] [--evidence-per-facility K]
-     [--url postgresql://127.0.0.1:5432/test]   (default: a SQLite file in a temporary folder)
+Run: .venv/bin/python -m benchmarks.bench_registry [--facilities N] [--evidence-per-facility K]
+     [--no-postgres]   (or python -m benchmarks --only registry; quick: 1,000 facilities)
 
 Prints the CSV import rate beside a bare DB-API `executemany` of the same rows into the same
 kind of database (the aim: the import reaches at least a quarter of it), then the server time of
@@ -15,7 +15,6 @@ import csv
 import json
 import random
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -25,17 +24,16 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import permits.models  # noqa: E402,F401 - every table
-from facility_registry.eligibility import find_facilities, refresh_standings  # noqa: E402
-from facility_registry.importer import COLUMNS, import_csv  # noqa: E402
-from facility_registry.models import utcnow  # noqa: E402
-from permits.accounts import services as accounts  # noqa: E402
-from permits.core.db import make_engine  # noqa: E402
-from standards import units  # noqa: E402
-from standards.catalogue import load_catalogue, standards_in_force  # noqa: E402
+import permits.models  # noqa: F401 - every table
+from benchmarks import world as bench_world
+from benchmarks.suite import Figure, table
+from facility_registry.eligibility import refresh_standings
+from facility_registry.importer import COLUMNS, import_csv
+from facility_registry.models import utcnow
+from permits.accounts import services as accounts
+from permits.core.db import make_engine
+from standards import units
+from standards.catalogue import load_catalogue, standards_in_force
 
 TODAY = date.today()
 BYPRODUCTS = ("lead_acid_battery_dust", "eaf_dust", "slag")
@@ -204,65 +202,66 @@ def server_times(engine, url: str, repeats: int = 7, only: str | None = None,
     return times
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--facilities", type=int, default=10_000)
-    parser.add_argument("--evidence-per-facility", type=int, default=30)
-    parser.add_argument("--url", default=None, help="a PostgreSQL URL (default: SQLite)")
-    args = parser.parse_args()
+def measure(url: str | None, facilities: int, per_facility: int) -> list[Figure]:
+    found: list[Figure] = []
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        engine = fresh_database(args.url, folder)
+        engine = fresh_database(url, folder)
+        label = f"registry {engine.dialect.name} {facilities:,} facilities"
         with Session(engine) as session:
             standards = sorted({s.code: s for b in BYPRODUCTS
                                 for s in standards_in_force(session, TODAY, b)}.values(),
                                key=lambda s: s.code)
         csv_path = folder / "registry.csv"
-        rows = generate(csv_path, args.facilities, args.evidence_per_facility, standards)
-        total = args.facilities * (1 + args.evidence_per_facility)
-        print(f"database: {engine.dialect.name}; rows: {args.facilities:,} facilities + "
-              f"{args.facilities * args.evidence_per_facility:,} evidence = {total:,}")
-
+        rows = generate(csv_path, facilities, per_facility, standards)
+        total = facilities * (1 + per_facility)
         started = time.perf_counter()
         result = import_csv(lambda: Session(engine, expire_on_commit=False), csv_path, actor_id=None)
         imported = time.perf_counter() - started
         assert not result.errors, result.errors[:5]
-
-        baseline_engine = fresh_database(args.url, folder)
+        baseline_engine = fresh_database(url, folder)
         bare = bare_executemany(baseline_engine, rows)
-        print(f"import_csv (validate, convert, dedupe, insert): {imported:8.2f} s  "
-              f"{total / imported:>10,.0f} rows/s")
-        print(f"bare executemany of the same rows:            {bare:8.2f} s  "
-              f"{total / bare:>10,.0f} rows/s")
-        print(f"import rate / bare rate: {bare / imported:.2f} (aim: at least 0.25)")
-
+        found += [Figure(f"{label}: import_csv rate", total / imported, "rows/s"),
+                  Figure(f"{label}: import rate / bare executemany", bare / imported, "x",
+                         aim=">= 0.25")]
         started = time.perf_counter()
         again = import_csv(lambda: Session(engine, expire_on_commit=False), csv_path, actor_id=None)
-        print(f"re-import of the same file: {time.perf_counter() - started:.2f} s, "
-              f"{again.added_facilities + again.added_evidence} rows added, "
-              f"{again.skipped_duplicates:,} skipped")
-
-        started = time.perf_counter()
+        assert again.added_facilities + again.added_evidence == 0
+        found.append(Figure(f"{label}: re-import (adds nothing)", time.perf_counter() - started, "s"))
         with Session(engine) as session:
-            stored = refresh_standings(session)
+            refresh_standings(session)
             session.commit()
-        print(f"stored standings (the finder's derived data): {stored:,} in "
-              f"{time.perf_counter() - started:.2f} s (`registry import` does this after the rows)")
-
-        url = str(engine.url.render_as_string(hide_password=False))
-        for label, seconds in server_times(engine, url, size=args.facilities).items():
-            print(f"{label:<58} {seconds * 1000:7.1f} ms (aim: under 100 ms)")
+        url_text = str(engine.url.render_as_string(hide_password=False))
+        for page, seconds in server_times(engine, url_text, size=facilities).items():
+            found.append(Figure(f"{label}: {page}", seconds * 1000, "ms", aim="< 100"))
         with Session(engine) as session:
-            found = find_facilities(session, byproduct="eaf_dust", operation="R4", on=TODAY)
-            print(f"finder answer: {len(found.eligible):,} eligible, {len(found.ineligible):,} not")
             session.execute(text("DELETE FROM facility_standing"))
             session.commit()
-        cold = server_times(engine, url, repeats=1, only="finder (eaf_dust, R4)",
-                            size=args.facilities)
-        print(f"{'finder with no stored standings (all computed afresh)':<58} "
-              f"{cold['finder (eaf_dust, R4)'] * 1000:7.1f} ms (the worst case, after a bulk change)")
+        cold = server_times(engine, url_text, repeats=1, only="finder (eaf_dust, R4)", size=facilities)
+        found.append(Figure(f"{label}: finder with no stored standings", cold["finder (eaf_dust, R4)"] * 1000,
+                            "ms", note="the worst case, after a bulk change"))
         for eng in (engine, baseline_engine):
             _drop(eng)
+    return found
+
+
+def run(*, quick: bool = False, postgres: bool = True, facilities: int | None = None,
+        per_facility: int = 30) -> list[Figure]:
+    facilities = facilities or (1_000 if quick else 10_000)
+    found = measure(None, facilities, per_facility)
+    if postgres and bench_world.postgres_reachable():
+        found += measure(bench_world.POSTGRES_URL, facilities, per_facility)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--facilities", type=int, default=10_000)
+    parser.add_argument("--evidence-per-facility", type=int, default=30)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    print(table(run(facilities=args.facilities, per_facility=args.evidence_per_facility,
+                    postgres=not args.no_postgres)))
 
 
 def _drop(engine) -> None:

@@ -1,24 +1,27 @@
-"""Benchmark: the four reports over 100,000 shipments, beside loading those shipments into Python.
+"""Benchmark: the four reports over 1,000,000 shipments, beside bare SQL aggregates of the same figures.
 
-Run: .venv/bin/python benchmarks/bench_reports.py [SHIPMENTS] [DATABASE_URL]
-(default 100000 on a fresh SQLite file; a PostgreSQL URL must point at an empty database or schema).
+Run: .venv/bin/python -m benchmarks --only reports [--quick]   (quick: 100,000 shipments)
+     or .venv/bin/python benchmarks/bench_reports.py [SHIPMENTS] [--no-postgres]
 
-Prints each report's time and its ratio to a plain "SELECT every shipment row" loop: a report
-that sums in SQL should cost about as much as reading the rows once, or less, and grow with
-the period's rows rather than with Python work per row.
+Each report is built three times (the best counts) on SQLite and on PostgreSQL, and compared
+with the bare aggregates of the same figures run through the driver (aim: within 3x); its peak
+Python memory is traced separately (aim: under 300 MB: the report streams, it never holds the
+shipments).
 """
 from __future__ import annotations
 
 import random
 import sys
-import tempfile
 import time
+import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, select
 from sqlmodel import Session, SQLModel
 
 import permits.models  # noqa: F401 - every table
+from benchmarks import world as bench_world
+from benchmarks.suite import Figure, table
 from facility_registry.models import CarbonReport, EnforcementCase, Facility, Inspection
 from permits import reports
 from permits.accounts.models import Organization, User
@@ -101,26 +104,97 @@ def seed(engine, shipments: int, rng: random.Random) -> None:
             for i in range(1, facilities + 1)]))
 
 
+# The figures each shipment-bound report computes, as bare SQL through the driver: the floor.
+BARE = {
+    "monthly_compliance": [
+        "SELECT p.byproduct, f.country, count(s.id), sum(s.quantity_kg) FROM shipment s "
+        "JOIN permit p ON p.id = s.permit_id JOIN facility f ON f.id = p.receiving_facility_id "
+        "WHERE s.departed_on >= '2026-06-01' AND s.departed_on < '2026-07-01' "
+        "GROUP BY p.byproduct, f.country",
+        "SELECT outcome, count(*) FROM decision WHERE decided_at >= '2026-06-01' "
+        "AND decided_at < '2026-07-01' GROUP BY outcome",
+        "SELECT kind, count(*) FROM shipment_exception WHERE detected_on < '2026-07-01' GROUP BY kind",
+    ],
+    "annual_exports": [
+        "SELECT s.permit_id, p.number, o.name, f.name, count(s.id), sum(s.quantity_kg), "
+        "sum(CASE WHEN s.status = 'recovered' THEN s.quantity_kg ELSE 0 END) FROM shipment s "
+        "JOIN permit p ON p.id = s.permit_id JOIN organization o ON o.id = p.organization_id "
+        "JOIN facility f ON f.id = p.receiving_facility_id "
+        "WHERE s.departed_on >= '2026-01-01' AND s.departed_on < '2027-01-01' "
+        "GROUP BY s.permit_id, p.number, o.name, f.name",
+        "SELECT DISTINCT permit_id, carrier FROM shipment "
+        "WHERE departed_on >= '2026-01-01' AND departed_on < '2027-01-01'",
+    ],
+}
+PERIODS = {"monthly_compliance": "2026-06", "annual_exports": "2026", "enforcement_public": "2026",
+           "carbon": "2026"}
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def main() -> None:
-    shipments = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    url = sys.argv[2] if len(sys.argv) > 2 else f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+def bare_aggregate(engine, statements: list[str]) -> float:
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        started = time.perf_counter()
+        for statement in statements:
+            cursor.execute(statement)
+            cursor.fetchall()
+        return time.perf_counter() - started
+    finally:
+        raw.close()
+
+
+def peak_megabytes(fn) -> float:
+    """The most memory Python held at once while `fn` ran (tracemalloc), in MB."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def measure(kind: str, shipments: int) -> list[Figure]:
+    url, drop = bench_world.database(kind)
     engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    print(f"seeding {shipments:,} shipments on {engine.dialect.name} ...", flush=True)
-    print(f"  seeded in {timed(lambda: seed(engine, shipments, random.Random(7))):.1f} s")
-    with Session(engine) as session:
-        baseline = min(timed(lambda: session.execute(select(Shipment)).all()) for _ in range(2))
-        print(f"{'load every shipment row (baseline)':<38} {baseline * 1000:8.0f} ms   1.00x")
-        for kind, period in (("monthly_compliance", "2026-06"), ("annual_exports", "2026"),
-                             ("enforcement_public", "2026"), ("carbon", "2026")):
-            spent = min(timed(lambda k=kind, p=period: reports.build(session, k, p)) for _ in range(2))
-            print(f"{kind + ' ' + period:<38} {spent * 1000:8.0f} ms   {spent / baseline:.2f}x")
+    label = f"reports {kind} {shipments:,} shipments"
+    try:
+        SQLModel.metadata.create_all(engine)
+        seed(engine, shipments, random.Random(7))
+        found = []
+        with Session(engine) as session:
+            for report, period in PERIODS.items():
+                spent = min(timed(lambda r=report, p=period: reports.build(session, r, p))
+                            for _ in range(3))
+                found.append(Figure(f"{label}: {report}", spent * 1000, "ms"))
+                if report in BARE:
+                    bare = min(bare_aggregate(engine, BARE[report]) for _ in range(3))
+                    found.append(Figure(f"{label}: {report} / bare SQL aggregate", spent / bare,
+                                        "x", aim="<= 3"))
+                memory = peak_megabytes(lambda r=report, p=period: reports.build(session, r, p))
+                found.append(Figure(f"{label}: {report} peak memory", memory, "MB", aim="< 300"))
+        return found
+    finally:
+        engine.dispose()
+        drop()
+
+
+def run(*, quick: bool = False, postgres: bool = True, shipments: int | None = None) -> list[Figure]:
+    shipments = shipments or (100_000 if quick else 1_000_000)
+    found = measure("sqlite", shipments)
+    if postgres and bench_world.postgres_reachable():
+        found += measure("postgresql", shipments)
+    return found
+
+
+def main() -> None:
+    shipments = int(sys.argv[1]) if len(sys.argv) > 1 else None
+    print(table(run(shipments=shipments, postgres="--no-postgres" not in sys.argv)))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Parity's benchmarks: each measures a hot path beside its floor and reports ratios (`python -m benchmarks`)."""

@@ -1,0 +1,326 @@
+"""Benchmark: the API's hot paths over HTTP beside their floors, in one gunicorn, driven by wrk.
+
+Run: .venv/bin/python -m benchmarks --only http [--quick]   (or this file directly)
+
+One gunicorn (2 gthread workers x 4 threads) serves the product app plus three floor routes
+added to this benchmark's own app instance: a hello-world, a bare durable insert (one row through
+a bare sqlite3 / psycopg connection: on SQLite WAL with synchronous=FULL, BEGIN IMMEDIATE ...
+COMMIT) and a bare primary-key read. wrk (Debian's package: a C load generator that does not
+saturate before the server) drives every route with the same connections and duration, one
+after the other in one run; each figure is the median of three such passes. The product's
+routes: logging a shipment (POST, the durable write), reading a permit and its shipments list
+(GET), and deciding an application with 30 applicable standards (POST /api/v1/permits).
+Ratios are to the floor doing the same kind of work: writes to the bare insert, reads to the
+bare read.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import world as bench_world  # noqa: E402
+from benchmarks.suite import Figure, median_of  # noqa: E402
+
+HELLO, INSERT, READ = "/bench/hello", "/bench/insert", "/bench/read"
+WORKERS, THREADS, CONNECTIONS = 2, 4, 8
+AIMS = {"shipment": ">= 0.5", "permit": ">= 0.4", "shipments_list": ">= 0.4", "decision": ">= 0.25"}
+
+
+# --- the app gunicorn serves (imported by the workers) ----------------------------------------
+
+def make_app():
+    """The product app plus the floor routes, for this benchmark's server only."""
+    from flask import jsonify, request
+
+    from permits.accounts.auth import public
+    from permits.app import create_app
+    from permits.core.extensions import csrf
+
+    url = os.environ["BENCH_DATABASE_URL"]
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark-only", "PARITY_ENV": "production",
+                      "RATELIMIT_ENABLED": False})
+    floor = SqliteFloor(url) if url.startswith("sqlite") else PostgresFloor(url)
+
+    @public
+    def hello():
+        return "Hello, World!"
+
+    @public
+    def insert():
+        body = json.loads(request.get_data() or b"{}")
+        return jsonify(id=floor.insert(json.dumps(body))), 201
+
+    @public
+    def read():
+        return jsonify(floor.read(1 + threading.get_ident() % 100))
+
+    csrf.exempt(insert)  # a JSON floor route, like the API: no cookie, no CSRF
+    app.add_url_rule(HELLO, "bench_hello", hello)
+    app.add_url_rule(INSERT, "bench_insert", insert, methods=["POST"])
+    app.add_url_rule(READ, "bench_read", read)
+    return app
+
+
+class SqliteFloor:
+    """A bare sqlite3 connection per thread, as durable as the product's (WAL, synchronous=FULL)."""
+
+    def __init__(self, url: str):
+        self.path = url.removeprefix("sqlite:///")
+        self.local = threading.local()
+
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self.local.conn = conn
+        return conn
+
+    def insert(self, payload: str) -> int:
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        cursor = conn.execute("INSERT INTO bench_floor (payload, created_at) VALUES (?, ?)",
+                              (payload, datetime.now(UTC).isoformat()))
+        conn.execute("COMMIT")
+        return cursor.lastrowid
+
+    def read(self, row_id: int) -> dict:
+        row = self.connection().execute(
+            "SELECT id, payload, created_at FROM bench_floor WHERE id = ?", (row_id,)).fetchone()
+        return {"id": row[0], "payload": row[1], "created_at": row[2]}
+
+
+class PostgresFloor:
+    """A bare psycopg connection per thread (autocommit: one durable statement per request)."""
+
+    def __init__(self, url: str):
+        import psycopg
+
+        self.psycopg = psycopg
+        self.dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        self.local = threading.local()
+
+    def connection(self):
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.psycopg.connect(self.dsn, autocommit=True)
+            self.local.conn = conn
+        return conn
+
+    def insert(self, payload: str) -> int:
+        return self.connection().execute(
+            "INSERT INTO bench_floor (payload, created_at) VALUES (%s, now()) RETURNING id",
+            (payload,)).fetchone()[0]
+
+    def read(self, row_id: int) -> dict:
+        row = self.connection().execute(
+            "SELECT id, payload, created_at FROM bench_floor WHERE id = %s", (row_id,)).fetchone()
+        return {"id": row[0], "payload": row[1], "created_at": row[2].isoformat()}
+
+
+def create_floor_table(url: str) -> None:
+    from sqlalchemy import text
+
+    from permits.core.db import make_engine
+
+    engine = make_engine(url)
+    key = "INTEGER PRIMARY KEY" if url.startswith("sqlite") else "SERIAL PRIMARY KEY"
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE bench_floor (id {key}, payload TEXT NOT NULL, "
+                          "created_at TEXT NOT NULL)" if url.startswith("sqlite") else
+                          f"CREATE TABLE bench_floor (id {key}, payload TEXT NOT NULL, "
+                          "created_at TIMESTAMPTZ NOT NULL)"))
+        for n in range(100):
+            conn.execute(text("INSERT INTO bench_floor (payload, created_at) VALUES (:p, :t)"),
+                         {"p": json.dumps({"row": n}), "t": datetime.now(UTC)})
+    engine.dispose()
+
+
+# --- the data ---------------------------------------------------------------------------------
+
+def shipping_permit(world: bench_world.World) -> int:
+    """An approved permit valid from today, far larger than any run; its id."""
+    from sqlmodel import Session
+
+    from permits.accounts.models import User
+    from permits.core.db import make_engine
+    from permits.permitting import services as permit_service
+
+    engine = make_engine(world.url)
+    with Session(engine, expire_on_commit=False) as session:
+        shipper = session.get(User, world.shipper_id)
+        body = bench_world.application(
+            world.facility_id, quantity_tonnes=900_000, shipments_planned=10_000,
+            valid_from=bench_world.TODAY.isoformat(),
+            valid_to=(bench_world.TODAY + timedelta(days=300)).isoformat())
+        permit, decision = permit_service.apply(session, actor=shipper, body=body,
+                                                today=bench_world.TODAY)
+        assert permit.status == "approved", decision.reasons
+        session.commit()
+        permit_id = permit.id
+    engine.dispose()
+    return permit_id
+
+
+# --- the server and the load ------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    command = [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}",
+               "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS),
+               "--log-level", "warning", "benchmarks.bench_http:make_app()"]
+    server = subprocess.Popen(command, env=env, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", HELLO)
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+LUA = """
+local counter = 0
+local threads = {}
+function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
+request = function()
+  if wrk.body == nil or wrk.body == "" then return wrk.format() end
+  counter = counter + 1
+  local body = string.gsub(wrk.body, "__N__", tostring(tid) .. "-" .. tostring(counter))
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def wrk(port: int, method: str, path: str, *, seconds: float, token: str | None = None,
+        body: dict | None = None) -> float:
+    """Requests per second of one wrk pass; every answer must be a success."""
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "request.lua"
+        headers = [f"wrk.method = '{method}'"]
+        if body is not None:
+            headers.append(f"wrk.body = {json.dumps(json.dumps(body))}")
+            headers.append("wrk.headers['Content-Type'] = 'application/json'")
+        if token:
+            headers.append(f"wrk.headers['Authorization'] = 'Bearer {token}'")
+        script.write_text("\n".join(headers) + "\n" + LUA)
+        result = subprocess.run(
+            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
+             f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True)
+    out = result.stdout
+    if "Non-2xx or 3xx responses" in out or "Socket errors" in out:
+        raise SystemExit(f"{method} {path}: not every answer succeeded:\n{out}\n"
+                         f"one answer: {sample_answer(port, method, path, token, body)}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def sample_answer(port: int, method: str, path: str, token: str | None, body: dict | None) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    payload = json.dumps(body).replace("__N__", "sample") if body is not None else None
+    connection.request(method, path, body=payload, headers=headers)
+    answer = connection.getresponse()
+    return f"{answer.status} {answer.read()[:500]!r}"
+
+
+def measure(kind: str, *, quick: bool) -> list[Figure]:
+    url, drop = bench_world.database(kind)
+    try:
+        world = bench_world.build(url)
+        seconds, runs = (3, 1) if quick else (8, 3)
+        permits = [shipping_permit(world) for _ in range(runs)]
+        permit_id = permits[0]
+        create_floor_table(url)
+        port = free_port()
+        server = start_gunicorn(url, port)
+        shipment = {"quantity_tonnes": 0.001, "departed_on": bench_world.TODAY.isoformat(),
+                    "movement_document": "WRK-__N__", "carrier": "Haul"}
+        decision = bench_world.application(world.facility_id)
+        routes = {
+            "hello": ("GET", HELLO, None, None),
+            "bare_insert": ("POST", INSERT, None, {"payload": "__N__"}),
+            "bare_read": ("GET", READ, None, None),
+            "shipment": ("POST", f"/api/v1/permits/{permit_id}/shipments", world.token, shipment),
+            "permit": ("GET", f"/api/v1/permits/{permit_id}", world.token, None),
+            "shipments_list": ("GET", f"/api/v1/permits/{permit_id}/shipments", world.token, None),
+            "decision": ("POST", "/api/v1/permits", world.token, decision),
+        }
+        try:
+            wrk(port, "GET", HELLO, seconds=1)  # warm both workers
+            rates: dict[str, list[float]] = {name: [] for name in routes}
+            for n in range(runs):  # one pass over every route, then again: same conditions for all
+                for name, (method, path, token, body) in routes.items():
+                    if name == "shipment":  # each pass logs under its own permit (10,000 loads at most)
+                        path = f"/api/v1/permits/{permits[n]}/shipments"
+                    rates[name].append(wrk(port, method, path, seconds=seconds, token=token, body=body))
+        finally:
+            stop(server)
+    finally:
+        drop()
+    return figures(kind, rates, quick=quick)
+
+
+def figures(kind: str, rates: dict[str, list[float]], *, quick: bool) -> list[Figure]:
+    median = {name: median_of(len(values), iter(values).__next__)[0] for name, values in rates.items()}
+    label = f"http {kind}"
+    found = [Figure(f"{label}: {name} rate", median[name], "req/s", samples=rates[name])
+             for name in ("hello", "bare_insert", "bare_read")]
+    floors = {"shipment": "bare_insert", "decision": "bare_insert", "permit": "bare_read",
+              "shipments_list": "bare_read"}
+    for name, floor in floors.items():
+        found.append(Figure(f"{label}: {name} rate", median[name], "req/s", samples=rates[name]))
+        found.append(Figure(f"{label}: {name} / {floor}", median[name] / median[floor], "x",
+                            aim=AIMS[name]))
+    return found
+
+
+def run(*, quick: bool = False, postgres: bool = True) -> list[Figure]:
+    if shutil.which("wrk") is None:
+        return [Figure("http: not run", 0, "", note="wrk is not installed (apt-get install wrk)")]
+    found = measure("sqlite", quick=quick)
+    if postgres and bench_world.postgres_reachable():
+        found += measure("postgresql", quick=quick)
+    return found
+
+
+if __name__ == "__main__":
+    from benchmarks.suite import table
+
+    print(table(run(quick="--quick" in sys.argv, postgres="--no-postgres" not in sys.argv)))

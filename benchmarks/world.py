@@ -1,0 +1,118 @@
+"""The benchmarks' world: a database of its own (SQLite file or a PostgreSQL schema), the catalogue
+topped up to 30 standards for EAF dust, a facility meeting every one of them, a shipper with a token."""
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+import permits.models  # noqa: F401 - every table
+from facility_registry import services as registry
+from facility_registry.importer import import_csv
+from permits.accounts import services as accounts
+from permits.core.db import make_engine
+from standards.catalogue import load_catalogue, standards_in_force
+from standards.models import Standard
+
+TODAY = date.today()
+TARGET_STANDARDS = 30
+INSPECTOR = {"actor_id": None, "actor_role": "inspector"}
+POSTGRES_URL = "postgresql+psycopg://127.0.0.1:5432/test"
+
+
+@dataclass
+class World:
+    url: str
+    facility_id: int
+    shipper_id: int
+    standards: int
+    token: str
+
+
+def database(kind: str) -> tuple[str, callable]:
+    """A fresh database URL of `kind` ("sqlite" or "postgresql") and how to drop it."""
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp(prefix="parity-bench-")
+        return f"sqlite:///{folder}/bench.sqlite3", lambda: None
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop():
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", drop
+
+
+def postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), connect_timeout=3):
+            return True
+    except Exception:  # noqa: BLE001 - any failure means "not here"
+        return False
+
+
+def build(url: str) -> World:
+    """The catalogue topped up to 30 standards for EAF dust and a facility meeting all of them."""
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        load_catalogue(session)
+        in_force = standards_in_force(session, TODAY, "eaf_dust")
+        for n in range(TARGET_STANDARDS - len(in_force)):  # like the PEL, under other codes
+            session.add(Standard(code=f"bench-extra-{n}", version=1, title="benchmark standard",
+                                 pollutant="lead", medium="workplace_air", category="occupational",
+                                 value=50.0, unit="µg/m³", basis="8h_twa", direction="max",
+                                 applies_to=["eaf_dust"], citation="benchmark",
+                                 effective_from=date(2000, 1, 1)))
+        session.flush()
+        standards = standards_in_force(session, TODAY, "eaf_dust")
+        facility = registry.create_facility(
+            session, **INSPECTOR, name="Bench Metals", country="MX", semarnat_nra="BENCH0001",
+            address="x", operations=["R4"], accepts=["eaf_dust"], annual_capacity_tonnes=1e6)
+        result = import_csv(session, io.StringIO(_evidence_csv(standards)), **INSPECTOR, verified=True)
+        assert not result.errors, result.errors[:3]
+        org = accounts.get_or_create_organization(session, "Bench Shipper")
+        shipper = accounts.create_user(session, email="bench@example.com",
+                                       password="bench-password-1", role="shipper", organization=org)
+        token = accounts.issue_token(session, user=shipper).secret
+        session.commit()
+        world = World(url, facility.id, shipper.id, len(standards), token)
+    engine.dispose()
+    return world
+
+
+def _evidence_csv(standards) -> str:
+    handle = io.StringIO()
+    writer = csv.writer(handle)
+    writer.writerow(["record", "name", "country", "semarnat_nra", "standard", "kind", "value",
+                     "unit", "basis", "observed_on", "source"])
+    for standard in standards:
+        required = standard.direction == "required"
+        value = "true" if required else repr(standard.value * (0.5 if standard.direction == "max" else 2))
+        for kind in ("limit", "measurement"):
+            writer.writerow(["evidence", "Bench Metals", "MX", "BENCH0001", standard.code, kind,
+                             value, "" if required else standard.unit, standard.basis,
+                             (TODAY - timedelta(days=30)).isoformat(), "bench"])
+    return handle.getvalue()
+
+
+def application(facility_id: int, **overrides) -> dict:
+    """An application the world's facility meets in full (approved at once)."""
+    return {"byproduct": "eaf_dust", "waste_codes": ["K061"], "quantity_tonnes": 100,
+            "shipments_planned": 4, "valid_from": (TODAY + timedelta(days=1)).isoformat(),
+            "valid_to": (TODAY + timedelta(days=200)).isoformat(),
+            "receiving_facility_id": facility_id, "operation_code": "R4",
+            "origin": {"name": "Works", "country": "US", "epa_id": "OHD123456789"},
+            "route": {"exit_port": "A", "entry_port": "B", "transit_countries": []},
+            "transporters": [{"name": "Haul", "country": "US"}], **overrides}
