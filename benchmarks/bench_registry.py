@@ -29,11 +29,11 @@ from benchmarks import world as bench_world
 from benchmarks.suite import Figure, table
 from facility_registry.eligibility import refresh_standings
 from facility_registry.importer import COLUMNS, import_csv
-from facility_registry.models import utcnow
 from permits.accounts import services as accounts
 from permits.core.db import make_engine
 from standards import units
 from standards.catalogue import load_catalogue, standards_in_force
+from standards.clock import utcnow
 
 TODAY = date.today()
 BYPRODUCTS = ("lead_acid_battery_dust", "eaf_dust", "slag")

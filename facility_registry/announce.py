@@ -8,10 +8,6 @@ from sqlmodel import Session
 from facility_registry import events
 
 SENDER = "facility_registry"
-# Roles that verify evidence and record inspections; plain strings because accounts (and so
-# the list of roles) belong to `permits`, above this package.
-INSPECTOR_ROLES = frozenset({"inspector", "admin"})
-EVIDENCE_ROLES = INSPECTOR_ROLES | {"facility"}
 
 
 def audited(session: Session, *, actor_id: int | None, action: str, entity: str,

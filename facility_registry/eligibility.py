@@ -8,7 +8,6 @@ in one windowed query per chunk, never one query per facility or per standard.
 """
 from __future__ import annotations
 
-import calendar
 import functools
 import json
 from collections.abc import Iterable, Sequence
@@ -19,7 +18,7 @@ from typing import NamedTuple
 from sqlalchemy import Date, String, bindparam, func, select, type_coerce
 from sqlmodel import Session
 
-from facility_registry.models import Evidence, Facility, FacilityStanding, utcnow
+from facility_registry.models import Evidence, Facility, FacilityStanding
 from facility_registry.queries import not_superseded
 from facility_registry.standing import (
     FOREVER,
@@ -29,6 +28,7 @@ from facility_registry.standing import (
     valid_standings,
 )
 from standards.catalogue import standards_in_force, standards_version
+from standards.clock import add_months, utcnow
 from standards.equivalence import Check, Reading, StandardTerms, evaluate, freshness_cutoff
 
 CHUNK = 500  # facility ids per evidence query: well under every driver's parameter limit
@@ -218,7 +218,7 @@ def _check(facility_id, standard, evidence, on) -> Check:
 def _standing(facility_id, byproduct, checks, evidence, standards, on, version) -> dict:
     # Only time can change a verdict computed today: a fresh measurement goes stale. One already
     # stale stays stale, so the standing holds until the first fresh one may expire.
-    expiries = [max(_add_months(m.observed_on, s.freshness_months), on + timedelta(days=1))
+    expiries = [max(add_months(m.observed_on, s.freshness_months), on + timedelta(days=1))
                 for s in standards
                 if (m := evidence.get((facility_id, s.code, "measurement"))) is not None
                 and m.observed_on >= freshness_cutoff(on, s.freshness_months)]
@@ -227,15 +227,6 @@ def _standing(facility_id, byproduct, checks, evidence, standards, on, version) 
             "blockers": encode_blockers((c.standard, c.verdict) for c in checks if c.verdict != "meets"),
             "computed_on": on, "valid_until": min(expiries, default=FOREVER),
             "standards_version": version}
-
-
-def _add_months(day: date, months: int) -> date:
-    """`months` calendar months after `day` (clamped to the month's end): the last day a
-    measurement taken on `day` is surely fresh, so a standing is recomputed no later."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
 
 
 # --- the finder ---------------------------------------------------------------------------

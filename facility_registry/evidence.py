@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from facility_registry import events, validation
-from facility_registry.announce import EVIDENCE_ROLES, INSPECTOR_ROLES, audited
+from facility_registry.announce import audited
 from facility_registry.eligibility import refresh_standings
 from facility_registry.errors import (
     EvidenceNotFound,
@@ -26,10 +26,12 @@ from facility_registry.errors import (
     ValidationFailed,
 )
 from facility_registry.facilities import get_facility
-from facility_registry.models import EVIDENCE_KINDS, Evidence, Facility, utcnow
+from facility_registry.models import EVIDENCE_KINDS, Evidence, Facility
 from facility_registry.queries import not_superseded, superseding
 from facility_registry.reference import Reference, load_reference
 from standards import units
+from standards.clock import utcnow
+from standards.vocabulary import EVIDENCE_ROLES, OVERSEERS
 
 
 class CleanEvidence(NamedTuple):
@@ -183,7 +185,7 @@ def record_entry(session: Session, facility: Facility, clean: CleanEvidence, *, 
                  actor_role, supersedes_id: int | None = None, correction_reason: str | None = None,
                  inspection_id: int | None = None, refresh: bool = True) -> Evidence:
     """Store one validated entry: verified at once when an inspector or admin enters it."""
-    verified = actor_role in INSPECTOR_ROLES
+    verified = actor_role in OVERSEERS
     now = utcnow()
     entry = Evidence(
         facility_id=facility.id, **clean._asdict(), entered_by_id=actor_id,
@@ -207,7 +209,7 @@ def record_entry(session: Session, facility: Facility, clean: CleanEvidence, *, 
 
 def verify_evidence(session: Session, *, evidence_id: int, actor_id: int | None,
                     actor_role: str) -> Evidence:
-    _require_role(actor_role, INSPECTOR_ROLES, "verify evidence")
+    _require_role(actor_role, OVERSEERS, "verify evidence")
     entry = get_evidence(session, evidence_id)
     if is_superseded(session, entry.id):
         raise InvalidTransition.on("evidence_id", f"entry {entry.id} was corrected; "

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from facility_registry import events, validation
-from facility_registry.announce import INSPECTOR_ROLES, audited
+from facility_registry.announce import audited
 from facility_registry.eligibility import refresh_standings
 from facility_registry.errors import (
     Conflict,
@@ -20,8 +20,10 @@ from facility_registry.errors import (
     NotAllowed,
     ValidationFailed,
 )
-from facility_registry.models import Facility, FacilityStatusChange, Inspection, utcnow
+from facility_registry.models import Facility, FacilityStatusChange, Inspection
 from facility_registry.reference import Reference, load_reference
+from standards.clock import utcnow
+from standards.vocabulary import OVERSEERS
 
 EDITABLE = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "address",
             "operations", "accepts", "annual_capacity_tonnes")
@@ -82,7 +84,7 @@ def _check_identifiers_free(session: Session, clean: dict, *, except_id: int | N
                               code="duplicate_identifier")
 
 
-def _require_role(actor_role: str, roles=INSPECTOR_ROLES, what: str = "do this") -> None:
+def _require_role(actor_role: str, roles=OVERSEERS, what: str = "do this") -> None:
     if actor_role not in roles:
         raise NotAllowed(f"a {actor_role} may not {what}", {"role": [f"{actor_role} may not {what}"]})
 

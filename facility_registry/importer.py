@@ -26,8 +26,10 @@ from facility_registry.announce import SENDER
 from facility_registry.errors import ValidationFailed
 from facility_registry.evidence import clean_evidence
 from facility_registry.facilities import IDENTIFIERS, clean_facility
-from facility_registry.models import Evidence, Facility, utcnow
+from facility_registry.models import Evidence, Facility
 from facility_registry.reference import Reference, load_reference
+from standards.clock import utcnow
+from standards.vocabulary import OVERSEERS
 
 BATCH = 10_000  # rows validated and inserted together
 COMMIT_EVERY = 50_000  # rows per transaction: a commit is an fsync and a WAL checkpoint
@@ -121,7 +123,7 @@ def import_csv(target: Session | Callable[[], Session], source: str | Path | IO[
             return result
         batcher = _Batcher(session, load_reference(session), _Keys(session), result,
                            actor_id=actor_id, actor_role=actor_role,
-                           verified=verified and actor_role in ("inspector", "admin"), today=today)
+                           verified=verified and actor_role in OVERSEERS, today=today)
         pending = 0
         for batch in _batches(reader, header):
             batcher.run(batch)

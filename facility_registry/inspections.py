@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from facility_registry import validation
-from facility_registry.announce import INSPECTOR_ROLES, audited
+from facility_registry.announce import audited
 from facility_registry.eligibility import refresh_standings
 from facility_registry.errors import CaseNotFound, InvalidTransition, NotAllowed, ValidationFailed
 from facility_registry.evidence import clean_evidence, record_entry
@@ -33,6 +33,7 @@ from facility_registry.models import (
     utcnow,
 )
 from facility_registry.reference import load_reference
+from standards.vocabulary import OVERSEERS
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
@@ -70,7 +71,7 @@ def record_inspection(session: Session, *, facility_id: int, inspected_on, outco
                       findings: list[dict] | None = None, summary: str = "",
                       attachments: list[Upload] | None = None, actor_id: int | None,
                       actor_role: str, today: date | None = None) -> Inspection:
-    if actor_role not in INSPECTOR_ROLES:
+    if actor_role not in OVERSEERS:
         raise NotAllowed(f"a {actor_role} may not record an inspection",
                          {"role": ["only an inspector records inspections"]})
     facility = get_facility(session, facility_id, fresh=True)
@@ -203,7 +204,7 @@ def _resolve(session, case, *, resolved_on, resolution, inspection_id, actor_id)
 def notify_case(session: Session, *, case_id: int, notified_on, actor_id: int | None,
                 actor_role: str, today: date | None = None) -> EnforcementCase:
     """Record the day the facility was notified of its case (once)."""
-    if actor_role not in INSPECTOR_ROLES:
+    if actor_role not in OVERSEERS:
         raise NotAllowed(f"a {actor_role} may not update a case", {"role": ["inspectors only"]})
     case = session.get(EnforcementCase, case_id) if isinstance(case_id, int) else None
     if case is None:

@@ -7,10 +7,12 @@ verification. User ids are plain integers: accounts live in `permits`, above thi
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from standards.clock import utcnow
 
 __all__ = [  # the tables, for `permits.models`'s star import
     "Attachment",
@@ -24,14 +26,9 @@ __all__ = [  # the tables, for `permits.models`'s star import
     "Inspection",
 ]
 
-COUNTRIES = ("US", "MX", "CA")
 FACILITY_STATUSES = ("active", "suspended", "revoked")
 EVIDENCE_KINDS = ("limit", "measurement")
 INSPECTION_OUTCOMES = ("compliant", "violation")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _timestamp(*, nullable: bool = False, default_now: bool = True):

@@ -10,9 +10,9 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from facility_registry.validation import CONTRACT_BYPRODUCTS
 from standards import codes
 from standards.models import Standard
+from standards.vocabulary import BYPRODUCTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def load_reference(session: Session) -> Reference:
     by_code: dict[str, list[Standard]] = {}
     for standard in stored:
         by_code.setdefault(standard.code, []).append(StandardRule.of(standard))
-    byproducts = set(CONTRACT_BYPRODUCTS)
+    byproducts = set(BYPRODUCTS)
     for standard in stored:
         byproducts.update(standard.applies_to or [])
     for waste in codes.waste_codes(session):

@@ -10,19 +10,8 @@ import re
 from datetime import date
 
 from facility_registry.errors import ValidationFailed
-from facility_registry.models import COUNTRIES
+from standards.vocabulary import COUNTRIES, epa_id_problem
 
-# Byproducts named by the public contract; the catalogue may add more (see `known_byproducts`).
-CONTRACT_BYPRODUCTS = ("lead_acid_battery_dust", "eaf_dust", "slag")
-
-# RCRA EPA identification numbers: the two-letter postal code of the state or territory
-# that issued them, then ten letters or digits (e.g. AK0000000323 in RCRAInfo).
-_EPA_ID = re.compile(r"^([A-Z]{2})[A-Z0-9]{10}$")
-_US_POSTAL_CODES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
-    "NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY "
-    "AS GU MP PR VI".split()
-)
 # SEMARNAT's environmental registration number (NRA) and the provinces' generator/receiver
 # registration numbers have no published format we could confirm, so they are checked only
 # for a plausible shape: letters, digits and the separators they are printed with.
@@ -59,11 +48,9 @@ def epa_id(value) -> str | None:
     if clean is None:
         return None
     clean = clean.upper().replace("-", "").replace(" ", "")
-    match = _EPA_ID.match(clean)
-    if not match:
-        raise fail("epa_id", "must be 12 characters: a two-letter state code and 10 letters or digits")
-    if match.group(1) not in _US_POSTAL_CODES:
-        raise fail("epa_id", f"{match.group(1)} is not a U.S. state or territory code")
+    problem = epa_id_problem(clean)
+    if problem:
+        raise fail("epa_id", problem)
     return clean
 
 

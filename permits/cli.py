@@ -12,9 +12,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from permits.accounts import services as accounts
-from permits.accounts.models import ROLES
 from permits.audit import chain as audit
 from permits.core import db, migrate
+from standards import clock
+from standards.vocabulary import ROLES
 
 # Modules that each expose `register(app)` for their own commands.
 COMMAND_MODULES: list[str] = ["permits.registry.cli", "permits.reports.cli"]
@@ -155,15 +156,13 @@ jobs_group = AppGroup("jobs", help="Run the scheduler's daily jobs by hand.")
 @click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day to run for (default today).")
 def run_jobs(job_id, day):
     """Run JOB_ID (or every job) for a day, unless it already ran for that day."""
-    from datetime import UTC, datetime
-
     from permits.scheduler import process as scheduler
 
     jobs = [j for j in scheduler.JOBS if job_id in (None, j.id)]
     if not jobs:
         raise click.BadParameter(f"no job {job_id!r}; jobs: {', '.join(j.id for j in scheduler.JOBS)}",
                                  param_hint="JOB_ID")
-    the_day = day.date() if day else datetime.now(UTC).date()
+    the_day = day.date() if day else clock.today()
     for job in jobs:
         summary = scheduler.run_once(db.engine(), job, the_day)
         click.echo(f"{job.id} {the_day}: {summary or 'already ran for this day'}")

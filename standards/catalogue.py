@@ -18,6 +18,7 @@ from standards import codes as code_lists
 from standards.errors import CatalogueError, StandardsError, UnknownStandard
 from standards.models import OperationCode, Standard, TreatyAccession, WasteCode
 from standards.units import DISPLAY_UNITS, UnknownUnit, to_canonical
+from standards.vocabulary import COUNTRIES
 
 __all__ = [
     "CATALOGUE_FILE",
@@ -36,7 +37,6 @@ CATEGORIES = frozenset({"occupational", "environmental", "residue"})
 MEDIA = frozenset(
     {"workplace_air", "ambient_air", "stack_gas", "blood", "leachate", "wastewater", "practice"}
 )
-COUNTRIES = ("US", "MX", "CA")
 # A treaty binds the three countries once this many of them have joined it.
 TREATY_QUORUM = 2
 

@@ -5,10 +5,11 @@ only compares and records; the dictionaries and the sentence a person reads are 
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from standards.clock import add_months
 
 __all__ = [
     "FAILS",
@@ -248,10 +249,7 @@ def freshness_cutoff(on: date, months: int) -> date:
     key = (on, months)
     cutoff = _cutoffs.get(key)
     if cutoff is None:
-        index = on.year * 12 + on.month - 1 - months
-        year, month = divmod(index, 12)
-        month += 1
-        cutoff = date(year, month, min(on.day, calendar.monthrange(year, month)[1]))
+        cutoff = add_months(on, -months)
         if len(_cutoffs) > 4096:  # decisions use a handful of dates; a long report must not grow this
             _cutoffs.clear()
         _cutoffs[key] = cutoff

@@ -6,6 +6,7 @@ from permits.api.blueprint import api
 from permits.api.endpoint import endpoint
 from permits.api.errors import ApiError
 from permits.core import db
+from standards.vocabulary import ROLES
 
 
 def _token_json(token) -> dict:
@@ -72,7 +73,7 @@ OPENAPI = {
         "ApiToken": _TOKEN,
         "Me": {"type": "object", "required": ["id", "email", "role"], "properties": {
             "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
-            "role": {"type": "string", "enum": ["shipper", "inspector", "facility", "admin"]},
+            "role": {"type": "string", "enum": list(ROLES)},
             "organization_id": {"type": ["integer", "null"]}, "facility_id": {"type": ["integer", "null"]}}},
     },
 }

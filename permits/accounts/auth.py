@@ -11,9 +11,10 @@ from flask import abort, after_this_request, g, redirect, request, url_for
 from flask_login import current_user
 
 from permits.accounts import services as accounts
-from permits.accounts.models import ROLES, User
+from permits.accounts.models import User
 from permits.core import db
 from permits.core.extensions import login_manager
+from standards.vocabulary import ROLES
 
 ANY_ROLE = ROLES
 GUARD_ATTR = "parity_guard"

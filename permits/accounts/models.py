@@ -5,9 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from permits.core.fields import timestamp_field, utcnow
-
-ROLES = ("shipper", "inspector", "facility", "admin")
+from permits.core.fields import timestamp_field
 
 
 class Organization(SQLModel, table=True):
@@ -73,4 +71,4 @@ class ApiToken(SQLModel, table=True):
         return self.revoked_at is not None
 
 
-__all__ = ["ROLES", "ApiToken", "Organization", "User", "utcnow"]
+__all__ = ["ApiToken", "Organization", "User"]

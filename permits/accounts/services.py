@@ -12,8 +12,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from permits.accounts.models import ROLES, ApiToken, Organization, User, utcnow
+from permits.accounts.models import ApiToken, Organization, User
 from permits.audit import chain as audit
+from standards.clock import utcnow
+from standards.vocabulary import ROLES
 
 _hasher = PasswordHasher()  # argon2id: memory-hard, so a stolen table is slow to crack
 # Verifying against this keeps a login for an unknown email as slow as for a known one.

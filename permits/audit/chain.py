@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from facility_registry import events
 from permits.audit.models import AuditEntry
 from permits.core.db import WRITER_LOCK_KEY
-from permits.core.fields import utcnow
+from standards.clock import utcnow
 
 GENESIS = "0" * 64
 

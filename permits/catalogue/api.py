@@ -17,9 +17,9 @@ from permits.api.endpoint import endpoint
 from permits.api.errors import ApiError, validation_failed
 from permits.catalogue import services as catalogue_admin
 from permits.core import db
-from permits.core.fields import utcnow
 from standards import codes
 from standards.catalogue import get_standard, standards_in_force
+from standards.clock import utcnow
 from standards.errors import StandardsError, UnknownStandard
 from standards.models import OperationCode, Standard, WasteCode
 

@@ -12,10 +12,10 @@ from permits.accounts.auth import guard
 from permits.catalogue import services as catalogue_admin
 from permits.catalogue.forms import CatalogueFilterForm, NewVersionForm, place_errors
 from permits.core import db
-from permits.core.fields import utcnow
 from permits.web.labels import BASES, BYPRODUCTS
 from standards import codes
 from standards.catalogue import get_standard, standards_in_force, standards_version
+from standards.clock import utcnow
 from standards.errors import StandardsError, UnknownStandard
 
 bp = Blueprint("catalogue", __name__)

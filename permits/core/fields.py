@@ -1,14 +1,12 @@
 """Small helpers shared by the permits models: UTC timestamps and JSON columns."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field
 
+from standards.clock import utcnow
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["json_field", "timestamp_field", "utcnow"]
 
 
 def json_field(*, default_factory=list, nullable: bool = False):

@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 from facility_registry.models import Facility
 from permits.accounts.models import User
 from permits.audit import chain as audit
-from permits.core.fields import utcnow
 from permits.permitting import decisions, state
 from permits.permitting.decision_models import Amendment, Decision
 from permits.permitting.errors import (
@@ -25,8 +24,10 @@ from permits.permitting.errors import (
     PermitNotFound,
 )
 from permits.permitting.models import Permit
-from permits.permitting.rules import AMENDABLE, Terms, clean_application, tonnes
-from permits.permitting.services import INSPECTORS, _move, _reason, _require_role, get_permit
+from permits.permitting.rules import AMENDABLE, Terms, clean_application
+from permits.permitting.services import _move, _reason, _require_role, get_permit
+from standards.clock import utcnow
+from standards.vocabulary import OVERSEERS, kg_to_tonnes
 
 
 def propose(session: Session, *, actor: User, permit_id: int, changes: Any, today: date,
@@ -68,7 +69,7 @@ def _proposed_terms(session: Session, permit: Permit, changes: dict, *, today: d
     proposed = Terms(**clean_application(session, body, today=today, running=True))
     errors = {}
     if proposed.quantity_kg < permit.used_kg:
-        errors["quantity_tonnes"] = [f"must be at least the {tonnes(permit.used_kg)} t already shipped"]
+        errors["quantity_tonnes"] = [f"must be at least the {kg_to_tonnes(permit.used_kg)} t already shipped"]
     if proposed.shipments_planned < permit.shipments_used:
         errors["shipments_planned"] = [f"must be at least the {permit.shipments_used} shipments made"]
     if errors:
@@ -142,7 +143,7 @@ def _under_review(amendment: Amendment) -> None:
 
 def re_evaluate(session: Session, *, actor: User | None, amendment_id: int, today: date,
                 require_approval: bool = False, only_if_changed: bool = False) -> Decision | None:
-    _require_role(actor, INSPECTORS, "decide an amendment")
+    _require_role(actor, OVERSEERS, "decide an amendment")
     amendment, permit = get_amendment(session, amendment_id=amendment_id, actor=actor)
     _under_review(amendment)
     if require_approval:
@@ -159,7 +160,7 @@ def approve(session: Session, *, actor: User, amendment_id: int, today: date) ->
 
 
 def deny(session: Session, *, actor: User, amendment_id: int, reason: str, today: date) -> Decision:
-    _require_role(actor, INSPECTORS, "deny an amendment")
+    _require_role(actor, OVERSEERS, "deny an amendment")
     reason = _reason(reason)
     amendment, permit = get_amendment(session, amendment_id=amendment_id, actor=actor)
     _under_review(amendment)

@@ -14,19 +14,14 @@ from permits.api.common import json_body, paginate
 from permits.api.endpoint import endpoint
 from permits.api.errors import ApiError, validation_failed
 from permits.core import db
-from permits.core.fields import utcnow
 from permits.permitting import decisions
 from permits.permitting import services as service
 from permits.permitting.api_shapes import SCHEMAS, decision_json, permit_json, request_json
 from permits.permitting.decision_models import REQUEST_STATUSES, EvidenceRequest
 from permits.permitting.models import PERMIT_STATUSES, Permit
 from permits.permitting.rules import Terms
-
-INSPECTORS = ("inspector", "admin")
-
-
-def _today():
-    return utcnow().date()
+from standards import clock
+from standards.vocabulary import OVERSEERS
 
 
 def _notice_days() -> int:
@@ -84,8 +79,8 @@ def apply_for_permit():
                        {"draft": ["must be true or false"]})
     session, user = db.session(), api_user()
     if draft:
-        return permit_json(service.save_draft(session, actor=user, body=body, today=_today()), None)
-    permit, decision = service.apply(session, actor=user, body=body, today=_today(),
+        return permit_json(service.save_draft(session, actor=user, body=body, today=clock.today()), None)
+    permit, decision = service.apply(session, actor=user, body=body, today=clock.today(),
                                      min_notice_days=_notice_days())
     return permit_json(permit, decision)
 
@@ -118,7 +113,7 @@ def update_draft(permit_id: int):
     session, user = db.session(), api_user()
     permit = service.get_permit(session, permit_id=permit_id, actor=user)
     body = {**Terms.of(permit).to_body(), **check_types(json_body())}
-    return permit_json(service.save_draft(session, actor=user, body=body, today=_today(),
+    return permit_json(service.save_draft(session, actor=user, body=body, today=clock.today(),
                                           permit_id=permit_id), None)
 
 
@@ -126,7 +121,7 @@ def update_draft(permit_id: int):
 @endpoint("shipper")
 def submit_permit(permit_id: int):
     permit, decision = service.submit(db.session(), actor=api_user(), permit_id=permit_id,
-                                      today=_today(), min_notice_days=_notice_days())
+                                      today=clock.today(), min_notice_days=_notice_days())
     return permit_json(permit, decision)
 
 
@@ -139,7 +134,7 @@ def withdraw_permit(permit_id: int):
 
 
 @api.post("/v1/permits/<int:permit_id>/revoke")
-@endpoint(*INSPECTORS)
+@endpoint(*OVERSEERS)
 def revoke_permit(permit_id: int):
     reason = _string_field(json_body(), "reason")
     return _full(service.revoke(db.session(), actor=api_user(), permit_id=permit_id,
@@ -147,27 +142,27 @@ def revoke_permit(permit_id: int):
 
 
 @api.post("/v1/permits/<int:permit_id>/approve")
-@endpoint(*INSPECTORS)
+@endpoint(*OVERSEERS)
 def approve_permit(permit_id: int):
     permit, decision = service.approve(db.session(), actor=api_user(), permit_id=permit_id,
-                                       today=_today())
+                                       today=clock.today())
     return permit_json(permit, decision)
 
 
 @api.post("/v1/permits/<int:permit_id>/deny")
-@endpoint(*INSPECTORS)
+@endpoint(*OVERSEERS)
 def deny_permit(permit_id: int):
     reason = _string_field(json_body(), "reason")
     permit, decision = service.deny(db.session(), actor=api_user(), permit_id=permit_id,
-                                    reason=reason, today=_today())
+                                    reason=reason, today=clock.today())
     return permit_json(permit, decision)
 
 
 @api.post("/v1/permits/<int:permit_id>/re-evaluate")
-@endpoint(*INSPECTORS)
+@endpoint(*OVERSEERS)
 def re_evaluate_permit(permit_id: int):
     permit, decision = service.re_evaluate(db.session(), actor=api_user(), permit_id=permit_id,
-                                           today=_today())
+                                           today=clock.today())
     return permit_json(permit, decision)
 
 
@@ -181,7 +176,7 @@ def permit_decisions(permit_id: int):
 
 
 @api.post("/v1/permits/<int:permit_id>/evidence-requests")
-@endpoint(*INSPECTORS, status=201)
+@endpoint(*OVERSEERS, status=201)
 def request_evidence(permit_id: int):
     body = json_body()
     created = service.request_evidence(

@@ -21,7 +21,7 @@ from permits.permitting import decisions
 from permits.permitting.api_shapes import iso
 from permits.permitting.decision_models import Decision
 from permits.permitting.models import PERMIT_STATUSES, Permit
-from permits.permitting.rules import tonnes
+from standards.vocabulary import kg_to_tonnes as tonnes
 
 PUBLIC_STATUSES = tuple(s for s in PERMIT_STATUSES if s != "draft")
 

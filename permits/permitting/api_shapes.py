@@ -15,8 +15,9 @@ from permits.permitting.decision_models import (
     EvidenceRequest,
 )
 from permits.permitting.models import PERMIT_STATUSES, Permit
-from permits.permitting.rules import tonnes
 from standards.equivalence import VERDICTS
+from standards.vocabulary import COUNTRIES
+from standards.vocabulary import kg_to_tonnes as tonnes
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -120,7 +121,7 @@ _READING = {"type": ["object", "null"], "required": ["value", "unit", "basis"], 
     "verified": {"type": "boolean"}, "evidence_id": _NULLABLE_INT,
     "source": _NULLABLE_STRING}}
 _ORIGIN = {"type": "object", "required": ["name", "country"], "properties": {
-    "name": {"type": "string"}, "country": {"type": "string", "enum": ["US", "MX", "CA"]},
+    "name": {"type": "string"}, "country": {"type": "string", "enum": list(COUNTRIES)},
     "epa_id": {"type": ["string", "null"], "description": "required when the origin is in the US"},
     "address": {"type": "string"}}}
 _ROUTE = {"type": "object", "required": ["exit_port", "entry_port"], "properties": {

@@ -13,7 +13,7 @@ from facility_registry.models import Facility
 from permits.accounts.models import Organization
 from permits.permitting.decision_models import Decision
 from permits.permitting.models import Permit
-from permits.permitting.rules import tonnes
+from standards.vocabulary import kg_to_tonnes as tonnes
 
 _LATIN1 = str.maketrans({"—": "-", "–": "-", "≤": "<=", "≥": ">=", "‘": "'", "’": "'",
                          "“": '"', "”": '"', "…": "...", "→": "->", "•": "-"})

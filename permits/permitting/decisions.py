@@ -22,10 +22,11 @@ from sqlmodel import Session, select
 
 from facility_registry.eligibility import check_facility
 from facility_registry.models import Facility
-from permits.core.fields import utcnow
 from permits.permitting.decision_models import Decision
-from permits.permitting.rules import COUNTRIES, MAX_PERIOD_MONTHS, Terms, period_within_limit
+from permits.permitting.rules import MAX_PERIOD_MONTHS, Terms, period_within_limit
 from standards.catalogue import standards_version
+from standards.clock import utcnow
+from standards.vocabulary import COUNTRIES
 
 _COUNTRY_NAMES = {"US": "the United States", "MX": "Mexico", "CA": "Canada"}
 

@@ -17,12 +17,12 @@ from facility_registry.eligibility import check_facility
 from facility_registry.models import Facility
 from permits.accounts import services as accounts
 from permits.accounts.demo import demo_user
-from permits.core.fields import utcnow
 from permits.permitting import amendments
 from permits.permitting import services as service
 from permits.permitting.errors import PermitError
 from permits.permitting.models import Permit
 from standards import codes
+from standards.clock import utcnow
 
 SHIPPER_CA = "shipper@northern-alloys.example"
 FACILITY_USER = "facility@metales-bajio.example"

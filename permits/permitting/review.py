@@ -12,7 +12,6 @@ from facility_registry.models import Facility
 from permits.accounts.auth import guard
 from permits.accounts.forms import ConfirmForm
 from permits.core import db
-from permits.core.fields import utcnow
 from permits.permitting import amendments, decisions
 from permits.permitting import services as service
 from permits.permitting.decision_models import Amendment, EvidenceRequest
@@ -20,14 +19,15 @@ from permits.permitting.decision_view import standard_titles
 from permits.permitting.errors import PermitError
 from permits.permitting.forms import EvidenceRequestForm, ReasonForm
 from permits.permitting.models import Permit
+from standards import clock
+from standards.vocabulary import OVERSEERS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-INSPECTORS = ("inspector", "admin")
 
 
 @bp.get("/")
-@guard(*INSPECTORS)
+@guard(*OVERSEERS)
 def queue():
     """Oldest first: the application waiting longest is the next to look at."""
     session = db.session()
@@ -61,35 +61,31 @@ def _act(permit_id: int, run, done: str, form=None):
     return redirect(url_for("permits.show", permit_id=permit_id))
 
 
-def _today():
-    return utcnow().date()
-
-
 @bp.post("/permits/<int:permit_id>/approve")
-@guard(*INSPECTORS)
+@guard(*OVERSEERS)
 def approve(permit_id: int):
     return _act(permit_id, lambda s, f: service.approve(
-        s, actor=current_user, permit_id=permit_id, today=_today()), _("Approved."))
+        s, actor=current_user, permit_id=permit_id, today=clock.today()), _("Approved."))
 
 
 @bp.post("/permits/<int:permit_id>/deny")
-@guard(*INSPECTORS)
+@guard(*OVERSEERS)
 def deny(permit_id: int):
     return _act(permit_id, lambda s, f: service.deny(
-        s, actor=current_user, permit_id=permit_id, reason=f.reason.data, today=_today()),
+        s, actor=current_user, permit_id=permit_id, reason=f.reason.data, today=clock.today()),
         _("Denied."), ReasonForm())
 
 
 @bp.post("/permits/<int:permit_id>/re-evaluate")
-@guard(*INSPECTORS)
+@guard(*OVERSEERS)
 def re_evaluate(permit_id: int):
     return _act(permit_id, lambda s, f: service.re_evaluate(
-        s, actor=current_user, permit_id=permit_id, today=_today()),
+        s, actor=current_user, permit_id=permit_id, today=clock.today()),
         _("Decided again on today's evidence."))
 
 
 @bp.post("/permits/<int:permit_id>/request-evidence")
-@guard(*INSPECTORS)
+@guard(*OVERSEERS)
 def request_evidence(permit_id: int):
     form = EvidenceRequestForm()  # the standard is checked by the service
     return _act(permit_id, lambda s, f: service.request_evidence(
@@ -98,7 +94,7 @@ def request_evidence(permit_id: int):
 
 
 @bp.post("/permits/<int:permit_id>/revoke")
-@guard(*INSPECTORS)
+@guard(*OVERSEERS)
 def revoke(permit_id: int):
     return _act(permit_id, lambda s, f: service.revoke(
         s, actor=current_user, permit_id=permit_id, reason=f.reason.data),
@@ -106,20 +102,20 @@ def revoke(permit_id: int):
 
 
 @bp.post("/amendments/<int:amendment_id>/approve")
-@guard(*INSPECTORS)
+@guard(*OVERSEERS)
 def approve_amendment(amendment_id: int):
     permit_id = _permit_of(amendment_id)
     return _act(permit_id, lambda s, f: amendments.approve(
-        s, actor=current_user, amendment_id=amendment_id, today=_today()),
+        s, actor=current_user, amendment_id=amendment_id, today=clock.today()),
         _("The amendment is approved and in effect."))
 
 
 @bp.post("/amendments/<int:amendment_id>/deny")
-@guard(*INSPECTORS)
+@guard(*OVERSEERS)
 def deny_amendment(amendment_id: int):
     permit_id = _permit_of(amendment_id)
     return _act(permit_id, lambda s, f: amendments.deny(
-        s, actor=current_user, amendment_id=amendment_id, reason=f.reason.data, today=_today()),
+        s, actor=current_user, amendment_id=amendment_id, reason=f.reason.data, today=clock.today()),
         _("The amendment is denied."), ReasonForm())
 
 
@@ -130,7 +126,7 @@ def _permit_of(amendment_id: int) -> int:
 
 
 @bp.get("/evidence-requests")
-@guard("facility", *INSPECTORS)
+@guard("facility", *OVERSEERS)
 def evidence_requests():
     """A facility user sees the requests addressed to its facility; inspectors see all."""
     session = db.session()

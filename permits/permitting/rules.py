@@ -7,7 +7,6 @@ facility or the standards is for the decision (`permits.permitting.decisions`).
 """
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,15 +21,14 @@ from facility_registry.validation import iso_date
 from permits.core.ids import is_record_id
 from permits.permitting.errors import InvalidApplication
 from standards import codes
+from standards.clock import add_months
+from standards.vocabulary import BYPRODUCTS, COUNTRIES, epa_id_problem, kg_to_tonnes, tonnes_to_kg
 
-COUNTRIES = ("US", "MX", "CA")
-CONTRACT_BYPRODUCTS = ("lead_acid_battery_dust", "eaf_dust", "slag")
 MAX_PERIOD_MONTHS = 12
 MAX_TONNES = Decimal(1_000_000)
 MAX_SHIPMENTS = 10_000
 MAX_TRANSPORTERS = 20
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
-_EPA_ID = re.compile(r"^[A-Z]{2}[A-Z0-9]{10}$")
 
 # Fields an application needs even as a draft: the permit's columns that cannot be empty.
 DRAFT_REQUIRED = ("byproduct", "quantity_tonnes", "shipments_planned", "valid_from", "valid_to",
@@ -70,7 +68,7 @@ class Terms:
     def to_record(self) -> dict[str, Any]:
         """The terms as the API names them (tonnes, ISO dates): what a decision record stores."""
         record = self.columns()
-        record["quantity_tonnes"] = tonnes(record.pop("quantity_kg"))
+        record["quantity_tonnes"] = kg_to_tonnes(record.pop("quantity_kg"))
         record["valid_from"] = self.valid_from.isoformat()
         record["valid_to"] = self.valid_to.isoformat()
         return record
@@ -88,20 +86,9 @@ class Terms:
         return ids
 
 
-def tonnes(kg: int) -> float:
-    return kg / 1000
-
-
-def kilograms(value: Decimal) -> int:
-    return int(value * 1000)
-
-
 def last_valid_day(valid_from: date) -> date:
     """The last day a permit starting on `valid_from` may run: just under 12 calendar months."""
-    index = valid_from.year * 12 + valid_from.month - 1 + MAX_PERIOD_MONTHS
-    year, month = divmod(index, 12)
-    day = min(valid_from.day, calendar.monthrange(year, month + 1)[1])
-    return date(year, month + 1, day) - timedelta(days=1)
+    return add_months(valid_from, MAX_PERIOD_MONTHS) - timedelta(days=1)
 
 
 def period_within_limit(valid_from: date, valid_to: date) -> bool:
@@ -187,7 +174,7 @@ def _blank(value) -> bool:
 def _columns(clean: dict[str, Any]) -> dict[str, Any]:
     columns = dict(clean)
     if "quantity_tonnes" in columns:
-        columns["quantity_kg"] = kilograms(columns.pop("quantity_tonnes"))
+        columns["quantity_kg"] = tonnes_to_kg(columns.pop("quantity_tonnes"))
     return columns
 
 
@@ -204,7 +191,7 @@ def _text(value, *, max_length: int = 200) -> str:
 
 def _byproduct(session: Session, value) -> str:
     clean = _text(value, max_length=60)
-    known = set(CONTRACT_BYPRODUCTS)
+    known = set(BYPRODUCTS)
     for row in codes.waste_codes(session):
         known.update(row.byproducts or [])
     if clean not in known:
@@ -320,8 +307,9 @@ def _origin(value, errors: _Errors) -> dict:
 
 def _epa_id(value) -> str:
     clean = _text(value, max_length=12).upper()
-    if not _EPA_ID.match(clean):
-        raise _Bad("must be an EPA ID: two letters and ten letters or digits")
+    problem = epa_id_problem(clean)
+    if problem:
+        raise _Bad(problem)
     return clean
 
 

@@ -17,7 +17,6 @@ from sqlmodel import Session, select
 from facility_registry.models import Facility
 from permits.accounts.models import User
 from permits.audit import chain as audit
-from permits.core.fields import utcnow
 from permits.permitting import decisions, state
 from permits.permitting.decision_models import Decision, EvidenceRequest
 from permits.permitting.errors import (
@@ -29,8 +28,9 @@ from permits.permitting.errors import (
 )
 from permits.permitting.models import Permit
 from permits.permitting.rules import Terms, clean_application
+from standards.clock import utcnow
+from standards.vocabulary import OVERSEERS
 
-INSPECTORS = ("inspector", "admin")
 MAX_REASON = 2000
 
 
@@ -38,7 +38,7 @@ MAX_REASON = 2000
 
 def visible_to(actor: User | None):
     """A WHERE clause: the permits `actor` may see (None, the system, sees all)."""
-    if actor is None or actor.role in INSPECTORS:
+    if actor is None or actor.role in OVERSEERS:
         return True
     if actor.role == "shipper":
         return Permit.organization_id == actor.organization_id
@@ -187,7 +187,7 @@ def _submit(session: Session, permit: Permit, terms: Terms, *, actor: User,
 
 def approve(session: Session, *, actor: User, permit_id: int, today: date) -> tuple[Permit, Decision]:
     """An inspector approves an application under review, which every check must now meet."""
-    _require_role(actor, INSPECTORS, "approve a permit")
+    _require_role(actor, OVERSEERS, "approve a permit")
     permit = get_permit(session, permit_id=permit_id, actor=actor)
     state.require("approve", permit.status, "approved")
     terms = Terms.of(permit)
@@ -203,7 +203,7 @@ def approve(session: Session, *, actor: User, permit_id: int, today: date) -> tu
 
 def deny(session: Session, *, actor: User, permit_id: int, reason: str,
          today: date) -> tuple[Permit, Decision]:
-    _require_role(actor, INSPECTORS, "deny a permit")
+    _require_role(actor, OVERSEERS, "deny a permit")
     reason = _reason(reason)
     permit = get_permit(session, permit_id=permit_id, actor=actor)
     state.require("deny", permit.status, "denied")
@@ -221,7 +221,7 @@ def re_evaluate(session: Session, *, actor: User | None, permit_id: int, today: 
                 only_if_changed: bool = False) -> tuple[Permit, Decision | None]:
     """Decide an application under review again. The system (actor None) records a decision
     only when something changed; an inspector's request always records one."""
-    _require_role(actor, INSPECTORS, "re-evaluate a permit")
+    _require_role(actor, OVERSEERS, "re-evaluate a permit")
     permit = get_permit(session, permit_id=permit_id, actor=actor)
     state.require("re_evaluate", permit.status)
     terms = Terms.of(permit)
@@ -246,7 +246,7 @@ def _same(decision: Decision, evaluation: decisions.Evaluation) -> bool:
 def request_evidence(session: Session, *, actor: User, permit_id: int, message: str,
                      standard: str | None = None) -> EvidenceRequest:
     """Ask the receiving facility for evidence; it sees the request on its pages and the API."""
-    _require_role(actor, INSPECTORS, "request evidence")
+    _require_role(actor, OVERSEERS, "request evidence")
     message = _text_field(message, "message")
     permit = get_permit(session, permit_id=permit_id, actor=actor)
     if permit.status != "under_review":
@@ -311,7 +311,7 @@ def withdraw(session: Session, *, actor: User, permit_id: int, reason: str | Non
 
 
 def revoke(session: Session, *, actor: User, permit_id: int, reason: str) -> Permit:
-    _require_role(actor, INSPECTORS, "revoke a permit")
+    _require_role(actor, OVERSEERS, "revoke a permit")
     reason = _reason(reason)
     permit = get_permit(session, permit_id=permit_id, actor=actor)
     _move(session, permit, action="revoke", to="revoked", actor_id=actor.id, reason=reason)

@@ -23,7 +23,6 @@ from permits.accounts.auth import guard
 from permits.accounts.forms import ConfirmForm
 from permits.accounts.models import Organization
 from permits.core import db
-from permits.core.fields import utcnow
 from permits.permitting import amendments, certificate, decisions, state
 from permits.permitting import services as service
 from permits.permitting.decision_models import EvidenceRequest
@@ -38,19 +37,15 @@ from permits.permitting.forms import (
     show_errors,
 )
 from permits.permitting.models import PERMIT_STATUSES, Permit
-from permits.permitting.rules import CONTRACT_BYPRODUCTS, Terms
+from permits.permitting.rules import Terms
 from permits.shipments.views import permit_panel
 from permits.web.labels import byproduct_label, state_label
-from standards import codes
+from standards import clock, codes
+from standards.vocabulary import BYPRODUCTS, ROLES
 
 bp = Blueprint("permits", __name__, url_prefix="/permits")
 
-READERS = ("shipper", "inspector", "admin", "facility")
 PAGE_SIZE = 50
-
-
-def _today():
-    return utcnow().date()
 
 
 def _notice_days() -> int:
@@ -60,7 +55,7 @@ def _notice_days() -> int:
 # --- the list ------------------------------------------------------------------------------------
 
 @bp.get("/")
-@guard(*READERS)
+@guard(*ROLES)
 def index():
     session = db.session()
     status = request.args.get("status", "")
@@ -101,7 +96,7 @@ def _choices(session, form) -> None:
     form.final_facility_id.choices = [SelectChoice("", "—"), *facility_choices]
     form.final_operation_code.choices = [SelectChoice("", "—"), *operations]
     if hasattr(form, "byproduct"):
-        known = set(CONTRACT_BYPRODUCTS)
+        known = set(BYPRODUCTS)
         for row in codes.waste_codes(session):
             known.update(row.byproducts or [])
         form.byproduct.choices = [SelectChoice(b, byproduct_label(b)) for b in sorted(known)]
@@ -155,16 +150,16 @@ def _save_application(session, form: ApplicationForm, *, permit: Permit | None):
 def _store(session, body: dict, *, draft: bool, permit_id: int | None) -> tuple[Permit, str | None]:
     """Save the draft, or apply: the permit and its outcome (None for a draft)."""
     if draft:
-        return service.save_draft(session, actor=current_user, body=body, today=_today(),
+        return service.save_draft(session, actor=current_user, body=body, today=clock.today(),
                                   permit_id=permit_id), None
     if permit_id is None:
-        permit, decision = service.apply(session, actor=current_user, body=body, today=_today(),
+        permit, decision = service.apply(session, actor=current_user, body=body, today=clock.today(),
                                          min_notice_days=_notice_days())
     else:  # the fields as edited, then the whole draft is checked and decided
-        service.save_draft(session, actor=current_user, body=body, today=_today(),
+        service.save_draft(session, actor=current_user, body=body, today=clock.today(),
                            permit_id=permit_id)
         permit, decision = service.submit(session, actor=current_user, permit_id=permit_id,
-                                          today=_today(), min_notice_days=_notice_days())
+                                          today=clock.today(), min_notice_days=_notice_days())
     return permit, decision.outcome
 
 
@@ -178,7 +173,7 @@ def _outcome_message(outcome: str) -> str:
 # --- the permit page -----------------------------------------------------------------------------
 
 @bp.get("/<int:permit_id>")
-@guard(*READERS)
+@guard(*ROLES)
 def show(permit_id: int):
     session = db.session()
     permit = service.get_permit(session, permit_id=permit_id, actor=current_user)
@@ -215,7 +210,7 @@ def page_context(session, permit: Permit) -> dict:
         "verified": decisions.verify(standing) if standing else None,
         # Shipments exist only under a permit that was granted; a permit that cannot carry
         # any and never did has no shipments section at all.
-        "shipments_panel": permit_panel(session, permit=permit, actor=current_user, today=_today())
+        "shipments_panel": permit_panel(session, permit=permit, actor=current_user, today=clock.today())
         if permit.number and (permit.status == "approved" or permit.shipments_used) else None,
     }
 
@@ -269,7 +264,7 @@ def amend(permit_id: int):
     try:
         amendment, decision = amendments.propose(session, actor=current_user, permit_id=permit.id,
                                                  changes=changes, reason=form.reason.data,
-                                                 today=_today())
+                                                 today=clock.today())
     except InvalidApplication as exc:
         session.rollback()
         unplaced = show_errors(form, exc.fields)
@@ -292,7 +287,7 @@ def _differs(current, typed) -> bool:
 
 
 @bp.get("/<int:permit_id>/certificate.pdf")
-@guard(*READERS)
+@guard(*ROLES)
 def certificate_pdf(permit_id: int):
     session = db.session()
     permit = service.get_permit(session, permit_id=permit_id, actor=current_user)

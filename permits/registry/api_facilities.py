@@ -9,14 +9,13 @@ from sqlmodel import select
 from facility_registry import carbon, services
 from facility_registry.eligibility import check_facility, find_facilities
 from facility_registry.errors import RegistryError
-from facility_registry.models import COUNTRIES, FACILITY_STATUSES, Facility
+from facility_registry.models import FACILITY_STATUSES, Facility
 from permits.api import openapi
 from permits.api.blueprint import api
 from permits.api.common import json_body, page_limit, paginate, query_date
 from permits.api.endpoint import endpoint
 from permits.api.errors import validation_failed
 from permits.core import db
-from permits.core.fields import utcnow
 from permits.registry.api_shapes import (
     SCHEMAS,
     actor,
@@ -25,6 +24,8 @@ from permits.registry.api_shapes import (
     iso,
     require_own_facility,
 )
+from standards.clock import utcnow
+from standards.vocabulary import COUNTRIES
 
 FACILITY_TYPES = {"name": str, "country": str, "identifiers": dict, "address": str,
                   "operations": list, "accepts": list, "annual_capacity_tonnes": (int, float)}

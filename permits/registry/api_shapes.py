@@ -8,6 +8,7 @@ from facility_registry.errors import FacilityNotFound
 from facility_registry.facilities import facility_record
 from permits.accounts.auth import api_user
 from permits.api.errors import ApiError
+from standards.vocabulary import COUNTRIES
 
 JSON_TYPES = {str: "a string", list: "a list", dict: "an object", bool: "true or false",
               (int, float): "a number", (int, float, str): "a number",
@@ -114,7 +115,7 @@ SCHEMAS = {
         "required": ["id", "name", "country", "identifiers", "operations", "accepts", "status"],
         "properties": {
             "id": {"type": "integer"}, "name": {"type": "string"},
-            "country": {"type": "string", "enum": ["US", "MX", "CA"]},
+            "country": {"type": "string", "enum": list(COUNTRIES)},
             "identifiers": {"type": "object", "properties": {
                 "epa_id": {"type": "string"}, "semarnat_nra": {"type": "string"},
                 "canada_id": {"type": "string"}}},
@@ -133,7 +134,7 @@ SCHEMAS = {
         "required": ["name", "country", "identifiers", "operations", "accepts",
                      "annual_capacity_tonnes"],
         "properties": {
-            "name": {"type": "string"}, "country": {"type": "string", "enum": ["US", "MX", "CA"]},
+            "name": {"type": "string"}, "country": {"type": "string", "enum": list(COUNTRIES)},
             "identifiers": {"type": "object", "properties": {
                 "epa_id": {"type": "string", "description": "2-letter state code + 10 letters/digits"},
                 "semarnat_nra": {"type": "string"}, "canada_id": {"type": "string"}}},

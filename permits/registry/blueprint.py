@@ -6,8 +6,6 @@ from flask_login import current_user
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
-READERS = ("inspector", "admin", "shipper")
-EDITORS = ("inspector", "admin")
 PAGE_SIZE = 50
 
 

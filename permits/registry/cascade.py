@@ -8,9 +8,9 @@ they are given and never commit.
 from __future__ import annotations
 
 from facility_registry import events
-from permits.core.fields import utcnow
 from permits.permitting import amendments
 from permits.permitting import services as permit_services
+from standards.clock import utcnow
 
 
 def on_facility_suspended(facility, *, session, actor_id=None, reason=None, **_):

@@ -10,9 +10,11 @@ from sqlmodel import Session, select
 
 from facility_registry.eligibility import due_facility_ids, refresh_standings
 from facility_registry.importer import import_csv
-from facility_registry.models import Facility, utcnow
+from facility_registry.models import Facility
 from permits.accounts import services as accounts
 from permits.core import db
+from standards.clock import utcnow
+from standards.vocabulary import OVERSEERS
 
 registry = AppGroup("registry", help="The facility registry: bulk import, stored standings.")
 
@@ -34,7 +36,7 @@ def import_command(path: str, actor_email: str | None, verified: bool):
     any row was refused.
     """
     actor_id, actor_role = _actor(actor_email)
-    if verified and actor_role not in ("inspector", "admin"):
+    if verified and actor_role not in OVERSEERS:
         raise click.UsageError("--verified needs --as with an inspector's or admin's email")
     engine = db.engine()
     with open(path, encoding="utf-8-sig", newline="") as handle:

@@ -11,8 +11,8 @@ from facility_registry import services
 from facility_registry.inspections import cases_of
 from facility_registry.models import Facility
 from permits.accounts.demo import demo_user
-from permits.core.fields import utcnow
 from standards.catalogue import standards_in_force
+from standards.clock import utcnow
 
 FACILITY_USER = "facility@reciclados-norte.example"
 

@@ -14,8 +14,7 @@ from facility_registry.models import Attachment, EnforcementCase
 from facility_registry.reference import load_reference
 from permits.accounts.auth import guard
 from permits.core import db
-from permits.core.fields import utcnow
-from permits.registry.blueprint import EDITORS, PAGE_SIZE, actor, bp, may_see, page_number
+from permits.registry.blueprint import PAGE_SIZE, actor, bp, may_see, page_number
 from permits.registry.forms import (
     EvidenceForm,
     InspectionForm,
@@ -25,6 +24,8 @@ from permits.registry.forms import (
     options,
 )
 from standards.catalogue import standards_in_force
+from standards.clock import utcnow
+from standards.vocabulary import OVERSEERS
 
 
 def _choices(session):
@@ -41,7 +42,7 @@ def _flash_unplaced(messages: list[str]) -> None:
 
 
 @bp.route("/facilities/<int:facility_id>/evidence/new", methods=["GET", "POST"])
-@guard(*EDITORS, "facility")
+@guard(*OVERSEERS, "facility")
 def new_evidence(facility_id: int):
     may_see(facility_id)
     session = db.session()
@@ -88,7 +89,7 @@ def _corrected_entry(session, facility_id: int):
 
 
 @bp.get("/evidence/unverified")
-@guard(*EDITORS)
+@guard(*OVERSEERS)
 def unverified():
     page = page_number()
     rows, total = services.unverified_queue(db.session(), limit=PAGE_SIZE,
@@ -98,7 +99,7 @@ def unverified():
 
 
 @bp.post("/evidence/<int:evidence_id>/verify")
-@guard(*EDITORS)
+@guard(*OVERSEERS)
 def verify(evidence_id: int):
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -150,7 +151,7 @@ def _uploads() -> list[services.Upload]:
 
 
 @bp.post("/cases/<int:case_id>/notify")
-@guard(*EDITORS)
+@guard(*OVERSEERS)
 def notify(case_id: int):
     session = db.session()
     case = session.get(EnforcementCase, case_id) or abort(404)
@@ -169,7 +170,7 @@ def notify(case_id: int):
 
 
 @bp.get("/attachments/<int:attachment_id>")
-@guard(*EDITORS)
+@guard(*OVERSEERS)
 def attachment(attachment_id: int):
     found = db.session().get(Attachment, attachment_id) or abort(404)
     # Always a download: a stored file is never rendered inside our own origin.

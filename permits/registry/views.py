@@ -14,22 +14,23 @@ from facility_registry import services
 from facility_registry.eligibility import find_facilities
 from facility_registry.errors import RegistryError
 from facility_registry.facilities import facility_record
-from facility_registry.models import COUNTRIES, FACILITY_STATUSES, Facility
+from facility_registry.models import FACILITY_STATUSES, Facility
 from facility_registry.reference import load_reference
 from permits.accounts.auth import guard
 from permits.core import db
-from permits.core.fields import utcnow
 from permits.registry import facility_page
-from permits.registry.blueprint import EDITORS, PAGE_SIZE, READERS, actor, bp, may_see, page_number
+from permits.registry.blueprint import PAGE_SIZE, actor, bp, may_see, page_number
 from permits.registry.forms import FacilityForm, ReasonForm, apply_errors
 from standards import codes
+from standards.clock import utcnow
+from standards.vocabulary import COUNTRIES, OVERSEERS, REGISTRY_READERS
 
 TRANSITIONS = {"suspend": services.suspend_facility, "reinstate": services.reinstate_facility,
                "revoke": services.revoke_facility}
 
 
 @bp.get("/facilities")
-@guard(*READERS)
+@guard(*REGISTRY_READERS)
 def facilities():
     session = db.session()
     filters = {k: (request.args.get(k) or "").strip() for k in ("country", "status", "eligible_for", "q")}
@@ -63,7 +64,7 @@ def my_facility():
 
 
 @bp.get("/facilities/<int:facility_id>")
-@guard(*READERS, "facility")
+@guard(*REGISTRY_READERS, "facility")
 def facility(facility_id: int):
     may_see(facility_id)
     session = db.session()
@@ -74,7 +75,7 @@ def facility(facility_id: int):
 
 
 @bp.route("/facilities/new", methods=["GET", "POST"])
-@guard(*EDITORS)
+@guard(*OVERSEERS)
 def new_facility():
     form = FacilityForm()
     if form.validate_on_submit():
@@ -92,7 +93,7 @@ def new_facility():
 
 
 @bp.route("/facilities/<int:facility_id>/edit", methods=["GET", "POST"])
-@guard(*EDITORS)
+@guard(*OVERSEERS)
 def edit_facility(facility_id: int):
     session = db.session()
     existing = services.get_facility(session, facility_id)
@@ -124,7 +125,7 @@ def _show_errors(form, exc: RegistryError) -> None:
 
 
 @bp.post("/facilities/<int:facility_id>/status/<action>")
-@guard(*EDITORS)
+@guard(*OVERSEERS)
 def change_status(facility_id: int, action: str):
     if action not in TRANSITIONS:
         abort(404)
@@ -144,7 +145,7 @@ def change_status(facility_id: int, action: str):
 
 
 @bp.get("/finder")
-@guard(*READERS)
+@guard(*REGISTRY_READERS)
 def finder():
     """Where can I ship? A byproduct and an operation in, eligible facilities out, and why the
     others are not."""

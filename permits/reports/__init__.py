@@ -12,13 +12,13 @@ from datetime import date
 
 from sqlmodel import Session
 
-from permits.core.fields import utcnow
 from permits.reports.annual_exports import annual_exports
 from permits.reports.carbon import carbon
 from permits.reports.enforcement_public import enforcement_public
 from permits.reports.monthly_compliance import monthly_compliance
 from permits.reports.period import MONTH, YEAR, Period, ReportError, last_complete, parse
 from permits.reports.report import N_, Report
+from standards.clock import utcnow
 
 
 @dataclass(frozen=True)

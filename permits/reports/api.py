@@ -16,8 +16,8 @@ from permits.core import db
 from permits.reports import KINDS
 from permits.reports.models import ComplianceReport
 from permits.reports.store import SUMMARY_COLUMNS, StoredVersion, find_report, intact
+from standards.vocabulary import OVERSEERS
 
-READERS = ("inspector", "admin")
 PUBLIC_KIND = "enforcement_public"
 
 
@@ -28,7 +28,7 @@ def stored_json(row: ComplianceReport) -> dict[str, Any]:
 
 
 @api.get("/v1/reports")
-@endpoint(*READERS)
+@endpoint(*OVERSEERS)
 def list_reports():
     statement = select(*SUMMARY_COLUMNS)
     kind = request.args.get("kind")
@@ -43,7 +43,7 @@ def list_reports():
 
 
 @api.get("/v1/reports/<kind>/<period>")
-@endpoint(*READERS)
+@endpoint(*OVERSEERS)
 def get_report(kind: str, period: str):
     return stored_json(_find(kind, period))
 

@@ -1,8 +1,6 @@
 """`flask --app permits reports ...`: run a report now, list the stored ones."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -10,6 +8,7 @@ from flask.cli import AppGroup
 from permits.core import db
 from permits.reports import KINDS, ReportError
 from permits.reports.store import latest_versions, run_report
+from standards import clock
 
 reports_group = AppGroup("reports", help="Run compliance reports and list the stored ones.")
 
@@ -26,7 +25,7 @@ def run(kind: str, period: str | None):
     """Run KIND now and store it as a new version (the scheduler runs the same code)."""
     with db.session_scope(db.engine()) as session:
         try:
-            stored = run_report(session, kind=kind, period=period, today=datetime.now(UTC).date(),
+            stored = run_report(session, kind=kind, period=period, today=clock.today(),
                                 trigger="cli", progress=lambda line: click.echo(f"  {line}", err=True))
         except ReportError as exc:
             raise click.BadParameter(exc.message, param_hint="--period") from exc

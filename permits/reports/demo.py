@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from permits.core.fields import utcnow
 from permits.reports.store import run_report
+from standards.clock import utcnow
 
 
 def seed_reports(session: Session, _people: dict) -> None:

@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from permits.core.fields import utcnow
 from permits.reports.period import Period
+from standards.clock import utcnow
+from standards.vocabulary import kg_to_tonnes
 
 # Column formats the pages and the PDF know how to show.
 FORMATS = ("text", "int", "tonnes", "number", "date", "status", "percent")
@@ -151,7 +152,7 @@ def content_hash(content: dict[str, Any]) -> str:
 
 
 def tonnes(kg: int | float | None) -> float:
-    return round((kg or 0) / 1000, 3)
+    return round(kg_to_tonnes(kg or 0), 3)
 
 
 Progress = Callable[[str], None]

@@ -17,7 +17,6 @@ from wtforms.validators import Length
 
 from permits.accounts.auth import guard, public
 from permits.core import db
-from permits.core.fields import utcnow
 from permits.reports import KINDS, ReportError
 from permits.reports.charts import alt_text, height_of, render_svg
 from permits.reports.models import ComplianceReport
@@ -31,10 +30,11 @@ from permits.reports.store import (
     versions_of,
 )
 from permits.reports.text import cell_text
+from standards.clock import utcnow
+from standards.vocabulary import OVERSEERS
 
 bp = Blueprint("reports", __name__)
 
-READERS = ("inspector", "admin")
 PUBLIC_KIND = "enforcement_public"
 
 
@@ -52,14 +52,14 @@ def report_cell(value, fmt: str = "text") -> str:
 
 
 @bp.get("/reports")
-@guard(*READERS)
+@guard(*OVERSEERS)
 def index():
     return render_template("reports/index.html", stored=latest_versions(db.session()),
                            kinds=KINDS, form=RunReportForm())
 
 
 @bp.post("/reports/run")
-@guard(*READERS)
+@guard(*OVERSEERS)
 def run():
     form = RunReportForm()
     if not form.validate_on_submit():
@@ -81,7 +81,7 @@ def run():
 
 
 @bp.get("/reports/<kind>/<period>")
-@guard(*READERS)
+@guard(*OVERSEERS)
 def show(kind: str, period: str):
     row = _stored_or_404(kind, period, request.args.get("version", type=int))
     return _page(row, chart_endpoint="reports.chart", pdf_endpoint="reports.pdf",
@@ -89,13 +89,13 @@ def show(kind: str, period: str):
 
 
 @bp.get("/reports/<kind>/<period>/v<int:version>/charts/<key>.svg")
-@guard(*READERS)
+@guard(*OVERSEERS)
 def chart(kind: str, period: str, version: int, key: str):
     return _chart(_stored_or_404(kind, period, version), key, cache="private")
 
 
 @bp.get("/reports/<kind>/<period>/v<int:version>.pdf")
-@guard(*READERS)
+@guard(*OVERSEERS)
 def pdf(kind: str, period: str, version: int):
     return _pdf(_stored_or_404(kind, period, version))
 

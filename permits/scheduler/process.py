@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -18,9 +18,10 @@ from flask import Flask
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from permits.core.fields import utcnow
 from permits.reports.schedule import scheduled
 from permits.scheduler.models import JobRun
+from standards import clock
+from standards.clock import utcnow
 
 log = logging.getLogger(__name__)
 # How many missed days a restart catches up on; older ones are left for a person to look at.
@@ -126,11 +127,11 @@ def build(app: Flask) -> BlockingScheduler:
 
 
 def _daily(engine, job: Job) -> None:
-    catch_up(engine, datetime.now(UTC).date(), jobs=(job,))
+    catch_up(engine, clock.today(), jobs=(job,))
 
 
 def serve(app: Flask) -> None:
-    catch_up(app.extensions["parity.engine"], datetime.now(UTC).date())
+    catch_up(app.extensions["parity.engine"], clock.today())
     build(app).start()
 
 

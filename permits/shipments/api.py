@@ -2,7 +2,6 @@
 list missed deadlines and resolve them, export as CSV."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import current_app, request
@@ -14,7 +13,6 @@ from permits.api.common import json_body, paginate, parse_date
 from permits.api.endpoint import endpoint
 from permits.api.errors import ApiError, validation_failed
 from permits.core import db
-from permits.core.fields import utcnow
 from permits.shipments import deadlines, export
 from permits.shipments import services as service
 from permits.shipments.models import EXCEPTION_KINDS, Shipment, ShipmentException
@@ -24,14 +22,12 @@ from permits.shipments.queries import (
     visible_permit,
     visible_shipment,
 )
-
-
-def _today() -> date:
-    return utcnow().date()
+from standards import clock
+from standards.vocabulary import kg_to_tonnes
 
 
 def _tonnes(kg: int | None) -> float | None:
-    return None if kg is None else kg / 1000
+    return None if kg is None else kg_to_tonnes(kg)
 
 
 def _iso(value) -> str | None:
@@ -57,7 +53,7 @@ def shipment_json(shipment: Shipment) -> dict[str, Any]:
         "returned_on": _iso(shipment.returned_on),
         "completed_on": _iso(shipment.completed_on),
         "operation_code": shipment.recovery_operation_code,
-        "overdue": deadlines.missed(shipment, _today()),
+        "overdue": deadlines.missed(shipment, clock.today()),
         "created_at": _iso(shipment.created_at),
         "updated_at": _iso(shipment.updated_at),
     }
@@ -122,7 +118,7 @@ def log_shipment(permit_id: int):
         departed_on=departed_on,
         # API.md's contract predates the expected arrival: without one, the load is due the day it left.
         expected_arrival_on=parse_date(expected, "expected_arrival_on") if expected else departed_on,
-        movement_document=_text(body, "movement_document"), carrier=_text(body, "carrier"), today=_today(),
+        movement_document=_text(body, "movement_document"), carrier=_text(body, "carrier"), today=clock.today(),
     )
     return shipment_json(shipment)
 
@@ -151,7 +147,7 @@ def confirm_receipt(shipment_id: int):
         received_on=parse_date(body["received_on"], "received_on"), received_kg=_kg(body, "quantity_tonnes"),
         refused_kg=_kg(body, "refused_tonnes") if refused not in (None, 0) else 0,
         refusal_reason=_text(body, "refusal_reason"),
-        tolerance_percent=current_app.config["PARITY_RECEIPT_TOLERANCE_PERCENT"], today=_today(),
+        tolerance_percent=current_app.config["PARITY_RECEIPT_TOLERANCE_PERCENT"], today=clock.today(),
     )
     return shipment_json(shipment)
 
@@ -162,7 +158,7 @@ def confirm_refusal(shipment_id: int):
     body = _fields(("refused_on", "reason"))
     shipment = service.refuse_shipment(
         db.session(), actor=api_user(), shipment_id=shipment_id,
-        refused_on=parse_date(body["refused_on"], "refused_on"), reason=_text(body, "reason"), today=_today(),
+        refused_on=parse_date(body["refused_on"], "refused_on"), reason=_text(body, "reason"), today=clock.today(),
     )
     return shipment_json(shipment)
 
@@ -174,7 +170,7 @@ def confirm_recovery(shipment_id: int):
     shipment = service.recover_shipment(
         db.session(), actor=api_user(), shipment_id=shipment_id,
         completed_on=parse_date(body["completed_on"], "completed_on"),
-        operation_code=_text(body, "operation_code"), today=_today(),
+        operation_code=_text(body, "operation_code"), today=clock.today(),
     )
     return shipment_json(shipment)
 
@@ -185,7 +181,7 @@ def confirm_return(shipment_id: int):
     body = _fields(("returned_on",))
     shipment = service.return_shipment(
         db.session(), actor=api_user(), shipment_id=shipment_id,
-        returned_on=parse_date(body["returned_on"], "returned_on"), today=_today(),
+        returned_on=parse_date(body["returned_on"], "returned_on"), today=clock.today(),
     )
     return shipment_json(shipment)
 

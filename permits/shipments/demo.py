@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from permits.accounts.models import User
-from permits.core.fields import utcnow
 from permits.permitting.models import Permit
 from permits.shipments import deadlines
 from permits.shipments import services as service
 from permits.shipments.models import Shipment
 from permits.shipments.state import ShipmentError
+from standards.clock import utcnow
 
 LOADS = 7  # shipments per permit: one for each story below
 TOLERANCE = 2.0

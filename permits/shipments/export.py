@@ -11,7 +11,6 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from flask import Response, stream_with_context
 from sqlalchemy import Select, select
@@ -26,6 +25,7 @@ from permits.permitting.models import Permit
 from permits.shipments.models import Shipment
 from permits.shipments.queries import OVERSEERS, not_found, visible_permit
 from permits.shipments.state import invalid
+from standards.vocabulary import kg_to_exact_tonnes
 
 BATCH = 1000
 
@@ -130,7 +130,7 @@ def statement(*, actor: User, scope: Scope) -> Select:
 
 
 def _tonnes(kg: int | None) -> str:
-    return "" if kg is None else format(Decimal(kg) / 1000, "f")
+    return "" if kg is None else format(kg_to_exact_tonnes(kg), "f")
 
 
 def _cell(value) -> str:

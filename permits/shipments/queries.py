@@ -12,8 +12,7 @@ from permits.accounts.models import User
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment, ShipmentException
 from permits.shipments.state import ShipmentError
-
-OVERSEERS = ("inspector", "admin")
+from standards.vocabulary import OVERSEERS
 
 
 def not_found(what: str = "shipment") -> ShipmentError:

@@ -25,7 +25,6 @@ from sqlmodel import Session
 from facility_registry.models import Facility
 from permits.accounts.models import User
 from permits.audit import chain as audit
-from permits.core.fields import utcnow
 from permits.permitting.models import Permit
 from permits.shipments import deadlines
 from permits.shipments.models import Shipment, ShipmentException
@@ -37,6 +36,8 @@ from permits.shipments.queries import (
     visible_permit,
 )
 from permits.shipments.state import ShipmentError, conflict, invalid, next_state
+from standards.clock import utcnow
+from standards.vocabulary import KG_PER_TONNE, kg_to_tonnes, tonnes_to_kg
 
 MAX_SHIPMENT_KG = 1_000_000_000  # a million tonnes: beyond any load, and within a 32-bit column
 # The longest text each kind of field takes (the model's column widths).
@@ -54,12 +55,12 @@ def kg_from_tonnes(value: Any, *, field: str = "quantity_tonnes") -> int:
     if not tonnes.is_finite() or tonnes <= 0:
         raise invalid(field, "must be greater than 0")
     # The ceiling before any arithmetic: "1e999999" tonnes overflows Decimal's context.
-    if tonnes > MAX_SHIPMENT_KG // 1000:
-        raise invalid(field, f"must be at most {MAX_SHIPMENT_KG // 1000:,} tonnes")
-    # Exact comparison: multiplying a tiny "1e-999999" by 1000 would underflow to 0 kg.
+    if tonnes > MAX_SHIPMENT_KG // KG_PER_TONNE:
+        raise invalid(field, f"must be at most {MAX_SHIPMENT_KG // KG_PER_TONNE:,} tonnes")
+    # Exact comparison: multiplying a tiny "1e-999999" into kilograms would underflow to 0 kg.
     if tonnes != tonnes.quantize(Decimal("0.001")):
         raise invalid(field, "must have at most 3 decimals (whole kilograms)")
-    return int(tonnes * 1000)
+    return tonnes_to_kg(tonnes)
 
 
 def _text(value: str | None, field: str, limit: int) -> str:
@@ -198,10 +199,11 @@ def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date
                              f"a departure on {departed_on} is outside it.",
                              {"departed_on": ["is outside the permit's validity"]})
     if current.used_kg + kg > current.quantity_kg:
-        remaining = (current.quantity_kg - current.used_kg) / 1000
+        remaining = kg_to_tonnes(current.quantity_kg - current.used_kg)
         return ShipmentError(409, "quantity_exceeded",
-                             f"The permit allows {current.quantity_kg / 1000:g} t and {current.used_kg / 1000:g} t "
-                             f"have been shipped; {remaining:g} t remain, less than {kg / 1000:g} t.",
+                             f"The permit allows {kg_to_tonnes(current.quantity_kg):g} t and "
+                             f"{kg_to_tonnes(current.used_kg):g} t have been shipped; "
+                             f"{remaining:g} t remain, less than {kg_to_tonnes(kg):g} t.",
                              {"quantity_tonnes": [f"at most {remaining:g} t remain on the permit"]})
     if current.shipments_used + 1 > current.shipments_planned:
         return conflict("shipments_exceeded",

@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 
 from permits.accounts.auth import guard
 from permits.core import db
-from permits.core.fields import utcnow
 from permits.permitting.models import Permit
 from permits.shipments import deadlines, export
 from permits.shipments import services as service
@@ -31,6 +30,8 @@ from permits.shipments.queries import (
     visible_shipment,
 )
 from permits.shipments.state import ShipmentError, allowed_events
+from standards import clock
+from standards.vocabulary import kg_to_tonnes
 
 bp = Blueprint("shipments", __name__)
 
@@ -39,11 +40,7 @@ RECENT = 100  # rows on a page; the CSV export has them all
 
 @bp.app_template_filter("kg_as_tonnes")
 def kg_as_tonnes(kg: int | None) -> str:
-    return "—" if kg is None else f"{kg / 1000:,.3f}".rstrip("0").rstrip(".")
-
-
-def _today() -> date:
-    return utcnow().date()
+    return "—" if kg is None else f"{kg_to_tonnes(kg):,.3f}".rstrip("0").rstrip(".")
 
 
 def _rows(session: Session, shipments: list[Shipment], today: date) -> list[tuple[Shipment, list[str]]]:
@@ -102,7 +99,7 @@ def permit_shipments(permit_id: int):
                     session, actor=current_user, permit_id=permit.id,
                     quantity_kg=service.kg_from_tonnes(form.quantity_tonnes.data),
                     departed_on=form.departed_on.data, expected_arrival_on=form.expected_arrival_on.data,
-                    movement_document=form.movement_document.data, carrier=form.carrier.data, today=_today())
+                    movement_document=form.movement_document.data, carrier=form.carrier.data, today=clock.today())
             except ShipmentError as err:
                 session.rollback()
                 status = _show(form, err)
@@ -114,7 +111,7 @@ def permit_shipments(permit_id: int):
         else:
             status = 422
         session.refresh(permit)
-    panel = permit_panel(session, permit=permit, actor=current_user, today=_today(), form=form)
+    panel = permit_panel(session, permit=permit, actor=current_user, today=clock.today(), form=form)
     return render_template("shipments/permit.html", permit=permit, shipments_panel=panel), status
 
 
@@ -134,7 +131,7 @@ def _show(form, err: ShipmentError) -> int:
 def index():
     session = db.session()
     permits = approved_permits_of(session, current_user.organization_id)
-    rows = _rows(session, _newest(session, shipments_visible_to(current_user)), _today())
+    rows = _rows(session, _newest(session, shipments_visible_to(current_user)), clock.today())
     return render_template("shipments/index.html", permits=permits, rows=rows,
                            permit_numbers=_permit_numbers(session, {s.permit_id for s, _f in rows}))
 
@@ -154,9 +151,9 @@ def incoming():
     session = db.session()
     statement = shipments_visible_to(current_user)
     waiting = statement.where(Shipment.status.in_(("in_transit", "received", "refused")))
-    rows = _rows(session, list(session.exec(waiting.order_by(Shipment.expected_arrival_on, Shipment.id))), _today())
+    rows = _rows(session, list(session.exec(waiting.order_by(Shipment.expected_arrival_on, Shipment.id))), clock.today())
     done = _rows(session, _newest(session, statement.where(Shipment.status.in_(("recovered", "returned"))), 20),
-                 _today())
+                 clock.today())
     return render_template("shipments/incoming.html", rows=rows, done=done,
                            facility=facility_of(session, current_user.facility_id),
                            actions={s.id: _actions_for(current_user, s, p) for s, p in _with_permits(session, rows)})
@@ -188,7 +185,7 @@ def detail(shipment_id: int):
 def _detail_page(shipment_id: int, *, failed: tuple[str, Any] | None = None, status: int = 200):
     session = db.session()
     shipment, permit = visible_shipment(session, actor=current_user, shipment_id=shipment_id)
-    today = _today()
+    today = clock.today()
     forms = {}
     for event in _actions_for(current_user, shipment, permit):
         if failed and failed[0] == event:
@@ -208,7 +205,7 @@ def _detail_page(shipment_id: int, *, failed: tuple[str, Any] | None = None, sta
 
 def _defaults(event: str, shipment: Shipment, permit: Permit, today: date) -> dict[str, Any]:
     if event == "receive":
-        return {"received_on": today, "quantity_tonnes": shipment.quantity_kg / 1000}
+        return {"received_on": today, "quantity_tonnes": kg_to_tonnes(shipment.quantity_kg)}
     if event == "refuse":
         return {"refused_on": today}
     if event == "recover":
@@ -242,7 +239,7 @@ def confirm_receipt(shipment_id: int):
             received_kg=service.kg_from_tonnes(form.quantity_tonnes.data),
             refused_kg=service.kg_from_tonnes(refused, field="refused_tonnes") if refused else 0,
             refusal_reason=form.refusal_reason.data,
-            tolerance_percent=current_app.config["PARITY_RECEIPT_TOLERANCE_PERCENT"], today=_today())
+            tolerance_percent=current_app.config["PARITY_RECEIPT_TOLERANCE_PERCENT"], today=clock.today())
 
     return _confirm(shipment_id, "receive", record)
 
@@ -252,7 +249,7 @@ def confirm_receipt(shipment_id: int):
 def confirm_refusal(shipment_id: int):
     def record(session, form):
         service.refuse_shipment(session, actor=current_user, shipment_id=shipment_id,
-                                refused_on=form.refused_on.data, reason=form.reason.data, today=_today())
+                                refused_on=form.refused_on.data, reason=form.reason.data, today=clock.today())
 
     return _confirm(shipment_id, "refuse", record)
 
@@ -263,7 +260,7 @@ def confirm_recovery(shipment_id: int):
     def record(session, form):
         service.recover_shipment(session, actor=current_user, shipment_id=shipment_id,
                                  completed_on=form.completed_on.data, operation_code=form.operation_code.data,
-                                 today=_today())
+                                 today=clock.today())
 
     return _confirm(shipment_id, "recover", record)
 
@@ -273,7 +270,7 @@ def confirm_recovery(shipment_id: int):
 def confirm_return(shipment_id: int):
     def record(session, form):
         service.return_shipment(session, actor=current_user, shipment_id=shipment_id,
-                                returned_on=form.returned_on.data, today=_today())
+                                returned_on=form.returned_on.data, today=clock.today())
 
     return _confirm(shipment_id, "return", record)
 

@@ -5,22 +5,24 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
+from standards.vocabulary import OVERSEERS, REGISTRY_READERS, ROLES
+
 # (endpoint, label, roles); the brand in the bar is the link home. An endpoint not
 # registered yet is left out. Kept short: a bar that wraps is harder to scan.
 LINKS = [
-    ("permits.index", _l("Permits"), ("shipper", "inspector", "admin", "facility")),
+    ("permits.index", _l("Permits"), ROLES),
     ("permits.new", _l("Apply for a permit"), ("shipper",)),
-    ("review.queue", _l("Review queue"), ("inspector", "admin")),
+    ("review.queue", _l("Review queue"), OVERSEERS),
     ("review.evidence_requests", _l("Evidence requests"), ("facility",)),
-    ("registry.facilities", _l("Facilities"), ("shipper", "inspector", "admin")),
+    ("registry.facilities", _l("Facilities"), REGISTRY_READERS),
     ("registry.finder", _l("Where can I ship?"), ("shipper",)),
-    ("registry.unverified", _l("Evidence to verify"), ("inspector", "admin")),
+    ("registry.unverified", _l("Evidence to verify"), OVERSEERS),
     ("registry.my_facility", _l("Our facility"), ("facility",)),
     ("shipments.index", _l("Shipments"), ("shipper",)),
     ("shipments.incoming", _l("Incoming shipments"), ("facility",)),
-    ("shipments.exceptions", _l("Missed deadlines"), ("inspector", "admin")),
-    ("catalogue.standards", _l("Standards"), ("shipper", "inspector", "facility", "admin")),
-    ("reports.index", _l("Reports"), ("inspector", "admin")),
+    ("shipments.exceptions", _l("Missed deadlines"), OVERSEERS),
+    ("catalogue.standards", _l("Standards"), ROLES),
+    ("reports.index", _l("Reports"), OVERSEERS),
 ]
 
 

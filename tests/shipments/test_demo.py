@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from permits.core.fields import utcnow
 from permits.permitting.models import Permit
 from permits.shipments.demo import seed_shipments
 from permits.shipments.models import Shipment, ShipmentException
+from standards.clock import utcnow
 from tests.shipments import factories
 
 
