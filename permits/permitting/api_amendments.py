@@ -15,10 +15,11 @@ from permits.api.errors import ApiError
 from permits.core import db
 from permits.permitting import amendments as service
 from permits.permitting import services as permit_service
-from permits.permitting.api import _IDEMPOTENCY, _body, _id, _string_field, _today, check_types
+from permits.permitting.api import _IDEMPOTENCY, _body, _id, _string_field, check_types
 from permits.permitting.api_shapes import amendment_json
 from permits.permitting.decision_models import Amendment, Decision
 from permits.permitting.errors import PermitError
+from standards import clock
 
 
 def _json(amendment: Amendment) -> dict:
@@ -47,7 +48,7 @@ def propose_amendment(permit_id: int):
         if isinstance(body.get("changes"), dict):
             check_types(body["changes"])
         amendment, _ = service.propose(db.session(), actor=api_user(), permit_id=permit_id,
-                                       changes=body.get("changes"), reason=reason, today=_today())
+                                       changes=body.get("changes"), reason=reason, today=clock.today())
     return _json(amendment)
 
 
@@ -70,7 +71,7 @@ def list_amendments(permit_id: int):
 @endpoint("inspector", "admin")
 def approve_amendment(amendment_id: int):
     session = db.session()
-    service.approve(session, actor=api_user(), amendment_id=amendment_id, today=_today())
+    service.approve(session, actor=api_user(), amendment_id=amendment_id, today=clock.today())
     return _json(service.get_amendment(session, amendment_id=amendment_id, actor=None)[0])
 
 
@@ -79,7 +80,7 @@ def approve_amendment(amendment_id: int):
 def deny_amendment(amendment_id: int):
     session = db.session()
     service.deny(session, actor=api_user(), amendment_id=amendment_id,
-                 reason=_string_field(json_body(), "reason"), today=_today())
+                 reason=_string_field(json_body(), "reason"), today=clock.today())
     return _json(service.get_amendment(session, amendment_id=amendment_id, actor=None)[0])
 
 
