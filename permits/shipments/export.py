@@ -23,9 +23,9 @@ from permits.core.db import READ_ONLY_OPTION
 from permits.core.ids import is_record_id
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment
-from permits.shipments.queries import OVERSEERS, not_found, visible_permit
+from permits.shipments.queries import not_found, visible_permit
 from permits.shipments.state import invalid
-from standards.vocabulary import kg_to_exact_tonnes
+from standards.vocabulary import OVERSEERS, kg_to_exact_tonnes
 
 BATCH = 1000
 
