@@ -1,27 +1,32 @@
 """The permit certificate: a PDF carrying the number, limits, validity, the checks table and the
 record hash with the address where anyone can verify it.
 
-Drawn with fpdf2's built-in Helvetica, which covers Latin-1 only: the few characters outside it
-(dashes, "≤") are spelled in Latin-1, so the certificate never depends on a font being installed.
+Set in the vendored DejaVu Sans (permits.core.pdf_font), so every name prints as written; values
+read as on the pages (labels), with the codes professionals use kept beside the words.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from fpdf import FPDF
+from fpdf.enums import Align
 from sqlmodel import Session, select
 
 from facility_registry.models import Facility
 from permits.accounts.models import Organization
 from permits.permitting.decision_models import Decision
+from permits.permitting.decision_view import standard_titles
 from permits.permitting.models import Permit
+from permits.core.pdf_font import FONT, add_font
+from permits.web.labels import (
+    basis_label,
+    byproduct_label,
+    country_label,
+    in_words,
+    kind_label,
+    operation_label,
+    state_label,
+)
 from standards.vocabulary import kg_to_tonnes as tonnes
-
-_LATIN1 = str.maketrans({"—": "-", "–": "-", "≤": "<=", "≥": ">=", "‘": "'", "’": "'",
-                         "“": '"', "”": '"', "…": "...", "→": "->", "•": "-"})
-
-
-def latin1(text) -> str:
-    plain = str(text if text is not None else "").translate(_LATIN1)
-    return plain.encode("latin-1", "replace").decode("latin-1")
 
 
 def verification_url(base_url: str, number: str) -> str:
@@ -33,15 +38,17 @@ def _reading(reading: dict | None) -> str:
         return "-"
     unit = reading.get("unit") or ""
     value = reading["value"]
-    shown = ("in place" if value else "not in place") if isinstance(value, bool) else f"{value:g} {unit}"
+    shown = (_("in place") if value else _("not in place")) if isinstance(value, bool) else f"{value:g} {unit}"
     return f"{shown} ({reading.get('observed_on', '')})"
 
 
 def _us(limit: dict) -> str:
     value = limit.get("value")
     if value is True or value is None:
-        return "required"
-    return f"{value:g} {limit.get('unit') or ''} {limit.get('basis') or ''}".strip()
+        return _("required")
+    basis = limit.get("basis")
+    shown = f"{value:g} {limit.get('unit') or ''}".strip()
+    return f"{shown}, {basis_label(basis)}" if basis and basis != "practice" else shown
 
 
 def render(session: Session, permit: Permit, decision: Decision, *, base_url: str) -> bytes:
@@ -49,91 +56,114 @@ def render(session: Session, permit: Permit, decision: Decision, *, base_url: st
         Facility.id.in_([i for i in (permit.receiving_facility_id, permit.final_facility_id) if i])))}
     organization = session.get(Organization, permit.organization_id)
     pdf = FPDF(orientation="L", format="letter")
-    pdf.set_title(latin1(f"Parity permit {permit.number}"))
+    add_font(pdf)
+    pdf.set_title(_("Parity permit %(number)s", number=permit.number))
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     _heading(pdf, permit)
     _facts(pdf, permit, decision, facilities, organization)
-    _checks(pdf, decision, facilities)
+    _checks(pdf, decision, facilities,
+            standard_titles(session, [c["standard"] for c in decision.checks]))
     _record(pdf, permit, decision, base_url)
     return bytes(pdf.output())
 
 
 def _line(pdf: FPDF, text: str, *, size: int = 10, style: str = "", height: float = 5.5) -> None:
-    pdf.set_font("Helvetica", style=style, size=size)
-    pdf.multi_cell(0, height, latin1(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, style=style, size=size)
+    # Left-aligned: justified text stretched short lines into wide gaps.
+    pdf.multi_cell(0, height, str(text), new_x="LMARGIN", new_y="NEXT", align=Align.L)
 
 
 def _heading(pdf: FPDF, permit: Permit) -> None:
-    _line(pdf, "Parity - cross-border permit for a hazardous industrial byproduct", size=11)
-    _line(pdf, f"Permit {permit.number}", size=20, style="B", height=10)
-    _line(pdf, f"Status: {permit.status.replace('_', ' ').upper()}", size=13, style="B", height=7)
+    _line(pdf, _("Parity — cross-border permit for a hazardous industrial byproduct"), size=11)
+    _line(pdf, _("Permit %(number)s", number=permit.number), size=20, style="B", height=10)
+    _line(pdf, _("Status: %(status)s", status=state_label(permit.status).upper()), size=13,
+          style="B", height=7)
     if permit.status_reason:
-        _line(pdf, permit.status_reason[:600], size=9)
+        _line(pdf, in_words(permit.status_reason[:600]), size=9)
     pdf.ln(2)
+
+
+def _place(facility: Facility | None, operation: str | None) -> str:
+    if facility is None:
+        return "—"
+    return _("%(name)s (%(country)s), operation %(operation)s", name=facility.name,
+             country=country_label(facility.country), operation=operation_label(operation))
 
 
 def _facts(pdf, permit, decision, facilities, organization) -> None:
-    receiving = facilities.get(permit.receiving_facility_id)
+    origin = permit.origin or {}
     rows = [
-        ("Shipper", organization.name if organization else "-"),
-        ("Byproduct", f"{permit.byproduct} - waste codes {', '.join(permit.waste_codes)}"),
-        ("Quantity allowed", f"{tonnes(permit.quantity_kg):g} t in at most "
-                             f"{permit.shipments_planned} shipments "
-                             f"(used: {tonnes(permit.used_kg):g} t, {permit.shipments_used} shipments)"),
-        ("Valid", f"{permit.valid_from.isoformat()} to {permit.valid_to.isoformat()}"),
-        ("Origin", f"{permit.origin.get('name', '')}, {permit.origin.get('country', '')}"),
-        ("Receiving facility", f"{receiving.name} ({receiving.country}), operation "
-                               f"{permit.operation_code}" if receiving else "-"),
+        (_("Shipper"), organization.name if organization else "—"),
+        (_("Byproduct"), _("%(byproduct)s — waste codes %(codes)s",
+                           byproduct=byproduct_label(permit.byproduct),
+                           codes=", ".join(permit.waste_codes) or "—")),
+        (_("Quantity allowed"), _("%(allowed)s t in at most %(planned)s shipments (used: %(used)s t, "
+                                  "%(count)s shipments)", allowed=f"{tonnes(permit.quantity_kg):g}",
+                                  planned=permit.shipments_planned, count=permit.shipments_used,
+                                  used=f"{tonnes(permit.used_kg):g}")),
+        (_("Valid"), _("%(start)s to %(end)s", start=permit.valid_from.isoformat(),
+                       end=permit.valid_to.isoformat())),
+        (_("Origin"), ", ".join(v for v in (origin.get("name"), country_label(origin.get("country")))
+                                if v)),
+        (_("Receiving facility"), _place(facilities.get(permit.receiving_facility_id),
+                                         permit.operation_code)),
     ]
     if permit.final_facility_id:
-        final = facilities.get(permit.final_facility_id)
-        rows.append(("Final facility", f"{final.name} ({final.country}), operation "
-                                       f"{permit.final_operation_code}" if final else "-"))
+        rows.append((_("Final facility"), _place(facilities.get(permit.final_facility_id),
+                                                 permit.final_operation_code)))
     route = permit.route or {}
-    transit = ", ".join(route.get("transit_countries") or []) or "none"
-    rows += [("Route", f"exit {route.get('exit_port', '')}, entry {route.get('entry_port', '')}, "
-                       f"transit: {transit}"),
-             ("Transporters", "; ".join(f"{t['name']} ({t['country']})" for t in permit.transporters)),
-             ("Decision", f"{decision.outcome.replace('_', ' ')} on "
-                          f"{decision.decided_at.strftime('%Y-%m-%d %H:%M')} UTC "
-                          f"({decision.kind.replace('_', ' ')}), standards {decision.standards_version}")]
-    pdf.set_font("Helvetica", size=9)
-    with pdf.table(col_widths=(45, 210), first_row_as_headings=False, line_height=5) as table:
+    transit = ", ".join(country_label(c) for c in route.get("transit_countries") or []) or _("none")
+    rows += [(_("Route"), _("exit %(exit)s, entry %(entry)s, transit: %(transit)s",
+                            exit=route.get("exit_port", ""), entry=route.get("entry_port", ""),
+                            transit=transit)),
+             (_("Transporters"), "; ".join(f"{t['name']} ({country_label(t['country'])})"
+                                           for t in permit.transporters)),
+             (_("Decision"), _("%(outcome)s on %(when)s UTC (%(kind)s), standards %(version)s",
+                               outcome=state_label(decision.outcome),
+                               when=decision.decided_at.strftime("%Y-%m-%d %H:%M"),
+                               kind=kind_label(decision.kind), version=decision.standards_version))]
+    pdf.set_font(FONT, size=9)
+    with pdf.table(col_widths=(45, 210), first_row_as_headings=False, line_height=5,
+                   text_align="LEFT") as table:
         for label, value in rows:
             row = table.row()
-            row.cell(latin1(label))
-            row.cell(latin1(value))
+            row.cell(label)
+            row.cell(value)
     pdf.ln(3)
 
 
-def _checks(pdf: FPDF, decision: Decision, facilities: dict[int, Facility]) -> None:
-    _line(pdf, "Checks: U.S. reference value beside the facility's binding limit and measurement",
+def _checks(pdf: FPDF, decision: Decision, facilities: dict[int, Facility],
+            titles: dict[str, str]) -> None:
+    _line(pdf, _("Checks: U.S. reference value beside the facility's binding limit and measurement"),
           size=11, style="B", height=7)
-    pdf.set_font("Helvetica", size=8)
-    with pdf.table(col_widths=(58, 22, 40, 45, 45, 45), line_height=4.2) as table:
+    pdf.set_font(FONT, size=8)
+    with pdf.table(col_widths=(62, 20, 42, 44, 44, 43), line_height=4.2,
+                   text_align="LEFT") as table:
         header = table.row()
-        for title in ("Standard", "Verdict", "U.S. value", "Facility limit",
-                      "Facility measured", "Facility"):
+        for title in (_("Standard"), _("Verdict"), _("U.S. value"), _("Facility limit"),
+                      _("Facility measured"), _("Facility")):
             header.cell(title)
         for check in decision.checks:
             row = table.row()
-            row.cell(latin1(check["standard"]))
-            row.cell(latin1(check["verdict"].replace("_", " ")))
-            row.cell(latin1(_us(check["us_limit"])))
-            row.cell(latin1(_reading(check.get("facility_limit"))))
-            row.cell(latin1(_reading(check.get("facility_measured"))))
+            code = check["standard"]
+            row.cell(f"{titles[code]} ({code})" if titles.get(code) else code)
+            row.cell(state_label(check["verdict"]))
+            row.cell(_us(check["us_limit"]))
+            row.cell(_reading(check.get("facility_limit")))
+            row.cell(_reading(check.get("facility_measured")))
             facility = facilities.get(check.get("facility_id"))
-            row.cell(latin1(facility.name[:40] if facility else check.get("facility_id", "")))
+            row.cell(facility.name[:40] if facility else str(check.get("facility_id", "")))
     pdf.ln(2)
-    _line(pdf, "Permit rules", size=11, style="B", height=7)
+    _line(pdf, _("Permit rules"), size=11, style="B", height=7)
     for rule in decision.rules:
-        _line(pdf, f"[{'met' if rule['met'] else 'NOT MET'}] {rule['detail']}", size=8, height=4.2)
+        _line(pdf, f"[{_('met') if rule['met'] else _('NOT MET')}] {in_words(rule['detail'])}",
+              size=8, height=4.2)
 
 
 def _record(pdf: FPDF, permit: Permit, decision: Decision, base_url: str) -> None:
     pdf.ln(3)
-    _line(pdf, "Record", size=11, style="B", height=7)
-    _line(pdf, f"SHA-256 of the decision record: {decision.record_hash}", size=9)
-    _line(pdf, f"Verify at {verification_url(base_url, permit.number)} - the page recomputes "
-               "the hash from the stored record and says whether it still matches.", size=9)
+    _line(pdf, _("Record"), size=11, style="B", height=7)
+    _line(pdf, _("SHA-256 of the decision record: %(hash)s", hash=decision.record_hash), size=9)
+    _line(pdf, _("Verify at %(url)s — the page recomputes the hash from the stored record and says "
+                 "whether it still matches.", url=verification_url(base_url, permit.number)), size=9)

@@ -46,3 +46,33 @@ def status_note(permit: Permit, decision: Decision | None) -> str | None:
     if not reason or decision is None or reason in extra_reasons(decision):
         return reason
     return None if "; ".join(decision.reasons or []).startswith(reason) else reason
+
+
+def has_certificate(permit: Permit, history: list[Decision]) -> bool:
+    """A certificate exists only for a permit that was granted: approved now or once (since
+    suspended, expired, revoked or withdrawn). A denied or pending application has none."""
+    return permit.number is not None and any(d.outcome == "approved" for d in history)
+
+
+def outcome(permit: Permit, decision: Decision | None, *, titles: dict[str, str],
+            facility_names: dict[int, str], in_transit: int = 0) -> dict:
+    """What the top of the permit page says: the outcome, why, and what to do next."""
+    checks = (decision.checks or []) if decision else []
+    not_met = [c for c in checks if c["verdict"] != "meets"]
+    failing = [c for c in not_met if c["verdict"] == "fails"]
+    missing = [c for c in not_met if c["verdict"] != "fails"]
+    broken = [r for r in (decision.rules or []) if not r.get("met")] if decision else []
+    names = {r.get("rule", "") for r in broken}
+    return {
+        "status": permit.status,
+        "broken_rules": broken,
+        "failing": [{**c, "title": titles.get(c["standard"], c["standard"])} for c in failing],
+        "missing": [{**c, "title": titles.get(c["standard"], c["standard"])} for c in missing],
+        # Who has to send what is missing: the facility each check is about.
+        "missing_from": sorted({facility_names.get(c.get("facility_id"), "") for c in missing} - {""}),
+        "route_blocked": "transit_within_usmca" in names,
+        "facility_blocked": bool(failing) or any(n.endswith(("facility_active", "accepts_byproduct",
+                                                             "performs_operation")) for n in names),
+        "period_blocked": "period_within_12_months" in names,
+        "in_transit": in_transit,
+    }

@@ -26,7 +26,13 @@ from permits.core import db
 from permits.permitting import amendments, certificate, decisions, state
 from permits.permitting import services as service
 from permits.permitting.decision_models import EvidenceRequest
-from permits.permitting.decision_view import extra_reasons, standard_titles, status_note
+from permits.permitting.decision_view import (
+    extra_reasons,
+    has_certificate,
+    outcome,
+    standard_titles,
+    status_note,
+)
 from permits.permitting.errors import InvalidApplication, PermitError
 from permits.permitting.forms import (
     AmendmentForm,
@@ -38,6 +44,7 @@ from permits.permitting.forms import (
 )
 from permits.permitting.models import PERMIT_STATUSES, Permit
 from permits.permitting.rules import Terms
+from permits.shipments.models import Shipment
 from permits.shipments.views import permit_panel
 from permits.web.labels import byproduct_label, state_label
 from standards import clock, codes
@@ -199,7 +206,12 @@ def page_context(session, permit: Permit) -> dict:
         SelectChoice(c["standard"], f"{titles.get(c['standard'], c['standard'])} "
                                     f"({state_label(c['verdict'])})")
         for c in checks if c["verdict"] != "meets"]
+    in_transit = session.exec(select(func.count()).select_from(Shipment).where(
+        Shipment.permit_id == permit.id, Shipment.status == "in_transit")).one()
     return {
+        "outcome": outcome(permit, standing, titles=titles, in_transit=in_transit,
+                           facility_names={i: f.name for i, f in facilities.items()}),
+        "certified": has_certificate(permit, history),
         "permit": permit, "decision": standing, "history": history, "amendments": proposed,
         "amendment_decisions": {d.amendment_id: d for d in history if d.amendment_id},
         "facilities": facilities, "requests": requests, "titles": titles,
@@ -292,8 +304,8 @@ def certificate_pdf(permit_id: int):
     session = db.session()
     permit = service.get_permit(session, permit_id=permit_id, actor=current_user)
     standing = decisions.current_decision(session, permit.id)
-    if permit.number is None or standing is None:
-        flash(_("A draft has no certificate yet."), "error")
+    if standing is None or not has_certificate(permit, decisions.history(session, permit.id)):
+        flash(_("Only a permit that was approved has a certificate."), "error")
         return redirect(url_for("permits.show", permit_id=permit.id))
     pdf = certificate.render(session, permit, standing,
                              base_url=current_app.config["PARITY_PUBLIC_BASE_URL"])

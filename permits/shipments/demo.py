@@ -74,7 +74,7 @@ def _stories(session: Session, *, permit: Permit, shipper: User, receiver: User,
         return service.log_shipment(
             session, actor=shipper, permit_id=permit.id, quantity_kg=kg, departed_on=departed,
             expected_arrival_on=arrival, movement_document=f"DEMO-{permit.id}-{n}",
-            carrier=permit.transporters[0]["name"], today=today)
+            carrier=permit.transporters[0]["name"], today=departed)  # logged the day it left
 
     # Each confirmation is recorded as if on the day it states, so that only the one story
     # meant to be late (the last) opens an exception.

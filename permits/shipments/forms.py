@@ -22,7 +22,8 @@ class ShipmentForm(FlaskForm):
                                    **_TONNES_BOX)
     carrier = SelectField(_l("Carrier"), choices=[], validate_choice=False,
                           description=_l("Only a transporter named on the permit may carry the load."))
-    departed_on = DateField(_l("Departure date"), validators=[InputRequired()])
+    departed_on = DateField(_l("Planned departure"), validators=[InputRequired()],
+                            description=_l("Today or a later day within the permit’s validity."))
     expected_arrival_on = DateField(_l("Expected arrival"), validators=[InputRequired()])
     submit = SubmitField(_l("Log shipment"))
 

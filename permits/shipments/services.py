@@ -94,7 +94,8 @@ def log_shipment(
     carrier: str,
     today: date,
 ) -> Shipment:
-    """Log a load under the actor's organization's permit, within its quantity and shipment caps."""
+    """Log a load before it leaves, under the actor's organization's permit, within its quantity
+    and shipment caps; `departed_on` is its planned departure (today or later)."""
     if actor.role != "shipper":
         raise forbidden("Only the permit's shipper logs its shipments.")
     permit = visible_permit(session, actor=actor, permit_id=permit_id)
@@ -102,8 +103,11 @@ def log_shipment(
     carrier_name = _carrier_on_permit(permit, carrier)
     if not 0 < quantity_kg <= MAX_SHIPMENT_KG:
         raise invalid("quantity_tonnes", "must be greater than 0")
-    if departed_on > today:
-        raise invalid("departed_on", "cannot be in the future")
+    # A load is logged before it leaves (the movement document travels with it): its planned
+    # departure is today or later, and within the permit's validity (the caps' UPDATE checks that).
+    if departed_on < today:
+        raise invalid("departed_on", f"must be today or later (today is {today.isoformat()}): "
+                                     "log a load before it leaves")
     if expected_arrival_on < departed_on:
         raise invalid("expected_arrival_on", "cannot be before the departure")
 

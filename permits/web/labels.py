@@ -6,10 +6,13 @@ status shows up legibly before anyone adds its words here.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("labels", __name__)
@@ -49,7 +52,27 @@ BASES = {
 }
 COUNTRIES = {"US": _l("United States"), "MX": _l("Mexico"), "CA": _l("Canada")}
 ROLES = {"shipper": _l("shipper"), "inspector": _l("inspector"), "facility": _l("facility"),
-         "admin": _l("administrator")}
+         "admin": _l("administrator"), "authority": _l("competent authority")}
+# Basel Annex IV in a few words each; the code stays beside the words (professionals use it).
+OPERATIONS = {
+    "R1": _l("use as a fuel (energy recovery)"), "R2": _l("solvent reclamation"),
+    "R3": _l("recycling of organic substances"),
+    "R4": _l("recycling or reclamation of metals and metal compounds"),
+    "R5": _l("recycling of other inorganic materials"), "R6": _l("regeneration of acids or bases"),
+    "R7": _l("recovery of pollution-abatement components"),
+    "R8": _l("recovery of catalyst components"), "R9": _l("used oil re-refining"),
+    "R10": _l("land treatment benefiting agriculture"),
+    "R11": _l("use of residuals from R1–R10"), "R12": _l("exchange for R1–R11 (interim)"),
+    "R13": _l("storage pending R1–R12 (interim)"),
+    "D1": _l("deposit into or onto land"), "D2": _l("land treatment"),
+    "D3": _l("deep injection"), "D4": _l("surface impoundment"),
+    "D5": _l("specially engineered landfill"), "D6": _l("release into water"),
+    "D7": _l("release into seas or oceans"), "D8": _l("biological treatment"),
+    "D9": _l("physico-chemical treatment"), "D10": _l("incineration on land"),
+    "D11": _l("incineration at sea"), "D12": _l("permanent storage"),
+    "D13": _l("blending before D1–D12 (interim)"), "D14": _l("repackaging before D1–D13 (interim)"),
+    "D15": _l("storage pending D1–D14 (interim)"),
+}
 # Kinds of things: evidence, decisions, missed deadlines, report triggers.
 KINDS = {
     "limit": _l("binding limit"), "measurement": _l("measurement"),
@@ -103,7 +126,29 @@ def basis_label(value) -> str:
 
 @bp.app_template_filter("country_label")
 def country_label(value) -> str:
-    return label(COUNTRIES, value)
+    """The three countries in our words; any other ISO code by the locale's own name for it."""
+    if value in COUNTRIES or not isinstance(value, str):
+        return label(COUNTRIES, value)
+    return territory_names().get(value.upper(), value)
+
+
+def territory_names() -> dict[str, str]:
+    """ISO 3166 two-letter code -> the country's name in the page's language (from CLDR)."""
+    try:
+        locale = Locale.parse(str(get_locale() or "en"))
+    except (UnknownLocaleError, ValueError):
+        locale = Locale.parse("en")
+    return {code: name for code, name in locale.territories.items()
+            if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "EZ", "UN", "QO")}
+
+
+@bp.app_template_filter("operation_label")
+def operation_label(value) -> str:
+    """"R4 — recycling or reclamation of metals ...": the code first, as it is printed on papers."""
+    if not value:
+        return ""
+    words = OPERATIONS.get(str(value).upper())
+    return f"{value} — {words}" if words else str(value)
 
 
 @bp.app_template_filter("role_label")
@@ -119,6 +164,32 @@ def kind_label(value) -> str:
 @bp.app_template_filter("term_label")
 def term_label(value) -> str:
     return label(TERMS, value)
+
+
+# Stored sentences (decision rules, registry reasons) name values by their codes; a page
+# shows them in words. An identifier in parentheses is the database's, not the reader's.
+_CODE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\s\(id \d+\)")
+
+
+@bp.app_template_filter("in_words")
+def in_words(text) -> str:
+    """A stored sentence with the codes it names (eaf_dust, no_evidence, 8h_twa) as words."""
+    if not text:
+        return ""
+
+    def word(match: re.Match) -> str:
+        code = match.group(0)
+        if code.startswith(" ("):
+            return ""
+        if code in BYPRODUCTS:  # inside a sentence: "accepts lead-acid battery dust"
+            name = str(BYPRODUCTS[code])
+            return name if name[:2].isupper() else name[:1].lower() + name[1:]
+        for table in (STATES, BASES, KINDS):
+            if code in table:
+                return str(table[code])
+        return code.replace("_", " ")
+
+    return _CODE.sub(word, str(text))
 
 
 @bp.app_template_filter("not_met_first")

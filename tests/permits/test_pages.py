@@ -3,10 +3,11 @@ typed, drafts come back, the permit page shows the U.S. value beside the facilit
 certificate and the public verification page carry the record hash."""
 from __future__ import annotations
 
+import io
 import re
-import zlib
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import event, text
 from sqlmodel import Session, select
 
@@ -39,13 +40,8 @@ def apply_over_api(client, db, shipper, facility_id, **overrides) -> dict:
 
 
 def pdf_text(data: bytes) -> str:
-    chunks = []
-    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:  # a decompressor object tolerates the end-of-line bytes before "endstream"
-            chunks.append(zlib.decompressobj().decompress(stream.group(1)).decode("latin-1"))
-        except zlib.error:
-            continue
-    return "".join(re.findall(r"\((.*?)\) Tj", "".join(chunks)))
+    """The PDF's text as a reader extracts it (an embedded TrueType font encodes glyph ids)."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def test_applying_on_the_form_decides_at_once(client, shipper, compliant_facility):
@@ -251,3 +247,34 @@ def test_seed_demo_makes_decisions_of_every_kind(db):
     assert "amendment" in kinds
     with Session(db, expire_on_commit=False) as session:
         assert demo.seed(session) == []  # seeding twice changes nothing
+
+
+def test_a_denied_application_has_no_certificate_and_leads_with_what_to_do(
+        client, db, shipper, compliant_facility):
+    route = {"exit_port": "Ciudad Hidalgo", "entry_port": "Brownsville, TX",
+             "transit_countries": ["GT"]}
+    permit = apply_over_api(client, db, shipper, compliant_facility.id, route=route)
+    assert permit["status"] == "denied"
+    login(client, shipper)
+    html = client.get(f"/permits/{permit['id']}").get_data(as_text=True)
+    assert "certificate.pdf" not in html
+    outcome = html.index("Denied: no load may travel")
+    assert outcome < html.index("Checks against U.S. standards")
+    assert "Guatemala" in html and "What to do next:" in html
+    response = client.get(f"/permits/{permit['id']}/certificate.pdf")
+    assert response.status_code == 302
+
+
+def test_the_certificate_prints_names_outside_latin1_and_words_for_codes(
+        client, db, shipper, compliant_facility):
+    with Session(db) as session:
+        facility = session.get(type(compliant_facility), compliant_facility.id)
+        facility.name = "Łódź Metal Odzysk"
+        session.add(facility)
+        session.commit()
+    permit = apply_over_api(client, db, shipper, compliant_facility.id)
+    login(client, shipper)
+    content = pdf_text(client.get(f"/permits/{permit['id']}/certificate.pdf").data)
+    assert "Łódź Metal Odzysk" in content
+    assert "EAF dust" in content and "eaf_dust" not in content
+    assert "8h_twa" not in content and "time-weighted average" in content

@@ -84,7 +84,7 @@ def test_nothing_ships_to_a_facility_that_is_no_longer_active(session, world):
 
 
 def test_a_departure_outside_the_validity_is_refused(session, world):
-    err = refusal(lambda: log(session, world, departed_on=world.permit.valid_from - timedelta(days=1)))
+    err = refusal(lambda: log(session, world, departed_on=world.permit.valid_to + timedelta(days=1)))
     assert (err.status, err.code) == (409, "outside_validity")
     assert err.fields == {"departed_on": ["is outside the permit's validity"]}
 
@@ -114,7 +114,7 @@ def test_a_movement_document_number_is_used_once(session, world):
 
 
 BAD_FIELDS = [
-    ({"departed_on": TODAY + timedelta(days=1)}, "departed_on"),
+    ({"departed_on": TODAY - timedelta(days=1)}, "departed_on"),
     ({"expected_arrival_on": TODAY - timedelta(days=1)}, "expected_arrival_on"),
     ({"document": "  "}, "movement_document"),
     ({"document": "X" * 65}, "movement_document"),
@@ -156,3 +156,9 @@ def test_tonnes_become_whole_kilograms(given, kg):
 def test_bad_tonnes_are_named(given, status, message):
     err = refusal(lambda: shipments.kg_from_tonnes(given, field="quantity_tonnes"))
     assert err.status == status and err.fields == {"quantity_tonnes": [message]}
+
+
+def test_a_load_is_logged_ahead_of_its_planned_departure(session, world):
+    ahead = TODAY + timedelta(days=5)
+    shipment = log(session, world, departed_on=ahead)
+    assert shipment.departed_on == ahead and shipment.status == "in_transit"
