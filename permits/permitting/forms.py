@@ -9,8 +9,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class PlainSelect(SelectField):
@@ -19,6 +20,21 @@ class PlainSelect(SelectField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("validate_choice", False)
         super().__init__(*args, **kwargs)
+
+
+class PlainMultiSelect(SelectMultipleField):
+    """A multiple choice whose values the service checks, naming the field when one is wrong."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
+
+
+class CheckboxGroup(PlainMultiSelect):
+    """A short pick-list as checkboxes in a fieldset (rendered by _forms.html's field macro)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 COUNTRY_CHOICES = [SelectChoice("US", _l("United States")), SelectChoice("MX", _l("Mexico")),
@@ -40,17 +56,18 @@ class TermsFields:
     final_operation_code = PlainSelect(_l("Final operation (interim operations only)"), choices=[])
     exit_port = StringField(_l("Exit port"))
     entry_port = StringField(_l("Entry port"))
-    transit_countries = StringField(
-        _l("Transit countries"),
-        description=_l("Two-letter codes separated by spaces; leave empty for a direct route."))
+    transit_countries = PlainMultiSelect(
+        _l("Transit countries"), choices=[], render_kw={"size": 6},
+        description=_l("Only countries the load crosses between the exit and the entry port; "
+                       "choose none for a direct route. Hold Ctrl (⌘ on a Mac) to choose several."))
     transporters = TextAreaField(_l("Transporters"), render_kw={"rows": 3},
                                  description=_l("One per line: name, two-letter country code."))
 
 
 class ApplicationForm(TermsFields, FlaskForm):
     byproduct = PlainSelect(_l("Byproduct"), choices=[])
-    waste_codes = StringField(_l("Waste codes"),
-                              description=_l("RCRA and Basel codes separated by spaces, e.g. K061 D008."))
+    waste_codes = CheckboxGroup(_l("Waste codes"), choices=[],
+                                description=_l("Every RCRA and Basel code that describes the load."))
     valid_from = StringField(_l("Valid from"), render_kw=_DATE)
     valid_to = StringField(_l("Valid to"), render_kw=_DATE,
                            description=_l("At most 12 months after the first day."))
@@ -64,7 +81,7 @@ class ApplicationForm(TermsFields, FlaskForm):
         """The application body (API.md's shape) as typed."""
         return {
             "byproduct": self.byproduct.data,
-            "waste_codes": _words(self.waste_codes.data, upper=True),
+            "waste_codes": _words(" ".join(self.waste_codes.data or []), upper=True),
             "quantity_tonnes": _stripped(self.quantity_tonnes.data),
             "shipments_planned": _stripped(self.shipments_planned.data),
             "valid_from": _stripped(self.valid_from.data),
@@ -83,7 +100,7 @@ class ApplicationForm(TermsFields, FlaskForm):
         """Show a stored application (a draft) in the form."""
         origin = body.get("origin") or {}
         self.byproduct.data = body.get("byproduct")
-        self.waste_codes.data = " ".join(body.get("waste_codes") or [])
+        self.waste_codes.data = list(body.get("waste_codes") or [])
         self.valid_from.data = body.get("valid_from")
         self.valid_to.data = body.get("valid_to")
         self.origin_name.data = origin.get("name")
@@ -130,7 +147,7 @@ def fill_terms(form, body: dict[str, Any]) -> None:
     form.final_operation_code.data = body.get("final_operation_code") or ""
     form.exit_port.data = route.get("exit_port")
     form.entry_port.data = route.get("entry_port")
-    form.transit_countries.data = " ".join(route.get("transit_countries") or [])
+    form.transit_countries.data = list(route.get("transit_countries") or [])
     form.transporters.data = "\n".join(f"{t.get('name', '')}, {t.get('country', '')}"
                                        for t in body.get("transporters") or [])
 
@@ -139,7 +156,8 @@ def _route_and_transporters(form) -> dict[str, Any]:
     return {
         "route": {"exit_port": _stripped(form.exit_port.data),
                   "entry_port": _stripped(form.entry_port.data),
-                  "transit_countries": _words(form.transit_countries.data, upper=True)},
+                  "transit_countries": _words(" ".join(form.transit_countries.data or []),
+                                              upper=True)},
         "transporters": [_transporter(line) for line in (form.transporters.data or "").splitlines()
                          if line.strip()],
     }

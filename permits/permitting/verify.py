@@ -2,7 +2,7 @@
 stored under its number still hashes to the record hash printed on it."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from sqlmodel import select
 
 from facility_registry.models import Facility
@@ -33,7 +33,9 @@ def permit(number: str):
         select(Permit, Facility).join(Facility, Facility.id == Permit.receiving_facility_id)
         .where(Permit.number == number, Permit.status != "draft")).first()
     if row is None:
-        abort(404, description=f"No permit is numbered {number}.")
+        # Said plainly to anyone: the register of certificates is public, so "not visible to
+        # your account" would mislead a visitor holding a forged or mistyped number.
+        return render_template("permitting/verify/unknown.html", number=number), 404
     found, facility = row
     history = decisions.history(session, found.id)
     results = [(decision, decisions.record_hash(decision)) for decision in history]

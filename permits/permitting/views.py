@@ -46,7 +46,14 @@ from permits.permitting.models import PERMIT_STATUSES, Permit
 from permits.permitting.rules import Terms
 from permits.shipments.models import Shipment
 from permits.shipments.views import permit_panel
-from permits.web.labels import byproduct_label, state_label
+from permits.web.labels import (
+    OPERATIONS,
+    byproduct_label,
+    country_label,
+    operation_label,
+    state_label,
+    territory_names,
+)
 from standards import clock, codes
 from standards.vocabulary import BYPRODUCTS, ROLES
 
@@ -90,23 +97,32 @@ def _facility_names(session, ids) -> dict[int, str]:
 # --- the application form -----------------------------------------------------------------------
 
 def _choices(session, form) -> None:
-    facilities = session.exec(select(Facility.id, Facility.name, Facility.country, Facility.status)
+    # Only active facilities can receive a load: a suspended one is not offered at all.
+    facilities = session.exec(select(Facility.id, Facility.name, Facility.country)
+                              .where(Facility.status == "active")
                               .order_by(Facility.name, Facility.id)).all()
-    facility_choices = [
-        SelectChoice(str(f.id), f"{f.name} ({f.country}"
-                                f"{'' if f.status == 'active' else ', ' + state_label(f.status)})")
-        for f in facilities]
-    operations = [SelectChoice(op.code, f"{op.code} — {op.description}")
+    facility_choices = [SelectChoice(str(f.id), f"{f.name} ({country_label(f.country)})")
+                        for f in facilities]
+    operations = [SelectChoice(op.code, operation_label(op.code) if op.code in OPERATIONS
+                               else f"{op.code} — {op.description}")
                   for op in codes.operation_codes(session)]
-    form.receiving_facility_id.choices = facility_choices
-    form.operation_code.choices = operations
+    # No operation is preselected: the first in the list (R1, energy recovery) is rarely meant.
+    form.receiving_facility_id.choices = [SelectChoice("", _("Choose a facility")), *facility_choices]
+    form.operation_code.choices = [SelectChoice("", _("Choose an operation")), *operations]
     form.final_facility_id.choices = [SelectChoice("", "—"), *facility_choices]
     form.final_operation_code.choices = [SelectChoice("", "—"), *operations]
+    names = territory_names()
+    first = [c for c in ("US", "MX", "CA")]
+    others = sorted((c for c in names if c not in first), key=lambda c: names[c])
+    form.transit_countries.choices = [SelectChoice(c, country_label(c)) for c in first + others]
     if hasattr(form, "byproduct"):
         known = set(BYPRODUCTS)
         for row in codes.waste_codes(session):
             known.update(row.byproducts or [])
         form.byproduct.choices = [SelectChoice(b, byproduct_label(b)) for b in sorted(known)]
+        form.waste_codes.choices = [
+            SelectChoice(w.code, f"{w.code} — {w.description[:70]}")
+            for w in sorted(codes.waste_codes(session), key=lambda w: (w.system, w.code))]
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -5,9 +5,29 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import Form, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    Form,
+    FormField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields import FieldList
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class CheckboxGroup(SelectMultipleField):
+    """A pick-list shown as checkboxes in a fieldset (see _forms.html); the service validates."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -26,15 +46,19 @@ class FacilityForm(FlaskForm):
     semarnat_nra = StringField(_l("SEMARNAT registration (NRA)"), description=_l("Required for a Mexican facility."))
     canada_id = StringField(_l("Canadian (provincial) identifier"), description=_l("Required for a Canadian facility."))
     address = TextAreaField(_l("Address"))
-    operations = StringField(_l("Operations"), description=_l("Basel Annex IV codes, separated by spaces: R4 R13 D10 ..."))
-    accepts = StringField(_l("Byproducts accepted"), description=_l("Separated by spaces: lead_acid_battery_dust eaf_dust slag"))
+    operations = CheckboxGroup(_l("Operations"), choices=[], description=_l("Basel Annex IV: every operation the facility is permitted to perform."))
+    accepts = CheckboxGroup(_l("Byproducts accepted"), choices=[])
     annual_capacity_tonnes = StringField(_l("Annual capacity (tonnes)"))
     submit = SubmitField(_l("Save facility"))
 
     def values(self) -> dict:
-        return {name: getattr(self, name).data for name in (
+        values = {name: getattr(self, name).data for name in (
             "name", "country", "epa_id", "semarnat_nra", "canada_id", "address", "operations",
             "accepts", "annual_capacity_tonnes")}
+        # Ticked boxes, or (from a script) one box of codes separated by spaces.
+        for name in ("operations", "accepts"):
+            values[name] = " ".join(values[name] or [])
+        return values
 
 
 class EvidenceForm(FlaskForm):
@@ -44,7 +68,7 @@ class EvidenceForm(FlaskForm):
     value = StringField(_l("Value"), description=_l("A number, or true/false for a required practice."))
     unit = StringField(_l("Unit"), description=_l("As on the document, e.g. mg/m3 or µg/m³; none for a practice."))
     basis = SelectField(_l("Basis"), choices=[], validate_choice=False)
-    observed_on = StringField(_l("Observed on"), description=_l("YYYY-MM-DD"), render_kw={"type": "date"})
+    observed_on = StringField(_l("Observed on"), render_kw={"type": "date"})
     source = StringField(_l("Source document"), description=_l("The law, permit or lab report it comes from."))
     reason = TextAreaField(_l("Reason for the correction"))
     submit = SubmitField(_l("Record evidence"))
@@ -63,7 +87,7 @@ class FindingForm(Form):
 
 
 class InspectionForm(FlaskForm):
-    inspected_on = StringField(_l("Inspected on"), description=_l("YYYY-MM-DD"), render_kw={"type": "date"})
+    inspected_on = StringField(_l("Inspected on"), render_kw={"type": "date"})
     outcome = SelectField(_l("Outcome"), choices=options([
         ("compliant", _l("Compliant")), ("violation", _l("Violation: suspends the facility at once"))]))
     summary = TextAreaField(_l("Summary"))

@@ -16,11 +16,12 @@ from facility_registry.errors import RegistryError
 from facility_registry.facilities import facility_record
 from facility_registry.models import FACILITY_STATUSES, Facility
 from facility_registry.reference import load_reference
-from permits.accounts.auth import guard
+from permits.accounts.auth import guard, public
 from permits.core import db
 from permits.registry import facility_page
 from permits.registry.blueprint import PAGE_SIZE, actor, bp, may_see, page_number
 from permits.registry.forms import FacilityForm, ReasonForm, apply_errors
+from permits.web.labels import byproduct_label, operation_label
 from standards import codes
 from standards.clock import utcnow
 from standards.vocabulary import COUNTRIES, OVERSEERS, REGISTRY_READERS
@@ -30,7 +31,7 @@ TRANSITIONS = {"suspend": services.suspend_facility, "reinstate": services.reins
 
 
 @bp.get("/facilities")
-@guard(*REGISTRY_READERS)
+@public  # the register of receiving facilities is public, as the API's public register is
 def facilities():
     session = db.session()
     filters = {k: (request.args.get(k) or "").strip() for k in ("country", "status", "eligible_for", "q")}
@@ -77,7 +78,7 @@ def facility(facility_id: int):
 @bp.route("/facilities/new", methods=["GET", "POST"])
 @guard(*OVERSEERS)
 def new_facility():
-    form = FacilityForm()
+    form = _facility_form(db.session())
     if form.validate_on_submit():
         try:
             created = services.create_facility(db.session(), **actor(), **form.values())
@@ -97,12 +98,12 @@ def new_facility():
 def edit_facility(facility_id: int):
     session = db.session()
     existing = services.get_facility(session, facility_id)
-    form = FacilityForm()
+    form = _facility_form(session)
     if request.method == "GET":
         record = facility_record(existing)
         for name, value in record.items():
             if name in form and name != "submit":
-                form[name].data = " ".join(value) if isinstance(value, list) else value
+                form[name].data = value
     if form.validate_on_submit():
         try:
             services.update_facility(session, facility_id=facility_id, **actor(), **form.values())
@@ -115,6 +116,16 @@ def edit_facility(facility_id: int):
             return redirect(url_for("registry.facility", facility_id=facility_id))
     return render_template("registry/facility_form.html", form=form, facility=existing), \
         (422 if form.errors else 200)
+
+
+def _facility_form(session) -> FacilityForm:
+    """The facility form with its pick-lists: the catalogue's byproducts and operations."""
+    form = FacilityForm()
+    reference = load_reference(session)
+    form.accepts.choices = [(b, byproduct_label(b)) for b in sorted(reference.byproducts)]
+    form.operations.choices = [(code, operation_label(code))
+                               for code in sorted(reference.operation_codes, key=_operation_order)]
+    return form
 
 
 def _show_errors(form, exc: RegistryError) -> None:
@@ -145,7 +156,7 @@ def change_status(facility_id: int, action: str):
 
 
 @bp.get("/finder")
-@guard(*REGISTRY_READERS)
+@public  # which facilities meet the U.S. standards today is public information
 def finder():
     """Where can I ship? A byproduct and an operation in, eligible facilities out, and why the
     others are not."""

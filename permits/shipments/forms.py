@@ -47,8 +47,8 @@ class RefusalForm(FlaskForm):
 
 class RecoveryForm(FlaskForm):
     completed_on = DateField(_l("Recovery or disposal completed on"), validators=[InputRequired()])
-    operation_code = StringField(_l("Operation"), validators=[InputRequired(), Length(max=4)],
-                                 description=_l("Must be the operation the permit names."))
+    operation_code = SelectField(_l("Operation carried out"), choices=[], validate_choice=False,
+                                 description=_l("The operation the permit names; another one needs a new permit."))
     submit = SubmitField(_l("Confirm recovery"))
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlmodel import Session, select
 
 from permits.accounts.auth import guard
+from permits.accounts.models import Organization
 from permits.core import db
 from permits.permitting.models import Permit
 from permits.shipments import deadlines, export
@@ -32,6 +33,7 @@ from permits.shipments.queries import (
 from permits.shipments.state import ShipmentError, allowed_events
 from standards import clock
 from standards.vocabulary import kg_to_tonnes
+from permits.web.labels import operation_label
 
 bp = Blueprint("shipments", __name__)
 
@@ -192,15 +194,22 @@ def _detail_page(shipment_id: int, *, failed: tuple[str, Any] | None = None, sta
             forms[event] = failed[1]
         else:
             forms[event] = confirmation_form(event, formdata=None, **_defaults(event, shipment, permit, today))
+    if "recover" in forms:
+        forms["recover"].operation_code.choices = _operations(permit)
     exceptions = session.exec(
         exceptions_visible_to(current_user, state="all").where(ShipmentException.shipment_id == shipment.id)
     ).all()
     return render_template(
         "shipments/detail.html", shipment=shipment, permit=permit, forms=forms,
+        organization=session.get(Organization, permit.organization_id),
         flags=_rows(session, [shipment], today)[0][1], exceptions=[e for e, _s, _p in exceptions],
         due={"receipt": deadlines.receipt_due(shipment), "recovery": deadlines.recovery_due(shipment),
              "return": deadlines.return_due(shipment)},
     ), status
+
+
+def _operations(permit: Permit) -> list[tuple[str, str]]:
+    return [(permit.operation_code, operation_label(permit.operation_code))]
 
 
 def _defaults(event: str, shipment: Shipment, permit: Permit, today: date) -> dict[str, Any]:
@@ -213,18 +222,47 @@ def _defaults(event: str, shipment: Shipment, permit: Permit, today: date) -> di
     return {"returned_on": today}
 
 
+def _recorded(event: str, shipment: Shipment) -> str:
+    """What the confirmation recorded, in a sentence, so the user sees it was the right thing."""
+    tonnes = kg_as_tonnes
+    if event == "receive":
+        said = _("Receipt of %(document)s recorded: %(received)s t received on %(day)s.",
+                 document=shipment.movement_document, received=tonnes(shipment.received_kg),
+                 day=shipment.received_on)
+        if shipment.refused_kg:
+            said += " " + _("%(refused)s t of it refused: it must go back to the shipper.",
+                            refused=tonnes(shipment.refused_kg))
+        if shipment.discrepancy:
+            said += " " + _("The quantity differs from what was shipped beyond the tolerance; an inspector sees it.")
+        return said
+    if event == "refuse":
+        return _("%(document)s refused on %(day)s: the whole load (%(tonnes)s t) must go back to the shipper.",
+                 document=shipment.movement_document, day=shipment.refused_on,
+                 tonnes=tonnes(shipment.refused_kg))
+    if event == "recover":
+        return _("Recovery of %(document)s recorded: operation %(operation)s completed on %(day)s. The shipment is closed.",
+                 document=shipment.movement_document,
+                 operation=operation_label(shipment.recovery_operation_code), day=shipment.completed_on)
+    return _("Return of %(document)s recorded: back with the shipper on %(day)s.",
+             document=shipment.movement_document, day=shipment.returned_on)
+
+
 def _confirm(shipment_id: int, event: str, record):
     """Validate the event's form, record it through the service, commit once; errors back on the page."""
     form = confirmation_form(event)
+    if event == "recover":
+        _shipment, permit = visible_shipment(db.session(), actor=current_user, shipment_id=shipment_id)
+        form.operation_code.choices = _operations(permit)
     session = db.session()
     if form.validate_on_submit():
         try:
-            record(session, form)
+            shipment = record(session, form)
         except ShipmentError as err:
             session.rollback()
             return _detail_page(shipment_id, failed=(event, form), status=_show(form, err))
+        message = _recorded(event, shipment)
         session.commit()
-        flash(_("Recorded."), "success")
+        flash(message, "success")
         return redirect(url_for("shipments.detail", shipment_id=shipment_id))
     return _detail_page(shipment_id, failed=(event, form), status=422)
 
@@ -234,7 +272,7 @@ def _confirm(shipment_id: int, event: str, record):
 def confirm_receipt(shipment_id: int):
     def record(session, form):
         refused = form.refused_tonnes.data
-        service.receive_shipment(
+        return service.receive_shipment(
             session, actor=current_user, shipment_id=shipment_id, received_on=form.received_on.data,
             received_kg=service.kg_from_tonnes(form.quantity_tonnes.data),
             refused_kg=service.kg_from_tonnes(refused, field="refused_tonnes") if refused else 0,
@@ -248,7 +286,7 @@ def confirm_receipt(shipment_id: int):
 @guard("facility", "inspector")
 def confirm_refusal(shipment_id: int):
     def record(session, form):
-        service.refuse_shipment(session, actor=current_user, shipment_id=shipment_id,
+        return service.refuse_shipment(session, actor=current_user, shipment_id=shipment_id,
                                 refused_on=form.refused_on.data, reason=form.reason.data, today=clock.today())
 
     return _confirm(shipment_id, "refuse", record)
@@ -258,7 +296,7 @@ def confirm_refusal(shipment_id: int):
 @guard("facility", "inspector")
 def confirm_recovery(shipment_id: int):
     def record(session, form):
-        service.recover_shipment(session, actor=current_user, shipment_id=shipment_id,
+        return service.recover_shipment(session, actor=current_user, shipment_id=shipment_id,
                                  completed_on=form.completed_on.data, operation_code=form.operation_code.data,
                                  today=clock.today())
 
@@ -269,7 +307,7 @@ def confirm_recovery(shipment_id: int):
 @guard("shipper", "inspector")
 def confirm_return(shipment_id: int):
     def record(session, form):
-        service.return_shipment(session, actor=current_user, shipment_id=shipment_id,
+        return service.return_shipment(session, actor=current_user, shipment_id=shipment_id,
                                 returned_on=form.returned_on.data, today=clock.today())
 
     return _confirm(shipment_id, "return", record)
