@@ -31,9 +31,9 @@ from permits.shipments.queries import (
     visible_shipment,
 )
 from permits.shipments.state import ShipmentError, allowed_events
+from permits.web.labels import operation_label
 from standards import clock
 from standards.vocabulary import kg_to_tonnes
-from permits.web.labels import operation_label
 
 bp = Blueprint("shipments", __name__)
 
