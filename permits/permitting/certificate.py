@@ -17,7 +17,6 @@ from permits.core.pdf_font import FONT, add_font
 from permits.permitting.decision_models import Decision
 from permits.permitting.decision_view import standard_titles
 from permits.permitting.models import Permit
-from permits.permitting.rules import tonnes
 from permits.web.labels import (
     basis_label,
     byproduct_label,
@@ -27,6 +26,7 @@ from permits.web.labels import (
     operation_label,
     state_label,
 )
+from standards.vocabulary import kg_to_tonnes as tonnes
 
 
 def verification_url(base_url: str, number: str) -> str:
