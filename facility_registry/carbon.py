@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 
 from facility_registry import validation
 from facility_registry.announce import audited
-from facility_registry.errors import Conflict, NotAllowed
 from facility_registry.facilities import get_facility
 from facility_registry.models import CarbonReport, Facility
 from standards.clock import utcnow
+from standards.errors import Conflict, NotAllowed
 from standards.vocabulary import EVIDENCE_ROLES
 
 FIRST_YEAR = 1990  # the Kyoto base year; nothing earlier is a meaningful report

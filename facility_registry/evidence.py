@@ -17,20 +17,20 @@ from sqlmodel import Session, select
 from facility_registry import events, validation
 from facility_registry.announce import audited
 from facility_registry.eligibility import refresh_standings
-from facility_registry.errors import (
-    EvidenceNotFound,
-    InvalidTransition,
-    NotAllowed,
-    UnknownStandard,
-    UnknownUnit,
-    ValidationFailed,
-)
+from facility_registry.errors import EvidenceNotFound
 from facility_registry.facilities import get_facility
 from facility_registry.models import EVIDENCE_KINDS, Evidence, Facility
 from facility_registry.queries import not_superseded, superseding
 from facility_registry.reference import Reference, load_reference
 from standards import units
 from standards.clock import utcnow
+from standards.errors import (
+    InvalidTransition,
+    NotAllowed,
+    UnknownStandard,
+    UnknownUnit,
+    ValidationFailed,
+)
 from standards.vocabulary import EVIDENCE_ROLES, OVERSEERS
 
 
@@ -141,8 +141,8 @@ def _convert(value, unit, standard, prefix: str) -> tuple[float, str | None, str
         raise validation.fail(prefix + "unit", f"is required (the standard is in {standard.unit})")
     try:
         converted = units.to_canonical(number, unit_entered, standard.unit)
-    except units.UnknownUnit as exc:  # unreadable, or of another dimension than the standard's
-        raise UnknownUnit.on(prefix + "unit", str(exc)) from None
+    except UnknownUnit as exc:  # unreadable, or of another dimension than the standard's
+        raise UnknownUnit.on(prefix + "unit", str(exc), unit=exc.unit) from None
     if not math.isfinite(converted):  # 1e308 g/m³ is no float in µg/m³ (and no JSON number)
         raise validation.fail(prefix + "value", f"is too large to express in {standard.unit}")
     return converted, standard.unit, typed, unit_entered

@@ -13,16 +13,11 @@ from sqlmodel import Session, select
 from facility_registry import events, validation
 from facility_registry.announce import audited
 from facility_registry.eligibility import refresh_standings
-from facility_registry.errors import (
-    Conflict,
-    FacilityNotFound,
-    InvalidTransition,
-    NotAllowed,
-    ValidationFailed,
-)
+from facility_registry.errors import FacilityNotFound
 from facility_registry.models import Facility, FacilityStatusChange, Inspection
 from facility_registry.reference import Reference, load_reference
 from standards.clock import utcnow
+from standards.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from standards.vocabulary import OVERSEERS
 
 EDITABLE = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "address",

@@ -23,12 +23,12 @@ from sqlmodel import Session
 
 from facility_registry import events, standing
 from facility_registry.announce import SENDER
-from facility_registry.errors import ValidationFailed
 from facility_registry.evidence import clean_evidence
 from facility_registry.facilities import IDENTIFIERS, clean_facility
 from facility_registry.models import Evidence, Facility
 from facility_registry.reference import Reference, load_reference
 from standards.clock import utcnow
+from standards.errors import ValidationFailed
 from standards.vocabulary import OVERSEERS
 
 BATCH = 10_000  # rows validated and inserted together

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from facility_registry import validation
 from facility_registry.announce import audited
 from facility_registry.eligibility import refresh_standings
-from facility_registry.errors import CaseNotFound, InvalidTransition, NotAllowed, ValidationFailed
+from facility_registry.errors import CaseNotFound
 from facility_registry.evidence import clean_evidence, record_entry
 from facility_registry.facilities import (
     get_facility,
@@ -33,6 +33,7 @@ from facility_registry.models import (
     utcnow,
 )
 from facility_registry.reference import load_reference
+from standards.errors import InvalidTransition, NotAllowed, ValidationFailed
 from standards.vocabulary import OVERSEERS
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

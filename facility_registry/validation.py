@@ -9,7 +9,7 @@ import math
 import re
 from datetime import date
 
-from facility_registry.errors import ValidationFailed
+from standards.errors import ValidationFailed
 from standards.vocabulary import COUNTRIES, epa_id_problem
 
 # SEMARNAT's environmental registration number (NRA) and the provinces' generator/receiver

@@ -15,7 +15,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, select
 
 from standards import codes as code_lists
-from standards.errors import CatalogueError, StandardsError, UnknownStandard
+from standards.errors import CatalogueError, UnknownStandard, ValidationFailed
 from standards.models import OperationCode, Standard, TreatyAccession, WasteCode
 from standards.units import DISPLAY_UNITS, UnknownUnit, to_canonical
 from standards.vocabulary import COUNTRIES
@@ -261,8 +261,8 @@ def add_version(
         errors["freshness_months"] = ["must be a whole number of months, at least 1"]
     stored_value = _canonical_value(current, value, unit, errors)
     if errors:
-        raise StandardsError(f"Cannot add a version of {code}.", fields=errors,
-                             code="unknown_unit" if set(errors) == {"unit"} else None)
+        raise ValidationFailed(f"Cannot add a version of {code}.", fields=errors,
+                               code="unknown_unit" if set(errors) == {"unit"} else None)
     version = Standard(
         code=current.code,
         version=current.version + 1,

@@ -22,18 +22,14 @@ import threading
 
 import pint
 
+from standards.errors import UnknownUnit
+
 __all__ = ["UnknownUnit", "normalize_unit", "registry", "to_canonical"]
 
 
-class UnknownUnit(ValueError):
-    """A unit we cannot read, or cannot convert to the unit a standard is stated in."""
-
-    code = "unknown_unit"
-
-    def __init__(self, unit: str, reason: str | None = None):
-        self.unit = unit
-        message = f"unknown unit {unit!r}"
-        super().__init__(f"{message}: {reason}" if reason else message)
+def _unknown(unit: str, reason: str | None = None) -> UnknownUnit:
+    message = f"unknown unit {unit!r}"
+    return UnknownUnit(f"{message}: {reason}" if reason else message, unit=unit)
 
 
 # The spellings Parity shows, each with the pint expression it stands for.
@@ -102,7 +98,7 @@ def _pint_expression(text: str) -> str:
 
 def _parse(text: str) -> pint.Quantity:
     if not isinstance(text, str) or not text.strip():
-        raise UnknownUnit(str(text), "no unit given")
+        raise _unknown(str(text), "no unit given")
     expression = DISPLAY_UNITS.get(text) or _pint_expression(text)
     try:
         quantity = registry().parse_expression(expression)
@@ -110,9 +106,9 @@ def _parse(text: str) -> pint.Quantity:
         # Pint's parser fails on arbitrary text in many ways (PintError, SyntaxError, but also
         # tokenize's TokenError, an AssertionError, ZeroDivisionError for "0/0"): each means
         # the text is no unit we know, never a server error.
-        raise UnknownUnit(text) from exc
+        raise _unknown(text) from exc
     if not isinstance(quantity, pint.Quantity) or quantity.units == registry().dimensionless:
-        raise UnknownUnit(text, "it has no unit")
+        raise _unknown(text, "it has no unit")
     return quantity
 
 
@@ -130,7 +126,7 @@ def normalize_unit(text: str) -> str:
             break
     if result is None:
         if quantity.magnitude != 1:  # "2 mg/L" is a quantity, not a unit
-            raise UnknownUnit(text, "a unit cannot contain a number")
+            raise _unknown(text, "a unit cannot contain a number")
         result = f"{quantity.units:~P}"  # a real unit we have no display form for, e.g. ng/m³
     _remember(_normalized, text, result)
     return result
@@ -175,9 +171,9 @@ def _factor(unit: str, canonical_unit: str) -> float:
     # Blood is the one place where per-volume and per-mass meet (µg/dL vs µg/100 g).
     allowed = kinds <= {"liquid", "none"} if blood else len(kinds) == 1
     if not allowed:
-        raise UnknownUnit(unit, f"it cannot be converted to {canonical_unit} (a different medium)")
+        raise _unknown(unit, f"it cannot be converted to {canonical_unit} (a different medium)")
     contexts = ("blood",) if blood else ()
     try:
         return float(source.to(target.units, *contexts).magnitude / target.magnitude)
     except pint.errors.DimensionalityError as exc:
-        raise UnknownUnit(unit, f"it cannot be converted to {canonical_unit}") from exc
+        raise _unknown(unit, f"it cannot be converted to {canonical_unit}") from exc

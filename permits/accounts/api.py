@@ -4,8 +4,8 @@ from permits.accounts.auth import api_user
 from permits.api import openapi
 from permits.api.blueprint import api
 from permits.api.endpoint import endpoint
-from permits.api.errors import ApiError
 from permits.core import db
+from standards.errors import NotFound
 from standards.vocabulary import ROLES
 
 
@@ -41,7 +41,7 @@ def revoke_token(token_id: int):
     try:
         token = accounts.revoke_token(db.session(), user=api_user(), token_id=token_id)
     except accounts.AccountError as exc:
-        raise ApiError(404, "not_found", "No such token.") from exc
+        raise NotFound("No such token.") from exc
     return _token_json(token)
 
 

@@ -14,6 +14,7 @@ from permits.accounts import services as accounts
 from permits.accounts.models import User
 from permits.core import db
 from permits.core.extensions import login_manager
+from standards.errors import NotAllowed, Unauthenticated
 from standards.vocabulary import ROLES
 
 ANY_ROLE = ROLES
@@ -84,15 +85,11 @@ def guard(*roles: str):
             user = actor()
             if user is None:
                 if is_api_request():
-                    from permits.api.errors import ApiError
-
-                    raise ApiError(401, "unauthorized", "A valid bearer token is required.")
+                    raise Unauthenticated("A valid bearer token is required.")
                 return redirect(url_for("auth.login", next=request.full_path))
             if user.role not in allowed:
                 if is_api_request():
-                    from permits.api.errors import ApiError
-
-                    raise ApiError(403, "forbidden", "Your role may not do this.")
+                    raise NotAllowed("Your role may not do this.")
                 abort(403)
             return view(*args, **kwargs)
 

@@ -11,9 +11,9 @@ from flask import request
 from sqlalchemy import Select
 
 from facility_registry.validation import iso_date
-from permits.api.errors import ApiError
 from permits.core import db
 from permits.core.ids import MAX_ID
+from standards.errors import Malformed, ValidationFailed, WrongType
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -23,15 +23,15 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 that says what is wrong with it."""
     raw = request.get_data(cache=True)
     if not raw:
-        raise ApiError(400, "malformed_json", "The request needs a JSON object body.")
+        raise Malformed("The request needs a JSON object body.")
     try:
         body = json.loads(raw, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}.") from exc
+        raise Malformed(f"The body is not valid JSON: {exc}.") from exc
     except RecursionError as exc:
-        raise ApiError(400, "malformed_json", "The body is nested too deeply.") from exc
+        raise Malformed("The body is nested too deeply.") from exc
     if not isinstance(body, dict):
-        raise ApiError(400, "malformed_json", "The body must be a JSON object.")
+        raise Malformed("The body must be a JSON object.")
     _refuse_unstorable_text(body)
     return body
 
@@ -52,7 +52,7 @@ def _refuse_unstorable_text(body: dict[str, Any]) -> None:
     while stack:
         path, node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise ApiError(400, "malformed_json", f"The body nests more than {MAX_DEPTH} levels deep.")
+            raise Malformed(f"The body nests more than {MAX_DEPTH} levels deep.")
         if isinstance(node, dict):
             for key, value in node.items():
                 child = f"{path}.{key}" if path else key
@@ -78,17 +78,17 @@ def unstorable(text: str) -> str | None:
 def _check_text(text: str, field: str) -> None:
     problem = unstorable(text)
     if problem:
-        raise ApiError(422, "validation_failed", f"{field} {problem}.", {field: [problem]})
+        raise ValidationFailed(f"{field} {problem}.", {field: [problem]})
 
 
 def parse_date(value: Any, field: str) -> date:
     if not isinstance(value, str):
-        raise ApiError(400, "wrong_type", f"{field} must be a date string YYYY-MM-DD.",
+        raise WrongType(f"{field} must be a date string YYYY-MM-DD.",
                        {field: ["must be a date string YYYY-MM-DD"]})
     try:
         return iso_date(value)
     except ValueError as exc:
-        raise ApiError(422, "validation_failed", f"{field} is not a valid date.",
+        raise ValidationFailed(f"{field} is not a valid date.",
                        {field: ["is not a valid date (YYYY-MM-DD)"]}) from exc
 
 
@@ -112,9 +112,9 @@ def _decode_cursor(cursor: str) -> int:
     return before
 
 
-def bad_cursor() -> ApiError:
-    return ApiError(400, "bad_cursor", "The cursor is not one this API gave out.",
-                    {"cursor": ["not a cursor this API issued"]})
+def bad_cursor() -> Malformed:
+    return Malformed("The cursor is not one this API gave out.",
+                     {"cursor": ["not a cursor this API issued"]}, code="bad_cursor")
 
 
 def query_int(name: str, *, default: int | None = None, minimum: int = 1,
@@ -124,11 +124,11 @@ def query_int(name: str, *, default: int | None = None, minimum: int = 1,
     if raw is None or raw == "":
         return default
     if not re.fullmatch(r"[0-9]{1,18}", raw):  # no sign, space, other scripts' digits, 1e3
-        raise ApiError(400, "wrong_type", f"{name} must be a whole number.",
+        raise WrongType(f"{name} must be a whole number.",
                        {name: ["must be a whole number"]})
     value = int(raw)
     if not minimum <= value <= maximum:
-        raise ApiError(422, "validation_failed", f"{name} must be between {minimum} and {maximum}.",
+        raise ValidationFailed(f"{name} must be between {minimum} and {maximum}.",
                        {name: [f"must be between {minimum} and {maximum}"]})
     return value
 

@@ -13,15 +13,15 @@ from flask import Response, g, jsonify, request
 from permits.accounts.auth import guard, public
 from permits.api import idempotency
 from permits.api.common import unstorable
-from permits.api.errors import ApiError
 from permits.core import db
+from standards.errors import NotFound, ValidationFailed
 
 
 def endpoint(*roles: str, status: int = 200, is_public: bool = False):
     """Declare an API view: who may call it (`roles`, or `is_public`) and its success status.
 
     The view returns a JSON-able value (dict or list) and never commits; a raised
-    ApiError or domain error rolls everything back.
+    domain error (`standards.errors`) rolls everything back.
     """
 
     def decorate(view):
@@ -42,11 +42,11 @@ def _refuse_unstorable_url(path_args: dict[str, Any]) -> None:
     names no record (404), in the query string it is a parameter that is not valid (422)."""
     for name, value in path_args.items():
         if isinstance(value, str) and unstorable(value):
-            raise ApiError(404, "not_found", f"No such {name}.")
+            raise NotFound(f"No such {name}.")
     for name, value in request.args.items(multi=True):
         problem = unstorable(value) or unstorable(name)
         if problem:
-            raise ApiError(422, "validation_failed", f"{name} {problem}.", {name: [problem]})
+            raise ValidationFailed(f"{name} {problem}.", {name: [problem]})
 
 
 def _execute(view, status: int, args, kwargs) -> Response:

@@ -1,4 +1,5 @@
-"""The one error shape of the JSON API, and the handlers that make every failure take it."""
+"""The one table from domain errors (`standards.errors`) to HTTP statuses, the API's error
+shape, and the handlers that make every failure under /api/ take it."""
 from __future__ import annotations
 
 import logging
@@ -6,28 +7,41 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from standards.errors import (
+    BadInput,
+    Conflict,
+    DomainError,
+    Malformed,
+    NotAllowed,
+    NotFound,
+    Unauthenticated,
+    ValidationFailed,
+    WrongType,
+)
+
 log = logging.getLogger(__name__)
 
-
-class ApiError(Exception):
-    """An API failure with its HTTP status, a stable code and, for bad input, the fields."""
-
-    def __init__(self, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-
-    def body(self) -> dict:
-        error: dict = {"code": self.code, "message": self.message}
-        if self.fields:
-            error["fields"] = self.fields
-        return {"error": error}
+# Each meaning's status; a subclass takes the status of its nearest listed ancestor (its MRO),
+# so a new error class needs a row here only when it is a new meaning.
+STATUS: dict[type[DomainError], int] = {
+    DomainError: 400,
+    BadInput: 400,
+    Malformed: 400,
+    WrongType: 400,
+    ValidationFailed: 422,
+    Unauthenticated: 401,
+    NotAllowed: 403,
+    NotFound: 404,
+    Conflict: 409,
+}
 
 
-def validation_failed(fields: dict[str, list[str]], message: str = "Some fields are not valid.") -> ApiError:
-    return ApiError(422, "validation_failed", message, fields)
+def http_status(err: DomainError) -> int:
+    return next(STATUS[klass] for klass in type(err).__mro__ if klass in STATUS)
+
+
+def validation_failed(fields: dict[str, list[str]], message: str = "Some fields are not valid.") -> ValidationFailed:
+    return ValidationFailed(message, fields)
 
 
 _HTTP_CODES = {
@@ -44,10 +58,21 @@ _HTTP_CODES = {
 }
 
 
-def error_response(err: ApiError):
-    response = jsonify(err.body())
-    response.status_code = err.status
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+    error: dict = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    return {"error": error}
+
+
+def _json_error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None):
+    response = jsonify(error_body(code, message, fields))
+    response.status_code = status
     return response
+
+
+def error_response(err: DomainError):
+    return _json_error(http_status(err), err.code, err.message, err.fields)
 
 
 def _is_api() -> bool:
@@ -57,42 +82,28 @@ def _is_api() -> bool:
 def register(app: Flask) -> None:
     """JSON for every error under /api/ (a 404 or a 500 included), never an HTML page."""
 
-    @app.errorhandler(ApiError)
-    def _api_error(err: ApiError):
-        return error_response(err)
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError):
+        if _is_api():
+            return error_response(err)
+        from permits.web.errors import html_domain_error
 
-    # Other layers raise their own errors carrying `status`, `code` and `fields`
-    # (the registry's RegistryError, the permits' PermitError): one mapping for all.
+        return html_domain_error(err, http_status(err))
+
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         if not _is_api():
             from permits.web.errors import html_error
 
             return html_error(err)
-        code = _HTTP_CODES.get(err.code or 500, "http_error")
-        return error_response(ApiError(err.code or 500, code, err.description or err.name))
+        status = err.code or 500
+        return _json_error(status, _HTTP_CODES.get(status, "http_error"), err.description or err.name)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
-        mapped = as_api_error(err)
-        if mapped is not None:
-            if _is_api():
-                return error_response(mapped)
-            from permits.web.errors import html_error_from_api
-
-            return html_error_from_api(mapped)
         log.exception("unhandled error on %s %s", request.method, request.path)
         if _is_api():
-            return error_response(ApiError(500, "internal_error", "Something went wrong on our side; it has been logged."))
+            return _json_error(500, "internal_error", "Something went wrong on our side; it has been logged.")
         from permits.web.errors import html_internal_error
 
         return html_internal_error()
-
-
-def as_api_error(err: Exception) -> ApiError | None:
-    """Domain errors (anything with an HTTP `status` and a `code`) become API errors."""
-    status, code = getattr(err, "status", None), getattr(err, "code", None)
-    if isinstance(status, int) and isinstance(code, str):
-        message = getattr(err, "message", None) or str(err)
-        return ApiError(status, code, message, getattr(err, "fields", None) or None)
-    return None

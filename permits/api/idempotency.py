@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from permits.accounts.auth import api_user
-from permits.api.errors import ApiError
 from permits.api.idempotency_record import IdempotencyRecord
 from permits.core import db
+from standards.errors import ValidationFailed
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -39,11 +39,9 @@ def _find(user_id: int, key: str) -> IdempotencyRecord | None:
 
 def _replay(record: IdempotencyRecord, request_hash: str) -> Response:
     if record.request_hash != request_hash:
-        raise ApiError(
-            422, "idempotency_key_reused",
+        raise ValidationFailed(
             "This Idempotency-Key was already used with another request body.",
-            {HEADER: ["already used with another request"]},
-        )
+            {HEADER: ["already used with another request"]}, code="idempotency_key_reused")
     response = Response(json.dumps(record.response_body), status=record.status_code,
                         mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
@@ -56,7 +54,7 @@ def replay_or_run(run: Callable[[], Response]) -> Response:
     if not key or user is None:
         return run()
     if len(key) > MAX_KEY_LENGTH:
-        raise ApiError(422, "validation_failed", "The Idempotency-Key is too long.",
+        raise ValidationFailed("The Idempotency-Key is too long.",
                        {HEADER: [f"at most {MAX_KEY_LENGTH} characters"]})
     request_hash = _request_hash()
     session = db.session()

@@ -14,13 +14,13 @@ from permits.api import openapi
 from permits.api.blueprint import api
 from permits.api.common import json_body, page_limit, parse_date, query_date
 from permits.api.endpoint import endpoint
-from permits.api.errors import ApiError, validation_failed
+from permits.api.errors import validation_failed
 from permits.catalogue import services as catalogue_admin
 from permits.core import db
 from standards import codes
 from standards.catalogue import get_standard, standards_in_force
 from standards.clock import utcnow
-from standards.errors import StandardsError, UnknownStandard
+from standards.errors import Malformed, NotFound, UnknownStandard, WrongType
 from standards.models import OperationCode, Standard, WasteCode
 
 NEW_VERSION_FIELDS = {"value", "unit", "effective_from", "citation", "note"}
@@ -94,9 +94,9 @@ def _decode_cursor(cursor: str) -> str:
     return after
 
 
-def _bad_cursor() -> ApiError:
-    return ApiError(400, "bad_cursor", "The cursor is not one this API gave out.",
-                    {"cursor": ["not a cursor this API issued"]})
+def _bad_cursor() -> Malformed:
+    return Malformed("The cursor is not one this API gave out.",
+                     {"cursor": ["not a cursor this API issued"]}, code="bad_cursor")
 
 
 def _byproduct_arg() -> str | None:
@@ -128,7 +128,7 @@ def standard_history(code: str):
     try:
         versions = catalogue_admin.version_history(session, code)
     except UnknownStandard as exc:
-        raise ApiError(404, "not_found", exc.message) from exc
+        raise NotFound(exc.message) from exc
     in_force = get_standard(session, code, utcnow().date())
     return {
         "code": code,
@@ -150,9 +150,7 @@ def add_standard_version(code: str):
         version = catalogue_admin.add_standard_version(
             db.session(), actor_id=api_user().id, code=code, **fields)
     except UnknownStandard as exc:
-        raise ApiError(404, "not_found", exc.message) from exc
-    except StandardsError as exc:
-        raise ApiError(422, exc.code, exc.message, exc.fields) from exc
+        raise NotFound(exc.message) from exc
     return _version_json(version, None)
 
 
@@ -169,7 +167,7 @@ def _new_version_fields(body: dict[str, Any]) -> dict[str, Any]:
             wrong[name] = ["must be a string"]
     if wrong:
         first = next(iter(wrong))
-        raise ApiError(400, "wrong_type", f"{first} {wrong[first][0]}.", wrong)
+        raise WrongType(f"{first} {wrong[first][0]}.", wrong)
     missing = {name: ["is required"] for name in ("value", "effective_from", "citation")
                if body.get(name) is None}
     if missing:

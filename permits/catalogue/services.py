@@ -33,7 +33,7 @@ def add_standard_version(
 ) -> Standard:
     """Record a new value of `code` from `effective_from`, and who did it; flush, never commit.
 
-    Raises `UnknownStandard` for an unknown code, `StandardsError` naming each bad field.
+    Raises `UnknownStandard` for an unknown code, `ValidationFailed` naming each bad field.
     """
     _lock_versions(session, code)
     version = add_version(

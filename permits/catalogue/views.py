@@ -16,7 +16,7 @@ from permits.web.labels import BASES, BYPRODUCTS
 from standards import codes
 from standards.catalogue import get_standard, standards_in_force, standards_version
 from standards.clock import utcnow
-from standards.errors import StandardsError, UnknownStandard
+from standards.errors import UnknownStandard, ValidationFailed
 
 bp = Blueprint("catalogue", __name__)
 
@@ -136,7 +136,7 @@ def new_version(code: str):
         try:
             version = catalogue_admin.add_standard_version(
                 session, actor_id=current_user.id, code=code, **form.values())
-        except StandardsError as exc:
+        except ValidationFailed as exc:
             unplaced = place_errors(form, exc.fields)
         else:
             session.commit()

@@ -17,16 +17,12 @@ from permits.accounts.models import User
 from permits.audit import chain as audit
 from permits.permitting import decisions, state
 from permits.permitting.decision_models import Amendment, Decision
-from permits.permitting.errors import (
-    ChecksNotMet,
-    InvalidApplication,
-    InvalidTransition,
-    PermitNotFound,
-)
+from permits.permitting.errors import ChecksNotMet, InvalidApplication, PermitNotFound
 from permits.permitting.models import Permit
 from permits.permitting.rules import AMENDABLE, Terms, clean_application
 from permits.permitting.services import _move, _reason, _require_role, get_permit
 from standards.clock import utcnow
+from standards.errors import InvalidTransition
 from standards.vocabulary import OVERSEERS, kg_to_tonnes
 
 

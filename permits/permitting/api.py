@@ -12,7 +12,7 @@ from permits.api import openapi
 from permits.api.blueprint import api
 from permits.api.common import json_body, paginate
 from permits.api.endpoint import endpoint
-from permits.api.errors import ApiError, validation_failed
+from permits.api.errors import validation_failed
 from permits.core import db
 from permits.permitting import decisions
 from permits.permitting import services as service
@@ -21,6 +21,7 @@ from permits.permitting.decision_models import REQUEST_STATUSES, EvidenceRequest
 from permits.permitting.models import PERMIT_STATUSES, Permit
 from permits.permitting.rules import Terms
 from standards import clock
+from standards.errors import WrongType
 from standards.vocabulary import OVERSEERS
 
 
@@ -36,7 +37,7 @@ def optional_body() -> dict[str, Any]:
 def _string_field(body: dict, name: str) -> Any:
     value = body.get(name)
     if value is not None and not isinstance(value, str):
-        raise ApiError(400, "wrong_type", f"{name} must be a string.", {name: ["must be a string"]})
+        raise WrongType(f"{name} must be a string.", {name: ["must be a string"]})
     return value
 
 
@@ -61,7 +62,7 @@ def check_types(body: dict[str, Any]) -> dict[str, Any]:
             wrong[name] = [f"must be {' or '.join(_TYPE_NAMES[t] for t in types)}"]
     if wrong:
         first = next(iter(wrong))
-        raise ApiError(400, "wrong_type", f"{first} {wrong[first][0]}.", wrong)
+        raise WrongType(f"{first} {wrong[first][0]}.", wrong)
     return body
 
 
@@ -75,7 +76,7 @@ def apply_for_permit():
     body = check_types(json_body())
     draft = body.pop("draft", False)
     if not isinstance(draft, bool):
-        raise ApiError(400, "wrong_type", "draft must be true or false.",
+        raise WrongType("draft must be true or false.",
                        {"draft": ["must be true or false"]})
     session, user = db.session(), api_user()
     if draft:

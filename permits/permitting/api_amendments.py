@@ -11,15 +11,14 @@ from permits.api import openapi
 from permits.api.blueprint import api
 from permits.api.common import json_body
 from permits.api.endpoint import endpoint
-from permits.api.errors import ApiError
 from permits.core import db
 from permits.permitting import amendments as service
 from permits.permitting import services as permit_service
 from permits.permitting.api import _IDEMPOTENCY, _body, _id, _string_field, check_types
 from permits.permitting.api_shapes import amendment_json
 from permits.permitting.decision_models import Amendment, Decision
-from permits.permitting.errors import PermitError
 from standards import clock
+from standards.errors import BadInput
 
 
 def _json(amendment: Amendment) -> dict:
@@ -32,10 +31,9 @@ def _changes_named_as_sent():
     fields under `changes`, so an error names `changes.quantity_tonnes`."""
     try:
         yield
-    except (ApiError, PermitError) as exc:
-        if exc.status in (400, 422):  # bad input; a 409's fields name the permit's state
-            exc.fields = {name if name in ("changes", "reason") else f"changes.{name}": messages
-                          for name, messages in exc.fields.items()}
+    except BadInput as exc:  # not a 409: its fields name the permit's state
+        exc.fields = {name if name in ("changes", "reason") else f"changes.{name}": messages
+                      for name, messages in exc.fields.items()}
         raise
 
 

@@ -15,12 +15,13 @@ from permits.api import openapi
 from permits.api.blueprint import api
 from permits.api.common import paginate
 from permits.api.endpoint import endpoint
-from permits.api.errors import ApiError, validation_failed
+from permits.api.errors import validation_failed
 from permits.core import db
 from permits.permitting import decisions
 from permits.permitting.api_shapes import iso
 from permits.permitting.decision_models import Decision
 from permits.permitting.models import PERMIT_STATUSES, Permit
+from standards.errors import NotFound
 from standards.vocabulary import kg_to_tonnes as tonnes
 
 PUBLIC_STATUSES = tuple(s for s in PERMIT_STATUSES if s != "draft")
@@ -83,7 +84,7 @@ def public_permit_by_number(number: str):
         select(Permit, Facility).join(Facility, Facility.id == Permit.receiving_facility_id)
         .where(Permit.number == number, Permit.status != "draft")).first()
     if row is None:
-        raise ApiError(404, "not_found", f"No permit numbered {number}.")
+        raise NotFound(f"No permit numbered {number}.")
     permit, facility = row
     return public_permit(permit, facility, decisions.current_decision(session, permit.id),
                          full=True)

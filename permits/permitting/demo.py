@@ -19,10 +19,10 @@ from permits.accounts import services as accounts
 from permits.accounts.demo import demo_user
 from permits.permitting import amendments
 from permits.permitting import services as service
-from permits.permitting.errors import PermitError
 from permits.permitting.models import Permit
 from standards import codes
 from standards.clock import utcnow
+from standards.errors import DomainError
 
 SHIPPER_CA = "shipper@northern-alloys.example"
 FACILITY_USER = "facility@metales-bajio.example"
@@ -141,5 +141,5 @@ def _try(action, session, **kwargs) -> None:
     try:
         with session.begin_nested():
             action(session, **kwargs)
-    except PermitError as exc:
+    except DomainError as exc:
         print(f"seed-demo: skipped {action.__module__}.{action.__name__}: {exc.message}")

@@ -16,10 +16,10 @@ from permits.permitting import amendments, decisions
 from permits.permitting import services as service
 from permits.permitting.decision_models import Amendment, EvidenceRequest
 from permits.permitting.decision_view import standard_titles
-from permits.permitting.errors import PermitError
 from permits.permitting.forms import EvidenceRequestForm, ReasonForm
 from permits.permitting.models import Permit
 from standards import clock
+from standards.errors import DomainError
 from standards.vocabulary import OVERSEERS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -52,7 +52,7 @@ def _act(permit_id: int, run, done: str, form=None):
         session = db.session()
         try:
             run(session, form)
-        except PermitError as exc:
+        except DomainError as exc:
             session.rollback()
             flash(exc.message, "error")
         else:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from facility_registry.models import Facility
 from facility_registry.validation import iso_date
 from permits.core.ids import is_record_id
-from permits.permitting.errors import InvalidApplication
+from permits.permitting.errors import ApplicationWrongType, InvalidApplication
 from standards import codes
 from standards.clock import add_months
 from standards.vocabulary import BYPRODUCTS, COUNTRIES, epa_id_problem, kg_to_tonnes, tonnes_to_kg
@@ -161,7 +161,7 @@ def clean_application(session: Session, body: dict[str, Any], *, today: date,
         _waste_codes(session, given["waste_codes"], clean, errors)
     _cross_checks(clean, errors, draft=draft)
     if errors.fields:
-        raise InvalidApplication(errors.fields, wrong_type=errors.wrong_type)
+        raise (ApplicationWrongType if errors.wrong_type else InvalidApplication)(errors.fields)
     return _columns(clean)
 
 

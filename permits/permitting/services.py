@@ -19,16 +19,11 @@ from permits.accounts.models import User
 from permits.audit import chain as audit
 from permits.permitting import decisions, state
 from permits.permitting.decision_models import Decision, EvidenceRequest
-from permits.permitting.errors import (
-    ChecksNotMet,
-    InvalidApplication,
-    InvalidTransition,
-    NotAllowed,
-    PermitNotFound,
-)
+from permits.permitting.errors import ChecksNotMet, InvalidApplication, PermitNotFound
 from permits.permitting.models import Permit
 from permits.permitting.rules import Terms, clean_application
 from standards.clock import utcnow
+from standards.errors import InvalidTransition, NotAllowed
 from standards.vocabulary import OVERSEERS
 
 MAX_REASON = 2000

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from permits.permitting.errors import InvalidTransition, PermitNotActive
+from permits.permitting.errors import PermitNotActive
 from permits.permitting.models import PERMIT_STATUSES
+from standards.errors import InvalidTransition
 
 DECIDED = frozenset({"approved", "denied", "under_review"})
 

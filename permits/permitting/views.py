@@ -33,7 +33,7 @@ from permits.permitting.decision_view import (
     standard_titles,
     status_note,
 )
-from permits.permitting.errors import InvalidApplication, PermitError
+from permits.permitting.errors import InvalidApplication
 from permits.permitting.forms import (
     AmendmentForm,
     ApplicationForm,
@@ -55,6 +55,7 @@ from permits.web.labels import (
     territory_names,
 )
 from standards import clock, codes
+from standards.errors import DomainError
 from standards.vocabulary import BYPRODUCTS, ROLES
 
 bp = Blueprint("permits", __name__, url_prefix="/permits")
@@ -263,7 +264,7 @@ def withdraw(permit_id: int):
         try:
             service.withdraw(session, actor=current_user, permit_id=permit_id,
                              reason=form.reason.data)
-        except PermitError as exc:
+        except DomainError as exc:
             session.rollback()
             flash(exc.message, "error")
         else:

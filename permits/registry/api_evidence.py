@@ -12,10 +12,10 @@ from permits.api import openapi
 from permits.api.blueprint import api
 from permits.api.common import bad_cursor, json_body, page_limit
 from permits.api.endpoint import endpoint
-from permits.api.errors import ApiError
 from permits.core import db
 from permits.core.ids import MAX_ID
 from permits.registry.api_shapes import actor, evidence_json, expect_types, require_own_facility
+from standards.errors import ValidationFailed
 
 EVIDENCE_TYPES = {"standard": str, "kind": str, "value": (int, float, bool, str),
                   "unit": str, "basis": str, "observed_on": str, "source": str}
@@ -27,7 +27,7 @@ def _evidence_body(*, correction: bool = False) -> dict:
     expect_types(body, types)
     unknown = sorted(set(body) - set(types))
     if unknown:
-        raise ApiError(422, "validation_failed", f"{unknown[0]} is not an evidence field.",
+        raise ValidationFailed(f"{unknown[0]} is not an evidence field.",
                        {unknown[0]: ["is not an evidence field"]})
     return body
 

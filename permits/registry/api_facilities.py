@@ -8,7 +8,6 @@ from sqlmodel import select
 
 from facility_registry import carbon, services
 from facility_registry.eligibility import check_facility, find_facilities
-from facility_registry.errors import RegistryError
 from facility_registry.models import FACILITY_STATUSES, Facility
 from permits.api import openapi
 from permits.api.blueprint import api
@@ -25,6 +24,7 @@ from permits.registry.api_shapes import (
     require_own_facility,
 )
 from standards.clock import utcnow
+from standards.errors import BadInput
 from standards.vocabulary import COUNTRIES
 
 FACILITY_TYPES = {"name": str, "country": str, "identifiers": dict, "address": str,
@@ -51,10 +51,9 @@ def _identifiers_named_as_sent():
     it under `identifiers`, so an error names it `identifiers.epa_id`, as a wrong type does."""
     try:
         yield
-    except RegistryError as exc:
-        if exc.status in (400, 422):  # bad input; a 409's fields name the facility's state
-            exc.fields = {f"identifiers.{name}" if name in IDENTIFIER_TYPES else name: messages
-                          for name, messages in exc.fields.items()}
+    except BadInput as exc:  # not a 409: its fields name the facility's state
+        exc.fields = {f"identifiers.{name}" if name in IDENTIFIER_TYPES else name: messages
+                      for name, messages in exc.fields.items()}
         raise
 
 

@@ -18,9 +18,9 @@ from permits.api import openapi
 from permits.api.blueprint import api
 from permits.api.common import json_body, paginate
 from permits.api.endpoint import endpoint
-from permits.api.errors import ApiError
 from permits.core import db
 from permits.registry.api_shapes import actor, case_json, expect_types, iso
+from standards.errors import WrongType
 
 INSPECTION_TYPES = {"inspected_on": str, "outcome": str, "findings": list, "summary": str,
                     "attachments": list}
@@ -32,13 +32,13 @@ def _uploads(raw: list) -> list[services.Upload]:
     for i, item in enumerate(raw or []):
         field = f"attachments[{i}]"
         if not isinstance(item, dict):
-            raise ApiError(400, "wrong_type", f"{field} must be an object.", {field: ["must be an object"]})
+            raise WrongType(f"{field} must be an object.", {field: ["must be an object"]})
         expect_types(item, {"filename": str, "content_type": str, "content_base64": str},
                      prefix=f"{field}.")
         try:
             content = base64.b64decode(item.get("content_base64") or "", validate=True)
         except (binascii.Error, ValueError):
-            raise ApiError(400, "wrong_type", f"{field}.content_base64 is not base64.",
+            raise WrongType(f"{field}.content_base64 is not base64.",
                            {f"{field}.content_base64": ["is not base64"]}) from None
         uploads.append(services.Upload(item.get("filename") or "", item.get("content_type") or "",
                                        content))

@@ -7,7 +7,7 @@ from typing import Any
 from facility_registry.errors import FacilityNotFound
 from facility_registry.facilities import facility_record
 from permits.accounts.auth import api_user
-from permits.api.errors import ApiError
+from standards.errors import NotAllowed, NotFound, WrongType
 from standards.vocabulary import COUNTRIES
 
 JSON_TYPES = {str: "a string", list: "a list", dict: "an object", bool: "true or false",
@@ -32,7 +32,7 @@ def expect_types(body: dict, types: dict[str, type | tuple], *, prefix: str = ""
             wrong[f"{prefix}{field}"] = [f"must be {JSON_TYPES.get(expected, 'another type')}"]
     if wrong:
         first = next(iter(wrong))
-        raise ApiError(400, "wrong_type", f"{first} {wrong[first][0]}.", wrong)
+        raise WrongType(f"{first} {wrong[first][0]}.", wrong)
 
 
 def actor() -> dict[str, Any]:
@@ -44,11 +44,11 @@ def require_own_facility(facility_id: int) -> None:
     """A facility user acts only for its own facility; other roles are checked by the guard."""
     user = api_user()
     if user.role == "facility" and user.facility_id != facility_id:
-        raise ApiError(403, "forbidden", "A facility user acts only for its own facility.")
+        raise NotAllowed("A facility user acts only for its own facility.")
 
 
-def not_found(exc: FacilityNotFound) -> ApiError:
-    return ApiError(404, "not_found", exc.message)
+def not_found(exc: FacilityNotFound) -> NotFound:
+    return NotFound(exc.message)
 
 
 def facility_json(facility) -> dict[str, Any]:

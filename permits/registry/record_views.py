@@ -8,7 +8,6 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 
 from facility_registry import services
-from facility_registry.errors import RegistryError
 from facility_registry.evidence import get_evidence
 from facility_registry.models import Attachment, EnforcementCase
 from facility_registry.reference import load_reference
@@ -25,6 +24,7 @@ from permits.registry.forms import (
 )
 from standards.catalogue import standards_in_force
 from standards.clock import utcnow
+from standards.errors import DomainError
 from standards.vocabulary import OVERSEERS
 
 
@@ -64,7 +64,7 @@ def new_evidence(facility_id: int):
             else:
                 services.supersede_evidence(session, evidence_id=corrects.id, reason=form.reason.data,
                                             **actor(), **form.values())
-        except RegistryError as exc:
+        except DomainError as exc:
             session.rollback()
             _flash_unplaced(apply_errors(form, exc.fields) or ([] if exc.fields else [exc.message]))
         else:
@@ -81,7 +81,7 @@ def _corrected_entry(session, facility_id: int):
         return None
     try:
         entry = get_evidence(session, int(raw))
-    except (ValueError, RegistryError):
+    except (ValueError, DomainError):
         abort(404)
     if entry.facility_id != facility_id:
         abort(404)
@@ -107,7 +107,7 @@ def verify(evidence_id: int):
     session = db.session()
     try:
         entry = services.verify_evidence(session, evidence_id=evidence_id, **actor())
-    except RegistryError as exc:
+    except DomainError as exc:
         session.rollback()
         flash(exc.message, "error")
     else:
@@ -133,7 +133,7 @@ def new_inspection(facility_id: int):
                 outcome=form.outcome.data, summary=form.summary.data or "",
                 findings=[{k: v for k, v in f.items() if v not in ("", None)} for f in findings],
                 attachments=_uploads(), **actor())
-        except RegistryError as exc:
+        except DomainError as exc:
             session.rollback()
             _flash_unplaced(apply_errors(form, exc.fields, findings_map=rows)
                             or ([] if exc.fields else [exc.message]))
@@ -160,7 +160,7 @@ def notify(case_id: int):
         abort(400)
     try:
         services.notify_case(session, case_id=case_id, notified_on=form.notified_on.data, **actor())
-    except RegistryError as exc:
+    except DomainError as exc:
         session.rollback()
         flash(exc.message, "error")
     else:

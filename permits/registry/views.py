@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from facility_registry import services
 from facility_registry.eligibility import find_facilities
-from facility_registry.errors import RegistryError
 from facility_registry.facilities import facility_record
 from facility_registry.models import FACILITY_STATUSES, Facility
 from facility_registry.reference import load_reference
@@ -24,6 +23,7 @@ from permits.registry.forms import FacilityForm, ReasonForm, apply_errors
 from permits.web.labels import byproduct_label, operation_label
 from standards import codes
 from standards.clock import utcnow
+from standards.errors import DomainError
 from standards.vocabulary import COUNTRIES, OVERSEERS, REGISTRY_READERS
 
 TRANSITIONS = {"suspend": services.suspend_facility, "reinstate": services.reinstate_facility,
@@ -82,7 +82,7 @@ def new_facility():
     if form.validate_on_submit():
         try:
             created = services.create_facility(db.session(), **actor(), **form.values())
-        except RegistryError as exc:
+        except DomainError as exc:
             db.session().rollback()
             _show_errors(form, exc)
         else:
@@ -107,7 +107,7 @@ def edit_facility(facility_id: int):
     if form.validate_on_submit():
         try:
             services.update_facility(session, facility_id=facility_id, **actor(), **form.values())
-        except RegistryError as exc:
+        except DomainError as exc:
             session.rollback()
             _show_errors(form, exc)
         else:
@@ -128,7 +128,7 @@ def _facility_form(session) -> FacilityForm:
     return form
 
 
-def _show_errors(form, exc: RegistryError) -> None:
+def _show_errors(form, exc: DomainError) -> None:
     for message in apply_errors(form, exc.fields):
         flash(message, "error")
     if not exc.fields:
@@ -146,7 +146,7 @@ def change_status(facility_id: int, action: str):
     session = db.session()
     try:
         TRANSITIONS[action](session, facility_id=facility_id, reason=form.reason.data, **actor())
-    except RegistryError as exc:
+    except DomainError as exc:
         session.rollback()
         flash(exc.message, "error")
     else:

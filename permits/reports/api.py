@@ -11,11 +11,12 @@ from permits.api import openapi
 from permits.api.blueprint import api
 from permits.api.common import paginate, query_int
 from permits.api.endpoint import endpoint
-from permits.api.errors import ApiError, validation_failed
+from permits.api.errors import validation_failed
 from permits.core import db
 from permits.reports import KINDS
 from permits.reports.models import ComplianceReport
 from permits.reports.store import SUMMARY_COLUMNS, StoredVersion, find_report, intact
+from standards.errors import NotFound
 from standards.vocabulary import OVERSEERS
 
 PUBLIC_KIND = "enforcement_public"
@@ -56,12 +57,12 @@ def public_enforcement_report(year: str):
 
 def _find(kind: str, period: str) -> ComplianceReport:
     if kind not in KINDS:
-        raise ApiError(404, "not_found", f"There is no report kind {kind!r}.")
+        raise NotFound(f"There is no report kind {kind!r}.")
     version = _version()
     row = find_report(db.session(), kind=kind, period=period, version=version)
     if row is None:
         which = f"version {version} of " if version else ""
-        raise ApiError(404, "not_found", f"No {which}{kind} report is stored for {period}.")
+        raise NotFound(f"No {which}{kind} report is stored for {period}.")
     return row
 
 

@@ -11,7 +11,7 @@ from permits.api import openapi
 from permits.api.blueprint import api
 from permits.api.common import json_body, paginate, parse_date
 from permits.api.endpoint import endpoint
-from permits.api.errors import ApiError, validation_failed
+from permits.api.errors import validation_failed
 from permits.core import db
 from permits.shipments import deadlines, export
 from permits.shipments import services as service
@@ -23,6 +23,7 @@ from permits.shipments.queries import (
     visible_shipment,
 )
 from standards import clock
+from standards.errors import WrongType
 from standards.vocabulary import kg_to_tonnes
 
 
@@ -93,14 +94,14 @@ def _fields(required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[s
 def _text(body: dict, name: str) -> str | None:
     value = body.get(name)
     if value is not None and not isinstance(value, str):
-        raise ApiError(400, "wrong_type", f"{name} must be a string.", {name: ["must be a string"]})
+        raise WrongType(f"{name} must be a string.", {name: ["must be a string"]})
     return value
 
 
 def _kg(body: dict, name: str) -> int:
     value = body[name]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ApiError(400, "wrong_type", f"{name} must be a number of tonnes.", {name: ["must be a number"]})
+        raise WrongType(f"{name} must be a number of tonnes.", {name: ["must be a number"]})
     return service.kg_from_tonnes(value, field=name)
 
 

@@ -11,8 +11,8 @@ from permits.permitting.models import Permit
 from permits.shipments import deadlines
 from permits.shipments import services as service
 from permits.shipments.models import Shipment
-from permits.shipments.state import ShipmentError
 from standards.clock import utcnow
+from standards.errors import DomainError
 
 LOADS = 7  # shipments per permit: one for each story below
 TOLERANCE = 2.0
@@ -35,7 +35,7 @@ def seed_shipments(session: Session, people: dict) -> list[tuple[str, str]]:
         try:
             with session.begin_nested():  # a permit the demo cannot use as planned is left as it was
                 _stories(session, permit=permit, shipper=shipper, receiver=receiver, today=today)
-        except ShipmentError as err:
+        except DomainError as err:
             print(f"seed-demo: no demo shipments under permit {permit.number}: {err.message}")
             continue
         seeded += 1

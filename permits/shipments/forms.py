@@ -7,7 +7,7 @@ from wtforms import DateField, DecimalField, SelectField, StringField, SubmitFie
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
-from permits.shipments.state import ShipmentError
+from standards.errors import DomainError
 
 _TONNES_HINT = _l("Metric tonnes, up to 3 decimals.")
 # A text box, not <input type=number>: a browser empties a number box it cannot read (a decimal
@@ -70,7 +70,7 @@ def confirmation_form(event: str, **kwargs) -> FlaskForm:
     return CONFIRMATION_FORMS[event](prefix=event, **kwargs)
 
 
-def attach(form: FlaskForm, error: ShipmentError) -> bool:
+def attach(form: FlaskForm, error: DomainError) -> bool:
     """Put the error's field messages on the form's fields; False when none of them is on this form."""
     placed = False
     for name, messages in error.fields.items():

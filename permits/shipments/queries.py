@@ -11,17 +11,17 @@ from facility_registry.models import Facility
 from permits.accounts.models import User
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment, ShipmentException
-from permits.shipments.state import ShipmentError
+from standards.errors import NotAllowed, NotFound
 from standards.vocabulary import OVERSEERS
 
 
-def not_found(what: str = "shipment") -> ShipmentError:
+def not_found(what: str = "shipment") -> NotFound:
     # The same answer for "does not exist" and "not yours": existence is not leaked.
-    return ShipmentError(404, "not_found", f"No such {what}.")
+    return NotFound(f"No such {what}.")
 
 
-def forbidden(message: str) -> ShipmentError:
-    return ShipmentError(403, "forbidden", message)
+def forbidden(message: str) -> NotAllowed:
+    return NotAllowed(message)
 
 
 def can_see(actor: User, permit: Permit) -> bool:

@@ -35,8 +35,9 @@ from permits.shipments.queries import (
     not_found,
     visible_permit,
 )
-from permits.shipments.state import ShipmentError, conflict, invalid, next_state
+from permits.shipments.state import conflict, invalid, next_state
 from standards.clock import utcnow
+from standards.errors import Conflict, ValidationFailed, WrongType
 from standards.vocabulary import KG_PER_TONNE, kg_to_tonnes, tonnes_to_kg
 
 MAX_SHIPMENT_KG = 1_000_000_000  # a million tonnes: beyond any load, and within a 32-bit column
@@ -47,7 +48,7 @@ DOCUMENT_LENGTH, REASON_LENGTH, NOTE_LENGTH = 64, 1000, 2000
 def kg_from_tonnes(value: Any, *, field: str = "quantity_tonnes") -> int:
     """Tonnes as given (a number, up to 3 decimals) to the whole kilograms they are stored as."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise ShipmentError(400, "wrong_type", f"{field} must be a number.", {field: ["must be a number"]})
+        raise WrongType(f"{field} must be a number.", {field: ["must be a number"]})
     try:
         tonnes = Decimal(str(value).strip())
     except InvalidOperation as exc:
@@ -183,7 +184,7 @@ def _take_from_caps(session: Session, *, permit: Permit, kg: int, departed_on: d
     set_committed_value(permit, "shipments_used", row.shipments_used)
 
 
-def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date) -> ShipmentError:
+def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date) -> Conflict:
     # Read afresh: the UPDATE saw the newest committed totals, and so must the explanation.
     current = session.execute(
         select(Permit.status, Permit.valid_from, Permit.valid_to, Permit.quantity_kg, Permit.used_kg,
@@ -198,17 +199,16 @@ def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date
         return conflict("facility_suspended",
                         f"The receiving facility is {current.facility_status}; nothing may be shipped to it.")
     if not current.valid_from <= departed_on <= current.valid_to:
-        return ShipmentError(409, "outside_validity",
-                             f"The permit is valid from {current.valid_from} to {current.valid_to}; "
-                             f"a departure on {departed_on} is outside it.",
-                             {"departed_on": ["is outside the permit's validity"]})
+        return Conflict(f"The permit is valid from {current.valid_from} to {current.valid_to}; "
+                        f"a departure on {departed_on} is outside it.",
+                        {"departed_on": ["is outside the permit's validity"]}, code="outside_validity")
     if current.used_kg + kg > current.quantity_kg:
         remaining = kg_to_tonnes(current.quantity_kg - current.used_kg)
-        return ShipmentError(409, "quantity_exceeded",
-                             f"The permit allows {kg_to_tonnes(current.quantity_kg):g} t and "
-                             f"{kg_to_tonnes(current.used_kg):g} t have been shipped; "
-                             f"{remaining:g} t remain, less than {kg_to_tonnes(kg):g} t.",
-                             {"quantity_tonnes": [f"at most {remaining:g} t remain on the permit"]})
+        return Conflict(f"The permit allows {kg_to_tonnes(current.quantity_kg):g} t and "
+                        f"{kg_to_tonnes(current.used_kg):g} t have been shipped; "
+                        f"{remaining:g} t remain, less than {kg_to_tonnes(kg):g} t.",
+                        {"quantity_tonnes": [f"at most {remaining:g} t remain on the permit"]},
+                        code="quantity_exceeded")
     if current.shipments_used + 1 > current.shipments_planned:
         return conflict("shipments_exceeded",
                         f"All {current.shipments_planned} shipments the permit allows have been logged.")
@@ -348,9 +348,9 @@ def recover_shipment(
                   earliest_name="receipt", today=today)
     code = (operation_code or "").strip().upper()
     if code != permit.operation_code:
-        raise ShipmentError(422, "operation_mismatch",
-                            f"The permit is for operation {permit.operation_code}, not {code or 'none'}.",
-                            {"operation_code": [f"must be the permit's operation, {permit.operation_code}"]})
+        raise ValidationFailed(f"The permit is for operation {permit.operation_code}, not {code or 'none'}.",
+                               {"operation_code": [f"must be the permit's operation, {permit.operation_code}"]},
+                               code="operation_mismatch")
 
     changes = {"status": target, "completed_on": completed_on, "recovery_operation_code": code,
                "recovery_confirmed_at": utcnow()}

@@ -8,8 +8,9 @@ its refused part comes back later (`return` from received or recovered, state un
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
+
+from standards.errors import Conflict, InvalidTransition, ValidationFailed
 
 IN_TRANSIT, RECEIVED, REFUSED, RECOVERED, RETURNED = (
     "in_transit", "received", "refused", "recovered", "returned")
@@ -29,30 +30,14 @@ EVENTS = ("receive", "refuse", "recover", "return")
 EVENT_NOUNS = {"receive": "receipt", "refuse": "refusal", "recover": "recovery", "return": "return"}
 
 
-@dataclass
-class ShipmentError(Exception):
-    """A shipment request that cannot be done: its HTTP status, a stable code, the fields at fault."""
-
-    status: int
-    code: str
-    message: str
-    fields: dict[str, list[str]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
-
-
-def invalid(field_name: str, message: str) -> ShipmentError:
+def invalid(field_name: str, message: str) -> ValidationFailed:
     """A 422 naming the field, as the API's error shape wants it."""
-    return ShipmentError(422, "validation_failed", f"{field_name} {message}.", {field_name: [message]})
+    return ValidationFailed(f"{field_name} {message}.", {field_name: [message]})
 
 
-def conflict(code: str, message: str) -> ShipmentError:
+def conflict(code: str, message: str) -> Conflict:
     """A 409: the shipment's or the permit's state forbids the request."""
-    return ShipmentError(409, code, message)
+    return Conflict(message, code=code)
 
 
 class _Stateful(Protocol):
@@ -67,8 +52,7 @@ def next_state(shipment: _Stateful, event: str) -> str:
         raise ValueError(f"unknown shipment event {event!r}")
     target = TRANSITIONS.get((event, shipment.status))
     if target is None:
-        raise conflict(
-            "invalid_transition",
+        raise InvalidTransition(
             f"A {EVENT_NOUNS[event]} cannot be recorded for a shipment that is "
             f"{shipment.status.replace('_', ' ')}.",
         )
@@ -82,7 +66,7 @@ def _guard_return(shipment: _Stateful) -> None:
     if shipment.refused_kg <= 0:
         raise conflict("nothing_to_return", "Nothing of this shipment was refused, so nothing can be returned.")
     if shipment.returned_on is not None:
-        raise conflict("invalid_transition", "The refused quantity of this shipment is already returned.")
+        raise InvalidTransition("The refused quantity of this shipment is already returned.")
 
 
 def allowed_events(shipment: _Stateful) -> list[str]:
@@ -91,7 +75,7 @@ def allowed_events(shipment: _Stateful) -> list[str]:
     for event in EVENTS:
         try:
             next_state(shipment, event)
-        except ShipmentError:
+        except Conflict:
             continue
         allowed.append(event)
     return allowed

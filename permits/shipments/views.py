@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from permits.accounts.auth import guard
 from permits.accounts.models import Organization
+from permits.api.errors import http_status
 from permits.core import db
 from permits.permitting.models import Permit
 from permits.shipments import deadlines, export
@@ -30,9 +31,10 @@ from permits.shipments.queries import (
     visible_permit,
     visible_shipment,
 )
-from permits.shipments.state import ShipmentError, allowed_events
+from permits.shipments.state import allowed_events
 from permits.web.labels import operation_label
 from standards import clock
+from standards.errors import DomainError, NotAllowed, NotFound
 from standards.vocabulary import kg_to_tonnes
 
 bp = Blueprint("shipments", __name__)
@@ -102,7 +104,7 @@ def permit_shipments(permit_id: int):
                     quantity_kg=service.kg_from_tonnes(form.quantity_tonnes.data),
                     departed_on=form.departed_on.data, expected_arrival_on=form.expected_arrival_on.data,
                     movement_document=form.movement_document.data, carrier=form.carrier.data, today=clock.today())
-            except ShipmentError as err:
+            except DomainError as err:
                 session.rollback()
                 status = _show(form, err)
             else:
@@ -117,13 +119,13 @@ def permit_shipments(permit_id: int):
     return render_template("shipments/permit.html", permit=permit, shipments_panel=panel), status
 
 
-def _show(form, err: ShipmentError) -> int:
+def _show(form, err: DomainError) -> int:
     """Field errors on their fields, anything else as a message; 403 and 404 become error pages."""
-    if err.status in (403, 404):
+    if isinstance(err, NotAllowed | NotFound):
         raise err
     if not attach(form, err):
         flash(err.message, "error")
-    return err.status
+    return http_status(err)
 
 
 # Shippers: where to log from -------------------------------------------------------------
@@ -257,7 +259,7 @@ def _confirm(shipment_id: int, event: str, record):
     if form.validate_on_submit():
         try:
             shipment = record(session, form)
-        except ShipmentError as err:
+        except DomainError as err:
             session.rollback()
             return _detail_page(shipment_id, failed=(event, form), status=_show(form, err))
         message = _recorded(event, shipment)
@@ -342,7 +344,7 @@ def resolve_exception(exception_id: int):
         return _exceptions_page((exception_id, form), 422)
     try:
         service.resolve_exception(session, actor=current_user, exception_id=exception_id, note=form.note.data)
-    except ShipmentError as err:
+    except DomainError as err:
         session.rollback()
         return _exceptions_page((exception_id, form), _show(form, err))
     session.commit()

@@ -24,9 +24,10 @@ def html_error(err: HTTPException):
     return render_template("errors/error.html", status=status, title=title, detail=err.description), status
 
 
-def html_error_from_api(err):
-    title = _titles().get(err.status, err.code)
-    return render_template("errors/error.html", status=err.status, title=title, detail=err.message), err.status
+def html_domain_error(err, status: int):
+    """A domain error no view caught (`standards.errors`), at the status the API's table gives it."""
+    title = _titles().get(status, err.code)
+    return render_template("errors/error.html", status=status, title=title, detail=err.message), status
 
 
 def html_internal_error():

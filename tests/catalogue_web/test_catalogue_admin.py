@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from permits.audit import chain as audit
 from permits.catalogue.services import add_standard_version, known_byproducts
-from standards.errors import StandardsError, UnknownStandard
+from standards.errors import UnknownStandard, ValidationFailed
 from tests.catalogue_web.conftest import PEL, catalogue_entries, versions_of
 
 CITATION = "29 CFR 1910.1025(c), as amended"
@@ -51,7 +51,7 @@ def test_the_audit_entry_before_is_the_version_just_replaced(session):
 
 
 def test_a_refused_version_writes_nothing(session):
-    with pytest.raises(StandardsError) as refused:
+    with pytest.raises(ValidationFailed) as refused:
         _add(session, citation="")
     assert list(refused.value.fields) == ["citation"]
     session.rollback()

@@ -2,6 +2,8 @@
 import pytest
 
 from permits.accounts.auth import public
+from permits.api.errors import http_status
+from standards.errors import Malformed
 from tests.helpers import bearer, make_user
 
 
@@ -44,9 +46,9 @@ def test_malformed_json_is_400(client, db, body):
     from permits.api.common import json_body
 
     with client.application.test_request_context("/api/x", method="POST", data=body):
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(Malformed) as caught:
             json_body()
-    assert caught.value.status == 400 and caught.value.code == "malformed_json"
+    assert http_status(caught.value) == 400 and caught.value.code == "malformed_json"
 
 
 def test_openapi_document_is_served_and_public(client):

@@ -10,8 +10,8 @@ from permits.audit.models import AuditEntry
 from permits.permitting import decisions as decision_module
 from permits.permitting import services as service
 from permits.permitting.decision_models import Decision
-from permits.permitting.errors import InvalidTransition
 from permits.permitting.models import Permit
+from standards.errors import InvalidTransition
 from tests.permits.conftest import (
     TODAY,
     apply,

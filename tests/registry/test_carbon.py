@@ -5,7 +5,7 @@ import pytest
 
 from facility_registry import services
 from facility_registry.eligibility import check_facility
-from facility_registry.errors import Conflict, ValidationFailed
+from standards.errors import Conflict, ValidationFailed
 from tests.registry.conftest import FACILITY_USER, INSPECTOR, TODAY, record_passing
 
 

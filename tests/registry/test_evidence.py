@@ -7,15 +7,15 @@ import pytest
 from sqlmodel import select
 
 from facility_registry import services
-from facility_registry.errors import (
+from facility_registry.evidence import history
+from facility_registry.models import Evidence
+from standards.errors import (
     InvalidTransition,
     NotAllowed,
     UnknownStandard,
     UnknownUnit,
     ValidationFailed,
 )
-from facility_registry.evidence import history
-from facility_registry.models import Evidence
 from tests.registry.conftest import FACILITY_USER, INSPECTOR, LAST_MONTH, TODAY, sent
 
 PEL = {"standard": "osha-lead-pel", "kind": "measurement", "value": 0.03, "unit": "mg/m3",

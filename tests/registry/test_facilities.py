@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from facility_registry import services
-from facility_registry.errors import Conflict, NotAllowed, ValidationFailed
 from facility_registry.facilities import facility_record
+from standards.errors import Conflict, NotAllowed, ValidationFailed
 from tests.registry.conftest import FACILITY_FIELDS, INSPECTOR, sent
 
 

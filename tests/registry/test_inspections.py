@@ -7,10 +7,10 @@ import pytest
 from sqlmodel import select
 
 from facility_registry import services
-from facility_registry.errors import InvalidTransition, NotAllowed, ValidationFailed
 from facility_registry.facilities import status_history
 from facility_registry.inspections import MAX_ATTACHMENT_BYTES, cases_of
 from facility_registry.models import Evidence
+from standards.errors import InvalidTransition, NotAllowed, ValidationFailed
 from tests.registry.conftest import FACILITY_USER, INSPECTOR, TODAY, sent
 
 PDF = services.Upload("report.pdf", "application/pdf", b"%PDF-1.7\n...")
@@ -89,7 +89,7 @@ def test_suspending_a_suspended_facility_is_an_invalid_transition(session, make_
     services.suspend_facility(session, facility_id=facility.id, reason="first", **INSPECTOR)
     with pytest.raises(InvalidTransition) as caught:
         services.suspend_facility(session, facility_id=facility.id, reason="again", **INSPECTOR)
-    assert caught.value.status == 409
+    assert caught.value.code == "invalid_transition"
     assert len(status_history(session, facility.id)) == 1
 
 

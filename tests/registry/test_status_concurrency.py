@@ -6,8 +6,8 @@ import threading
 from sqlmodel import Session, func, select
 
 from facility_registry import services
-from facility_registry.errors import InvalidTransition
 from facility_registry.models import FacilityStatusChange
+from standards.errors import InvalidTransition
 from tests.registry.conftest import INSPECTOR
 
 

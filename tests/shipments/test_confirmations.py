@@ -6,10 +6,11 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from permits.api.errors import http_status
 from permits.audit.models import AuditEntry
 from permits.permitting.models import Permit
 from permits.shipments import services as shipments
-from permits.shipments.state import ShipmentError
+from standards.errors import DomainError
 from tests.shipments import factories
 
 DEPARTED = date(2026, 3, 2)  # a Monday
@@ -45,8 +46,8 @@ def give_back(session, actor, shipment, *, on=TODAY, today=TODAY):
     return shipments.return_shipment(session, actor=actor, shipment_id=shipment.id, returned_on=on, today=today)
 
 
-def error_of(call) -> ShipmentError:
-    with pytest.raises(ShipmentError) as caught:
+def error_of(call) -> DomainError:
+    with pytest.raises(DomainError) as caught:
         call()
     return caught.value
 
@@ -93,27 +94,27 @@ def test_an_inspector_may_confirm(session, world, shipment):
 def test_no_one_else_may_confirm_receipt(session, world, shipment):
     for who in ("other_facility_user", "shipper", "other_shipper", "admin"):
         err = error_of(lambda who=who: receive(session, getattr(world, who), shipment))
-        assert (err.status, err.code) == (403, "forbidden"), who
+        assert (http_status(err), err.code) == (403, "forbidden"), who
 
 
 def test_confirming_a_shipment_that_does_not_exist_is_not_found(session, world, shipment):
     err = error_of(lambda: shipments.receive_shipment(
         session, actor=world.facility_user, shipment_id=shipment.id + 1, received_on=TODAY,
         received_kg=1, tolerance_percent=2.0, today=TODAY))
-    assert (err.status, err.code) == (404, "not_found")
+    assert (http_status(err), err.code) == (404, "not_found")
 
 
 def test_another_facility_cannot_refuse_or_recover_either(session, world, shipment):
-    assert error_of(lambda: refuse(session, world.other_facility_user, shipment)).status == 403
+    assert http_status(error_of(lambda: refuse(session, world.other_facility_user, shipment))) == 403
     receive(session, world.facility_user, shipment)
-    assert error_of(lambda: recover(session, world.other_facility_user, shipment)).status == 403
+    assert http_status(error_of(lambda: recover(session, world.other_facility_user, shipment))) == 403
 
 
 def test_receipt_date_between_departure_and_today(session, world, shipment):
     for on, message in ((DEPARTED - timedelta(days=1), "cannot be before the departure (2026-03-02)"),
                         (TODAY + timedelta(days=1), "cannot be in the future")):
         err = error_of(lambda on=on: receive(session, world.facility_user, shipment, on=on))
-        assert err.status == 422 and err.fields == {"received_on": [message]}
+        assert http_status(err) == 422 and err.fields == {"received_on": [message]}
 
 
 def test_receipt_on_the_departure_day_is_fine(session, world, shipment):
@@ -123,13 +124,13 @@ def test_receipt_on_the_departure_day_is_fine(session, world, shipment):
 def test_a_shipment_is_received_once(session, world, shipment):
     receive(session, world.facility_user, shipment)
     err = error_of(lambda: receive(session, world.facility_user, shipment))
-    assert (err.status, err.code) == (409, "invalid_transition")
+    assert (http_status(err), err.code) == (409, "invalid_transition")
 
 
 def test_recovery_with_the_wrong_operation_code_is_refused(session, world, shipment):
     receive(session, world.facility_user, shipment)
     err = error_of(lambda: recover(session, world.facility_user, shipment, code="D10"))
-    assert (err.status, err.code) == (422, "operation_mismatch")
+    assert (http_status(err), err.code) == (422, "operation_mismatch")
     assert err.fields == {"operation_code": ["must be the permit's operation, R4"]}
 
 
@@ -141,7 +142,7 @@ def test_recovery_cannot_be_completed_before_receipt(session, world, shipment):
 
 def test_recovery_needs_a_receipt_first(session, world, shipment):
     err = error_of(lambda: recover(session, world.facility_user, shipment))
-    assert (err.status, err.code) == (409, "invalid_transition")
+    assert (http_status(err), err.code) == (409, "invalid_transition")
 
 
 def test_whole_refusal_then_return_by_the_shipper(session, world, shipment):
@@ -179,12 +180,12 @@ def test_a_partial_refusal_needs_its_reason_and_must_be_partial(session, world, 
 def test_nothing_returns_that_was_not_refused(session, world, shipment):
     receive(session, world.facility_user, shipment)
     err = error_of(lambda: give_back(session, world.shipper, shipment))
-    assert (err.status, err.code) == (409, "nothing_to_return")
+    assert (http_status(err), err.code) == (409, "nothing_to_return")
 
 
 def test_only_the_shipper_or_an_inspector_confirms_a_return(session, world, shipment):
     refuse(session, world.facility_user, shipment)
-    assert error_of(lambda: give_back(session, world.facility_user, shipment)).status == 403
+    assert http_status(error_of(lambda: give_back(session, world.facility_user, shipment))) == 403
     assert give_back(session, world.inspector, shipment).status == "returned"
 
 

@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from permits.api.errors import http_status
 from permits.audit.models import AuditEntry
 from permits.permitting.models import Permit
 from permits.shipments import deadlines
 from permits.shipments import services as shipments
 from permits.shipments.deadlines import add_working_days, add_years, sweep_deadlines
 from permits.shipments.models import ShipmentException
-from permits.shipments.state import ShipmentError
+from standards.errors import DomainError
 from tests.shipments import factories
 
 FRIDAY = date(2026, 1, 9)
@@ -206,12 +207,12 @@ def test_an_exception_stays_open_until_an_inspector_resolves_it_with_a_note(sess
 
 def test_resolving_needs_a_note_an_inspector_and_an_open_exception(session, world, exception):
     def resolve(actor, note="done"):
-        with pytest.raises(ShipmentError) as caught:
+        with pytest.raises(DomainError) as caught:
             shipments.resolve_exception(session, actor=actor, exception_id=exception.id, note=note)
         return caught.value
 
     assert resolve(world.inspector, note="  ").fields == {"note": ["is required"]}
-    assert resolve(world.shipper).status == 403
-    assert resolve(world.facility_user).status == 403
+    assert http_status(resolve(world.shipper)) == 403
+    assert http_status(resolve(world.facility_user)) == 403
     shipments.resolve_exception(session, actor=world.inspector, exception_id=exception.id, note="ok")
-    assert (resolve(world.inspector).status, resolve(world.inspector).code) == (409, "already_resolved")
+    assert (http_status(resolve(world.inspector)), resolve(world.inspector).code) == (409, "already_resolved")

@@ -7,10 +7,11 @@ import pytest
 from sqlmodel import select
 
 from facility_registry.models import Facility
+from permits.api.errors import http_status
 from permits.audit.models import AuditEntry
 from permits.permitting.models import Permit
 from permits.shipments import services as shipments
-from permits.shipments.state import ShipmentError
+from standards.errors import DomainError
 
 TODAY = date.today()
 
@@ -23,8 +24,8 @@ def log(session, world, *, kg=10_000, document="MD-1", carrier="Transportes Sier
         movement_document=document, carrier=carrier, today=TODAY)
 
 
-def refusal(call) -> ShipmentError:
-    with pytest.raises(ShipmentError) as caught:
+def refusal(call) -> DomainError:
+    with pytest.raises(DomainError) as caught:
         call()
     return caught.value
 
@@ -42,7 +43,7 @@ def test_a_logged_shipment_is_in_transit_and_counts_against_the_permit(session, 
 
 
 def test_a_refused_load_leaves_no_shipment_and_no_audit_entry(session, world):
-    with pytest.raises(ShipmentError):
+    with pytest.raises(DomainError):
         log(session, world, kg=100_001)
     session.rollback()
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "shipment.logged")).all() == []
@@ -52,7 +53,7 @@ def test_the_last_tonne_fits_and_one_more_kilogram_does_not(session, world):
     log(session, world, kg=99_999, document="MD-1")
     log(session, world, kg=1, document="MD-2")
     err = refusal(lambda: log(session, world, kg=1, document="MD-3"))
-    assert (err.status, err.code) == (409, "quantity_exceeded")
+    assert (http_status(err), err.code) == (409, "quantity_exceeded")
     assert "0 t remain" in err.message
 
 
@@ -60,7 +61,7 @@ def test_the_shipment_count_is_capped(session, world):
     for n in range(10):
         log(session, world, kg=1_000, document=f"MD-{n}")
     err = refusal(lambda: log(session, world, kg=1_000, document="MD-11"))
-    assert (err.status, err.code) == (409, "shipments_exceeded")
+    assert (http_status(err), err.code) == (409, "shipments_exceeded")
 
 
 def test_only_an_approved_permit_takes_shipments(session, world):
@@ -70,7 +71,7 @@ def test_only_an_approved_permit_takes_shipments(session, world):
         session.commit()
         err = refusal(lambda: log(session, world))
         session.rollback()
-        assert (err.status, err.code) == (409, "permit_not_active"), status
+        assert (http_status(err), err.code) == (409, "permit_not_active"), status
 
 
 def test_nothing_ships_to_a_facility_that_is_no_longer_active(session, world):
@@ -80,12 +81,12 @@ def test_nothing_ships_to_a_facility_that_is_no_longer_active(session, world):
         session.commit()
         err = refusal(lambda: log(session, world))
         session.rollback()
-        assert (err.status, err.code) == (409, "facility_suspended"), status
+        assert (http_status(err), err.code) == (409, "facility_suspended"), status
 
 
 def test_a_departure_outside_the_validity_is_refused(session, world):
     err = refusal(lambda: log(session, world, departed_on=world.permit.valid_to + timedelta(days=1)))
-    assert (err.status, err.code) == (409, "outside_validity")
+    assert (http_status(err), err.code) == (409, "outside_validity")
     assert err.fields == {"departed_on": ["is outside the permit's validity"]}
 
 
@@ -99,7 +100,7 @@ def test_a_refused_request_leaves_the_totals_alone(session, world):
 
 def test_the_carrier_must_be_one_of_the_permits_transporters(session, world):
     err = refusal(lambda: log(session, world, carrier="Fly-by-night Freight"))
-    assert (err.status, err.code) == (422, "validation_failed")
+    assert (http_status(err), err.code) == (422, "validation_failed")
     assert "Transportes Sierra" in err.fields["carrier"][0]
 
 
@@ -110,7 +111,7 @@ def test_the_carrier_is_stored_as_the_permit_spells_it(session, world):
 def test_a_movement_document_number_is_used_once(session, world):
     log(session, world, document="MD-7")
     err = refusal(lambda: log(session, world, document="MD-7"))
-    assert err.status == 422 and "movement_document" in err.fields
+    assert http_status(err) == 422 and "movement_document" in err.fields
 
 
 BAD_FIELDS = [
@@ -126,16 +127,16 @@ BAD_FIELDS = [
 def test_bad_fields_are_named(session, world):
     for change, field in BAD_FIELDS:
         err = refusal(lambda change=change: log(session, world, **change))
-        assert err.status == 422 and list(err.fields) == [field], change
+        assert http_status(err) == 422 and list(err.fields) == [field], change
 
 
 def test_a_shipper_cannot_log_under_another_organizations_permit(session, world):
     err = refusal(lambda: log(session, world, actor=world.other_shipper))
-    assert (err.status, err.code) == (404, "not_found")
+    assert (http_status(err), err.code) == (404, "not_found")
 
 
 def test_only_shippers_log(session, world):
-    assert refusal(lambda: log(session, world, actor=world.inspector)).status == 403
+    assert http_status(refusal(lambda: log(session, world, actor=world.inspector))) == 403
 
 
 @pytest.mark.parametrize(("given", "kg"), [(10, 10_000), (12.345, 12_345), ("0.001", 1), (0.1, 100)])
@@ -155,7 +156,7 @@ def test_tonnes_become_whole_kilograms(given, kg):
 ])
 def test_bad_tonnes_are_named(given, status, message):
     err = refusal(lambda: shipments.kg_from_tonnes(given, field="quantity_tonnes"))
-    assert err.status == status and err.fields == {"quantity_tonnes": [message]}
+    assert http_status(err) == status and err.fields == {"quantity_tonnes": [message]}
 
 
 def test_a_load_is_logged_ahead_of_its_planned_departure(session, world):

@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 
+from permits.api.errors import http_status
 from permits.shipments.models import SHIPMENT_STATUSES
-from permits.shipments.state import EVENTS, TRANSITIONS, ShipmentError, allowed_events, next_state
+from permits.shipments.state import EVENTS, TRANSITIONS, allowed_events, next_state
+from standards.errors import Conflict
 
 
 @dataclass
@@ -43,9 +45,9 @@ REFUSED = [(e, s) for e in EVENTS for s in SHIPMENT_STATUSES if (e, s) not in AL
 
 @pytest.mark.parametrize(("event", "state"), REFUSED)
 def test_refused_transition(event, state):
-    with pytest.raises(ShipmentError) as caught:
+    with pytest.raises(Conflict) as caught:
         next_state(Row(state, refused_kg=500), event)
-    assert (caught.value.status, caught.value.code) == (409, "invalid_transition")
+    assert (http_status(caught.value), caught.value.code) == (409, "invalid_transition")
     assert state.replace("_", " ") in caught.value.message
 
 
@@ -54,13 +56,13 @@ def test_every_pair_is_either_allowed_or_refused():
 
 
 def test_a_received_shipment_with_nothing_refused_has_nothing_to_return():
-    with pytest.raises(ShipmentError) as caught:
+    with pytest.raises(Conflict) as caught:
         next_state(Row("received"), "return")
-    assert (caught.value.status, caught.value.code) == (409, "nothing_to_return")
+    assert (http_status(caught.value), caught.value.code) == (409, "nothing_to_return")
 
 
 def test_a_refused_part_returns_only_once():
-    with pytest.raises(ShipmentError) as caught:
+    with pytest.raises(Conflict) as caught:
         next_state(Row("received", refused_kg=500, returned_on=date(2026, 3, 2)), "return")
     assert caught.value.code == "invalid_transition"
 

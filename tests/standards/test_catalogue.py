@@ -16,7 +16,7 @@ from standards.catalogue import (
     standards_in_force,
     standards_version,
 )
-from standards.errors import StandardsError, UnknownStandard
+from standards.errors import UnknownStandard, ValidationFailed
 from standards.models import OperationCode, Standard, TreatyAccession, WasteCode
 
 TODAY = date(2026, 6, 1)
@@ -192,21 +192,21 @@ def test_get_standard_is_none_before_effect_or_for_an_unknown_code(session):
 
 
 def test_a_new_version_must_take_effect_after_the_current_one(session):
-    with pytest.raises(StandardsError) as caught:
+    with pytest.raises(ValidationFailed) as caught:
         add_version(session, code="osha-lead-pel", value=40, unit="µg/m³",
                     effective_from=date(1978, 11, 14), citation="x")
     assert "effective_from" in caught.value.fields
 
 
 def test_a_new_version_needs_a_citation(session):
-    with pytest.raises(StandardsError) as caught:
+    with pytest.raises(ValidationFailed) as caught:
         add_version(session, code="osha-lead-pel", value=40, unit="µg/m³",
                     effective_from=date(2027, 1, 1), citation="  ")
     assert set(caught.value.fields) == {"citation"}
 
 
 def test_a_new_version_needs_a_convertible_unit(session):
-    with pytest.raises(StandardsError) as caught:
+    with pytest.raises(ValidationFailed) as caught:
         add_version(session, code="epa-tclp-lead", value=5, unit="mg/kg",
                     effective_from=date(2027, 1, 1), citation="x")
     assert caught.value.code == "unknown_unit"
@@ -222,7 +222,7 @@ def test_a_new_version_of_an_unknown_standard_is_refused(session):
 
 
 def test_a_required_practice_version_takes_true_and_no_unit(session):
-    with pytest.raises(StandardsError) as caught:
+    with pytest.raises(ValidationFailed) as caught:
         add_version(session, code="osha-lead-blood-surveillance", value=5, unit="%",
                     effective_from=date(2027, 1, 1), citation="x")
     assert set(caught.value.fields) == {"value", "unit"}

@@ -28,9 +28,9 @@ def test_anything_else_is_refused_saying_why(epa_id, problem):
 
 
 def test_both_the_registry_and_applications_apply_the_state_code_rule():
-    from facility_registry.errors import ValidationFailed
     from facility_registry.validation import epa_id
     from permits.permitting.rules import _epa_id
+    from standards.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
         epa_id("ZZD987654321")
