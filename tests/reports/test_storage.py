@@ -28,7 +28,8 @@ def test_rerunning_a_period_stores_a_new_version_and_keeps_the_old(session, worl
     old = find_report(session, kind="monthly_compliance", period="2026-10", version=1)
     assert old.content == kept and intact(old)
     assert find_report(session, kind="monthly_compliance", period="2026-10").version == 2
-    stored = session.exec(select(AuditEntry).where(AuditEntry.action == "report.store")).all()
+    stored = session.exec(select(AuditEntry).where(AuditEntry.action == "report.store")
+                          .order_by(AuditEntry.seq)).all()
     assert [e.after["version"] for e in stored] == [1, 2]
 
 
