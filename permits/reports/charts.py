@@ -14,6 +14,7 @@ import pygal
 from pygal.style import Style
 
 from permits.reports.report import N_, Chart
+from permits.web.labels import in_words
 
 Translate = Callable[[str], str]
 # Okabe & Ito's palette: told apart by people with any common colour-vision deficiency.
@@ -66,7 +67,7 @@ def render_svg(chart: Chart, *, translate: Translate = _identity, width: int = W
     )
     # pygal draws the first horizontal bar at the bottom; reversed, it reads like the table.
     order = slice(None, None, -1) if horizontal else slice(None)
-    drawing.x_labels = [str(label) for label in chart.labels][order]
+    drawing.x_labels = [in_words(label) for label in chart.labels][order]
     for series in chart.series:
         drawing.add(translate(series.name), list(series.values)[order])
     return without_scripts(drawing.render_tree())
@@ -114,7 +115,7 @@ def alt_text(chart: Chart, *, translate: Translate = _identity) -> str:
     for index, label in enumerate(chart.labels[:ALT_LABELS]):
         values = [(translate(s.name), s.values[index]) for s in chart.series]
         shown = [f"{name} {_number(v)}{unit}" for name, v in values if v]
-        parts.append(f"{label}: {', '.join(shown) if shown else 0}")
+        parts.append(f"{in_words(label)}: {', '.join(shown) if shown else 0}")
     more = len(chart.labels) - ALT_LABELS
     tail = f"; {translate(N_('and more in the table'))} (+{more})" if more > 0 else ""
     return f"{title}. " + "; ".join(parts) + tail + "."

@@ -1,13 +1,14 @@
 """A stored report as a PDF: its totals, then each section's charts and tables, with the
 version and the content hash on every page so a printed copy can be checked against the record.
 
-Drawn with fpdf2's built-in Helvetica (Latin-1), so it never depends on an installed font.
+Set in the vendored DejaVu Sans (permits.core.pdf_font), so every name prints as written.
 """
 from __future__ import annotations
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from permits.core.pdf_font import FONT, add_font
 from permits.reports.charts import Translate
 from permits.reports.pdf_charts import chart_height, draw_chart
 from permits.reports.report import N_, Report, Section, Table
@@ -24,10 +25,11 @@ class ReportPDF(FPDF):
         self.footer_text = footer_text
         self.set_auto_page_break(auto=True, margin=14)
         self.set_margins(12, 12, 12)
+        add_font(self)
 
     def footer(self) -> None:
         self.set_y(-10)
-        self.set_font("Helvetica", "", 7)
+        self.set_font(FONT, "", 7)
         self.set_text_color(91, 100, 112)
         self.cell(0, 4, latin1(f"{self.footer_text}   {self.page_no()}/{{nb}}"), align="R")
 
@@ -47,10 +49,10 @@ def render_pdf(report: Report, *, version: int, content_hash: str,
 
 
 def _heading(pdf: ReportPDF, report: Report, version: int, content_hash: str, t: Translate) -> None:
-    pdf.set_font("Helvetica", "B", 16)
+    pdf.set_font(FONT, "B", 16)
     pdf.set_text_color(*HEADING)
     pdf.cell(0, 9, latin1(f"{t(report.title)}: {report.period}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FONT, "", 9)
     pdf.set_text_color(27, 31, 36)
     lines = [
         f"{t(N_('Covers'))} {report.period_start.isoformat()} - {report.period_end.isoformat()}; "
@@ -64,7 +66,7 @@ def _heading(pdf: ReportPDF, report: Report, version: int, content_hash: str, t:
 
 
 def _totals(pdf: ReportPDF, report: Report, t: Translate) -> None:
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font(FONT, "", 8)
     pdf.set_fill_color(255, 255, 255)
     with pdf.table(col_widths=(3, 1) * 3, text_align=("LEFT", "RIGHT") * 3, first_row_as_headings=False,
                    borders_layout="HORIZONTAL_LINES", line_height=5) as table:
@@ -84,7 +86,7 @@ def _section(pdf: ReportPDF, section: Section, t: Translate) -> None:
     first = chart_height(section.charts[0]) if section.charts else 30
     if pdf.get_y() + 10 + first > pdf.h - 16:  # keep the heading with what follows it
         pdf.add_page()
-    pdf.set_font("Helvetica", "B", 13)
+    pdf.set_font(FONT, "B", 13)
     pdf.set_text_color(*HEADING)
     pdf.cell(0, 8, latin1(t(section.title)), new_x="LMARGIN", new_y="NEXT")
     width = pdf.w - pdf.l_margin - pdf.r_margin
@@ -101,15 +103,15 @@ def _section(pdf: ReportPDF, section: Section, t: Translate) -> None:
 def _table(pdf: ReportPDF, table: Table, t: Translate) -> None:
     if pdf.get_y() > pdf.h - 40:  # keep a table's title with its first rows
         pdf.add_page()
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(FONT, "B", 10)
     pdf.set_text_color(27, 31, 36)
     pdf.cell(0, 6, latin1(t(table.title)), new_x="LMARGIN", new_y="NEXT")
     if table.note:
-        pdf.set_font("Helvetica", "I", 8)
+        pdf.set_font(FONT, "I", 8)
         pdf.multi_cell(0, 4, latin1(t(table.note)), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 7 if len(table.columns) > 9 else 8)
+    pdf.set_font(FONT, "", 7 if len(table.columns) > 9 else 8)
     if not table.rows:
-        pdf.set_font("Helvetica", "I", 8)
+        pdf.set_font(FONT, "I", 8)
         pdf.cell(0, 5, latin1(t(N_("Nothing in this period."))), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         return
@@ -134,9 +136,9 @@ def _widths(pdf: ReportPDF, table: Table, t: Translate) -> tuple[float, ...]:
     size = pdf.font_size_pt
     least, wanted = [], []
     for index, column in enumerate(table.columns):
-        pdf.set_font("Helvetica", "B", size)
+        pdf.set_font(FONT, "B", size)
         heading = max(pdf.get_string_width(latin1(word)) for word in t(column.label).split()) + 3
-        pdf.set_font("Helvetica", "", size)
+        pdf.set_font(FONT, "", size)
         cells = max((pdf.get_string_width(latin1(cell_text(row[index], column.format)))
                      for row in table.rows), default=0) + 3
         least.append(heading)

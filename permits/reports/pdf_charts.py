@@ -12,6 +12,7 @@ import math
 
 from fpdf import FPDF
 
+from permits.core.pdf_font import FONT
 from permits.reports.charts import PALETTE, Translate
 from permits.reports.report import N_, Chart
 from permits.reports.text import latin1
@@ -36,13 +37,13 @@ def draw_chart(pdf: FPDF, chart: Chart, *, x: float, y: float, width: float,
                translate: Translate) -> float:
     """Draw `chart` with its top-left corner at (x, y); returns the height used (mm)."""
     height = chart_height(chart)
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(FONT, "B", 10)
     pdf.set_text_color(*INK)
     pdf.set_xy(x, y)
     unit = f" ({translate(chart.unit)})" if chart.unit else ""
     pdf.cell(width, 6, latin1(translate(chart.title) + unit))
     if chart.is_empty:
-        pdf.set_font("Helvetica", "I", 9)
+        pdf.set_font(FONT, "I", 9)
         pdf.set_xy(x, y + 8)
         pdf.cell(width, 5, latin1(translate(N_("Nothing to chart for this period"))))
         return 16
@@ -85,7 +86,7 @@ def _vertical(pdf, chart, x, y, width, height) -> None:
     step = _step(chart)
     ceiling = step * math.ceil(_top(chart) * 1.1 / step)
     scale = plot_h / ceiling
-    pdf.set_font("Helvetica", "", 7)
+    pdf.set_font(FONT, "", 7)
     pdf.set_draw_color(*GRID)
     pdf.set_line_width(0.2)
     tick = 0.0
@@ -123,7 +124,7 @@ def _horizontal(pdf, chart, x, y, width, height) -> None:
     plot_x, plot_w = x + label_w + 2, width - label_w - 14
     row_h = height / max(1, len(chart.labels))
     scale = plot_w / (_top(chart) or 1)
-    pdf.set_font("Helvetica", "", 7)
+    pdf.set_font(FONT, "", 7)
     for i, label in enumerate(chart.labels):
         row_y = y + i * row_h
         pdf.set_xy(x, row_y + row_h / 2 - 2)
@@ -142,7 +143,7 @@ def _horizontal(pdf, chart, x, y, width, height) -> None:
 
 
 def _legend(pdf, chart, x, y, translate) -> None:
-    pdf.set_font("Helvetica", "", 7)
+    pdf.set_font(FONT, "", 7)
     cursor = x
     for j, series in enumerate(chart.series):
         name = latin1(translate(series.name))

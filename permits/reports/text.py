@@ -3,14 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-_LATIN1 = str.maketrans({"—": "-", "–": "-", "≤": "<=", "≥": ">=", "‘": "'", "’": "'",
-                         "“": '"', "”": '"', "…": "...", "→": "->", "•": "-", "₂": "2"})
-
 
 def latin1(text) -> str:
-    """`text` in the PDF core fonts' Latin-1; anything outside it becomes "?"."""
-    plain = str(text if text is not None else "").translate(_LATIN1)
-    return plain.encode("latin-1", "replace").decode("latin-1")
+    """`text` as the PDF prints it: the vendored DejaVu font (permits.core.pdf_font) has every
+    character a report holds, so only None needs a word (the name is kept for its callers)."""
+    return str(text if text is not None else "")
 
 
 def cell_text(value, fmt: str) -> str:

@@ -84,6 +84,13 @@ KINDS = {
     "return_overdue": _l("return overdue"),
     "scheduler": _l("scheduler"), "cli": _l("command line"), "web": _l("web page"),
 }
+# The permit rules a decision records, by name (reports chart how often each was broken).
+RULES = {
+    "facility_active": _l("facility active"), "accepts_byproduct": _l("facility accepts the byproduct"),
+    "performs_operation": _l("facility performs the operation"),
+    "period_within_12_months": _l("period of at most 12 months"),
+    "transit_within_usmca": _l("route within the United States, Mexico and Canada"),
+}
 # The application's fields as an amendment names them.
 TERMS = {
     "quantity_tonnes": _l("Quantity (tonnes)"), "shipments_planned": _l("Shipments planned"),
@@ -174,7 +181,7 @@ _CODE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\s\(id \d+\)")
 @bp.app_template_filter("in_words")
 def in_words(text) -> str:
     """A stored sentence with the codes it names (eaf_dust, no_evidence, 8h_twa) as words."""
-    if not text:
+    if text is None or text == "":
         return ""
 
     def word(match: re.Match) -> str:
@@ -184,7 +191,7 @@ def in_words(text) -> str:
         if code in BYPRODUCTS:  # inside a sentence: "accepts lead-acid battery dust"
             name = str(BYPRODUCTS[code])
             return name if name[:2].isupper() else name[:1].lower() + name[1:]
-        for table in (STATES, BASES, KINDS):
+        for table in (STATES, BASES, KINDS, RULES):
             if code in table:
                 return str(table[code])
         return code.replace("_", " ")
