@@ -9,19 +9,31 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from permits.accounts import services as accounts
 from permits.accounts.demo import LOGINS, PASSWORD, seed_people
+from permits.permitting import demo as permitting_demo
 from permits.permitting.demo import seed_permits
-from permits.registry.demo import seed_registry
+from permits.registry import demo as registry_demo
+from permits.registry.demo import seed_enforcement, seed_registry
 from permits.reports.demo import seed_reports
 from permits.shipments.demo import seed_shipments
 
-__all__ = ["LOGINS", "PASSWORD", "STEPS", "seed"]
+__all__ = ["EVERY_LOGIN", "LOGINS", "PASSWORD", "STEPS", "every_login", "seed"]
 
 # The registry's facilities first (later steps use them), then permits on those facilities,
-# shipments under the approved permits, and the reports over all of it.
+# shipments under the approved permits, the inspection that suspends one facility while its
+# loads are on the road, and the reports over all of it.
 STEPS: list[Callable[[Session, dict], list | None]] = [
-    seed_registry, seed_permits, seed_shipments, seed_reports,
+    seed_registry, seed_permits, seed_shipments, seed_enforcement, seed_reports,
 ]
+# Every demo login, in the order seed-demo prints them.
+EVERY_LOGIN = [*LOGINS, *registry_demo.LOGINS, *permitting_demo.LOGINS]
+
+
+def every_login(session: Session) -> list[tuple[str, str]]:
+    """The demo logins that exist in this database, whether this run made them or not."""
+    return [(email, role) for email, role in EVERY_LOGIN
+            if accounts.find_user(session, email) is not None]
 
 
 def seed(session: Session) -> list[tuple[str, str]]:

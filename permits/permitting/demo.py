@@ -1,10 +1,12 @@
 """Demo permits for `seed-demo`: a third shipper, and applications decided every way.
 
-Runs after the registry's demo step and uses the facilities it finds: an eligible one gives
-approved permits (one later amended, one withdrawn), each facility an application decided on
-its evidence, a route through a third country a denial; plus a draft. It registers one more
-facility, with no evidence yet and its own user, whose application waits in the review queue
-with an evidence request the facility sees.
+Runs after the registry's demo step and uses the facilities it finds. Every route crosses a
+real border for its countries (Laredo / Nuevo Laredo into Mexico and back, the Ambassador
+Bridge into Ontario, Champlain / Lacolle into Quebec). Each eligible facility gets an approved
+permit; the first of them is also amended, and has siblings withdrawn, revoked and expired;
+every other facility gets an application decided on its evidence, a route through Guatemala a
+denial, and there is a draft. One more facility, with no evidence yet and its own user, has an
+application waiting in the review queue with an evidence request the facility sees.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from standards.errors import DomainError
 
 SHIPPER_CA = "shipper@northern-alloys.example"
 FACILITY_USER = "facility@metales-bajio.example"
+LOGINS = [(SHIPPER_CA, "shipper"), (FACILITY_USER, "facility")]
 PEL = "osha-lead-pel"
 
 
@@ -48,19 +51,47 @@ def seed_permits(session: Session, people: dict) -> list[tuple[str, str]]:
     return created + people.pop("created", [])
 
 
-def _body(session, facility: Facility, byproduct: str, **overrides) -> dict:
+# Where each demo shipper's loads start, and by whom they travel.
+ORIGINS = {
+    "US": {"name": "Acme Metals — Canton works, Canton, OH", "country": "US", "epa_id": "OHD004161423"},
+    "MX": {"name": "Reciclaje del Norte — planta Saltillo, Coah.", "country": "MX"},
+    "CA": {"name": "Northern Alloys — Hamilton melt shop, ON", "country": "CA"},
+}
+CARRIERS = {"US": {"name": "Rio Bravo Freight", "country": "US"},
+            "MX": {"name": "Transportes del Golfo", "country": "MX"},
+            "CA": {"name": "Lakeshore Haulage", "country": "CA"}}
+# The border crossing a truck takes between two countries (exit port, entry port); Ontario and
+# Quebec are reached by different bridges.
+CROSSINGS = {
+    ("US", "MX"): ("Laredo, TX (World Trade Bridge)", "Nuevo Laredo, Tamaulipas"),
+    ("MX", "US"): ("Nuevo Laredo, Tamaulipas", "Laredo, TX (World Trade Bridge)"),
+    ("US", "ON"): ("Detroit, MI (Ambassador Bridge)", "Windsor, ON"),
+    ("US", "QC"): ("Champlain, NY", "Lacolle, QC"),
+    ("CA", "US"): ("Windsor, ON", "Detroit, MI (Ambassador Bridge)"),
+}
+
+
+def _crossing(origin: str, facility: Facility) -> tuple[str, str]:
+    destination = facility.country
+    if destination == "CA":
+        destination = "QC" if ", QC" in (facility.address or "") else "ON"
+    return CROSSINGS.get((origin, destination), CROSSINGS[("US", "MX")])
+
+
+def _body(session, facility: Facility, byproduct: str, *, origin: str = "US", **overrides) -> dict:
     today = utcnow().date()
     code = next((w.code for w in codes.waste_codes(session) if byproduct in (w.byproducts or [])),
                 None)
+    exit_port, entry_port = _crossing(origin, facility)
+    carriers = [CARRIERS[origin]] + ([CARRIERS[facility.country]] if facility.country != origin else [])
     body = {
         "byproduct": byproduct, "waste_codes": [code] if code else [], "quantity_tonnes": 400,
         "shipments_planned": 16, "valid_from": today.isoformat(),
         "valid_to": (today + timedelta(days=300)).isoformat(),
         "receiving_facility_id": facility.id, "operation_code": _operation(facility),
-        "origin": {"name": "Acme Metals — Canton works", "country": "US", "epa_id": "OHD004161423"},
-        "route": {"exit_port": "Laredo, TX", "entry_port": "Nuevo Laredo, Tamaulipas",
-                  "transit_countries": []},
-        "transporters": [{"name": "Rio Bravo Freight", "country": "US"}],
+        "origin": ORIGINS[origin],
+        "route": {"exit_port": exit_port, "entry_port": entry_port, "transit_countries": []},
+        "transporters": carriers,
     }
     body.update(overrides)
     return body
@@ -71,46 +102,75 @@ def _operation(facility: Facility) -> str:
     return (final or facility.operations or ["R4"])[0]
 
 
+def _shipper_for(people: dict, facility: Facility) -> tuple[object, str]:
+    """A cross-border shipper for the facility: from Mexico into the U.S., from the U.S. into
+    Mexico and Canada (a load that stays in one country needs no permit)."""
+    if facility.country == "US":
+        return people["shipper_mx"], "MX"
+    return people["shipper"], "US"
+
+
 def _applications(session: Session, people: dict, facilities: list[Facility]) -> None:
     today = utcnow().date()
-    shipper, shipper_mx = people["shipper"], people["shipper_mx"]
-    shipper_ca, inspector = people.get("shipper_ca"), people["inspector"]
-    eligible = _eligible(session, facilities, today)
-    if eligible is not None:
-        facility, byproduct = eligible
-        permit, _ = service.apply(session, actor=shipper, body=_body(session, facility, byproduct),
-                                  today=today)
+    inspector = people["inspector"]
+    granted = []
+    for facility, byproduct in _eligible(session, facilities, today):
+        shipper, origin = _shipper_for(people, facility)
+        permit, decision = service.apply(session, actor=shipper, today=today,
+                                         body=_body(session, facility, byproduct, origin=origin))
+        if decision.outcome == "approved":
+            granted.append((permit, shipper, facility, byproduct, origin))
+    if granted:
+        permit, shipper, facility, byproduct, origin = granted[0]
+        more = {"quantity_tonnes": 520,
+                "transporters": [*permit.transporters, {"name": "Autotransportes Sierra Madre",
+                                                        "country": "MX"}]}
         _try(amendments.propose, session, actor=shipper, permit_id=permit.id, today=today,
-             changes={"quantity_tonnes": 520,
-                      "transporters": [{"name": "Rio Bravo Freight", "country": "US"},
-                                       {"name": "Transportes del Golfo", "country": "MX"}]},
-             reason="A second carrier for the spring campaign")
-        withdrawn, _ = service.apply(session, actor=shipper, today=today,
-                                     body=_body(session, facility, byproduct, quantity_tonnes=80))
+             changes=more, reason="A second carrier for the spring campaign")
+        withdrawn, _ = service.apply(session, actor=shipper, today=today, body=_body(
+            session, facility, byproduct, origin=origin, quantity_tonnes=80))
         _try(service.withdraw, session, actor=shipper, permit_id=withdrawn.id,
              reason="The buyer cancelled the contract")
+        revoked, _ = service.apply(session, actor=shipper, today=today, body=_body(
+            session, facility, byproduct, origin=origin, quantity_tonnes=60))
+        _try(service.revoke, session, actor=inspector, permit_id=revoked.id,
+             reason="The movement documents named a carrier not on the permit")
+        # A one-day permit that ended: the daily expiry job, run as if tomorrow.
+        ended, _ = service.apply(session, actor=shipper, today=today, body=_body(
+            session, facility, byproduct, origin=origin, quantity_tonnes=20,
+            valid_to=today.isoformat()))
+        service.expire_due(session, today=today + timedelta(days=1))
     for facility in facilities:  # an application on each, decided however its evidence says
-        byproduct = (facility.accepts or ["eaf_dust"])[0]
-        service.apply(session, actor=shipper, today=today,
-                      body=_body(session, facility, byproduct, quantity_tonnes=150))
+        if any(g[2].id == facility.id for g in granted):
+            continue
+        shipper, origin = _shipper_for(people, facility)
+        service.apply(session, actor=shipper, today=today, body=_body(
+            session, facility, (facility.accepts or ["eaf_dust"])[0], origin=origin,
+            quantity_tonnes=150))
     newcomer = _awaiting_evidence(session, people)
-    permit, decision = service.apply(session, actor=shipper, today=today,
+    permit, decision = service.apply(session, actor=people["shipper"], today=today,
                                      body=_body(session, newcomer, "eaf_dust", quantity_tonnes=90))
     service.request_evidence(session, actor=inspector, permit_id=permit.id, standard=PEL,
                              message="Please send a current 8-hour TWA lead measurement and the "
                              "binding limit from your operating permit.")
-    first = facilities[0]
-    mx_origin = {"name": "Planta Monterrey", "country": "MX"}
-    # Routed through Guatemala: a transshipment outside the three countries is denied.
-    service.apply(session, actor=shipper_mx, today=today, body=_body(
-        session, first, (first.accepts or ["slag"])[0], origin=mx_origin,
+    _denied_and_draft(session, people, facilities, today)
+
+
+def _denied_and_draft(session: Session, people: dict, facilities: list[Facility], today) -> None:
+    us = next((f for f in facilities if f.country == "US"), facilities[0])
+    byproduct = (us.accepts or ["slag"])[-1]
+    # Shipped by sea from Chiapas through Puerto Quetzal, Guatemala: a transshipment outside
+    # the three countries, denied whatever the facility's evidence.
+    service.apply(session, actor=people["shipper_mx"], today=today, body=_body(
+        session, us, byproduct, origin="MX",
         route={"exit_port": "Ciudad Hidalgo, Chiapas", "entry_port": "Brownsville, TX",
-               "transit_countries": ["GT"]}))
-    if shipper_ca is not None:
-        body = _body(session, first, (first.accepts or ["eaf_dust"])[0],
-                     origin={"name": "Hamilton melt shop", "country": "CA"})
+               "transit_countries": ["GT"]}) | {"origin": {"name": "Reciclaje del Norte — "
+                                                         "centro Tapachula, Chis.",
+                                                         "country": "MX"}})
+    if people.get("shipper_ca") is not None:
+        body = _body(session, us, (us.accepts or ["eaf_dust"])[0], origin="CA")
         body.pop("transporters")
-        service.save_draft(session, actor=shipper_ca, body=body, today=today)
+        service.save_draft(session, actor=people["shipper_ca"], body=body, today=today)
 
 
 def _awaiting_evidence(session: Session, people: dict) -> Facility:
@@ -128,12 +188,15 @@ def _awaiting_evidence(session: Session, people: dict) -> Facility:
     return facility
 
 
-def _eligible(session: Session, facilities: list[Facility], today) -> tuple[Facility, str] | None:
+def _eligible(session: Session, facilities: list[Facility], today) -> list[tuple[Facility, str]]:
+    """Each facility eligible today, with the first byproduct it is eligible for."""
+    found = []
     for facility in facilities:
         for byproduct in facility.accepts or []:
             if check_facility(session, facility, byproduct, today).eligible:
-                return facility, byproduct
-    return None
+                found.append((facility, byproduct))
+                break
+    return found
 
 
 def _try(action, session, **kwargs) -> None:

@@ -1,6 +1,8 @@
 """Demo registry for `seed-demo`: facilities in the US, Mexico and Canada whose evidence shows
-every verdict (meets, fails, no_evidence, stale, incomparable, unverified), an inspection that
-suspended a facility with its enforcement case, carbon reports, and a facility user."""
+every verdict (meets, fails, no_evidence, stale, incomparable, unverified), measurements below
+and at their limits, carbon reports, and facility users. `seed_enforcement`, run after the
+shipments, finds one facility above the limit: the violation suspends it and its permit while
+loads are on the road."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,6 +17,8 @@ from standards.catalogue import standards_in_force
 from standards.clock import utcnow
 
 FACILITY_USER = "facility@reciclados-norte.example"
+KEYSTONE_USER = "facility@keystone-lead.example"
+LOGINS = [(FACILITY_USER, "facility"), (KEYSTONE_USER, "facility")]
 
 FACILITIES = [
     {"name": "Keystone Lead Recovery", "country": "US", "epa_id": "PAD987654321",
@@ -50,16 +54,9 @@ def seed_registry(session: Session, people: dict) -> list[tuple[str, str]]:
     people["facility"] = demo_user(session, FACILITY_USER, "facility", "Fernanda Planta",
                                facility_id=norte.id)
     _unverified(session, norte, today, people["facility"].id)
-
-    inspected = today - timedelta(days=20)
-    services.record_inspection(
-        session, facility_id=laurentian.id, inspected_on=inspected, outcome="violation",
-        summary="Baghouse bypass open during charging; airborne lead above the PEL.",
-        findings=[{"standard": "osha-lead-pel", "value": 74, "unit": "µg/m³", "basis": "8h_twa"}],
-        **inspector)
-    case = cases_of(session, laurentian.id)[0]
-    services.notify_case(session, case_id=case.id, notified_on=inspected + timedelta(days=2),
-                         **inspector)
+    # The plant whose user confirms the demo's incoming loads (shipped from Mexico).
+    people["facility_keystone"] = demo_user(session, KEYSTONE_USER, "facility", "Kim Plant",
+                                            facility_id=keystone.id)
     services.record_inspection(session, facility_id=keystone.id, outcome="compliant",
                                inspected_on=today - timedelta(days=45),
                                summary="Routine inspection; no findings.", **inspector)
@@ -67,13 +64,44 @@ def seed_registry(session: Session, people: dict) -> list[tuple[str, str]]:
         services.record_carbon(session, facility_id=made[name].id, year=today.year - 1,
                                tonnes_co2e_per_tonne=intensity, method="GHG Protocol, scopes 1 and 2",
                                **inspector)
-    return [(FACILITY_USER, "facility")]
+    return list(LOGINS)
 
 
-def _passing(standard):
+def seed_enforcement(session: Session, people: dict) -> list:
+    """After the shipments: an inspection finds airborne lead above the PEL at Laurentian Slag
+    Works. The violation suspends the facility and, by the cascade, its approved permit, while
+    loads logged under it are still on the road. Idempotent: once only."""
+    laurentian = session.exec(select(Facility).where(
+        Facility.name == "Laurentian Slag Works", Facility.status == "active")).first()
+    if laurentian is None or "inspector" not in people or cases_of(session, laurentian.id):
+        return []
+    inspector = {"actor_id": people["inspector"].id, "actor_role": "inspector"}
+    today = utcnow().date()
+    services.record_inspection(
+        session, facility_id=laurentian.id, inspected_on=today, outcome="violation",
+        summary="Baghouse bypass open during charging; airborne lead above the PEL.",
+        findings=[{"standard": "osha-lead-pel", "value": 74, "unit": "µg/m³", "basis": "8h_twa"}],
+        **inspector)
+    case = cases_of(session, laurentian.id)[0]
+    services.notify_case(session, case_id=case.id, notified_on=today, **inspector)
+    return []
+
+
+# Measured values as a share of the binding limit, one per standard in turn: well below,
+# below and exactly at the limit (which meets, unless the U.S. rule forbids the value itself).
+SHARES = (0.45, 0.8, 1.0, 0.62)
+
+
+def _passing(standard, index: int = 0):
+    """(binding limit, measurement, unit): the limit at or tighter than the U.S. value."""
     if standard.direction == "required":
-        return True, None
-    return round(standard.value * (0.6 if standard.direction == "max" else 1.5), 6), standard.unit
+        return True, True, None
+    share = SHARES[index % len(SHARES)]
+    if standard.direction == "min":
+        return standard.value, round(standard.value / share, 6), standard.unit
+    exclusive = getattr(standard, "exclusive", False)  # "3 % or greater": at the value fails
+    limit = standard.value if index % 2 and not exclusive else round(standard.value * 0.8, 6)
+    return limit, round(limit * share, 6), standard.unit
 
 
 def _record(session, facility, standard, kind, value, unit, observed_on, source, actor, basis=None):
@@ -83,14 +111,14 @@ def _record(session, facility, standard, kind, value, unit, observed_on, source,
 
 
 def _meet_all(session, facility, byproduct, today, actor, skip=()):
-    for standard in standards_in_force(session, today, byproduct):
+    for index, standard in enumerate(standards_in_force(session, today, byproduct)):
         if standard.code in skip:
             continue
-        value, unit = _passing(standard)
-        _record(session, facility, standard, "limit", value, unit, today - timedelta(days=200),
+        limit, measured, unit = _passing(standard, index + facility.id)
+        _record(session, facility, standard, "limit", limit, unit, today - timedelta(days=200),
                 "operating permit, schedule B", actor)
-        _record(session, facility, standard, "measurement", value, unit, today - timedelta(days=40),
-                "accredited laboratory report", actor)
+        _record(session, facility, standard, "measurement", measured, unit,
+                today - timedelta(days=40), "accredited laboratory report", actor)
 
 
 SPECIAL = {"epa-lead-naaqs", "epa-pm25-naaqs-annual", "osha-cadmium-pel", "epa-tclp-lead",

@@ -14,7 +14,7 @@ from permits.shipments.models import Shipment
 from standards.clock import utcnow
 from standards.errors import DomainError
 
-LOADS = 7  # shipments per permit: one for each story below
+LOADS = 8  # shipments per permit: one for each story below
 TOLERANCE = 2.0
 
 
@@ -99,3 +99,8 @@ def _stories(session: Session, *, permit: Permit, shipper: User, receiver: User,
             refusal_reason="Part of the load mixed with scrap tyres")
     log(6, today, today + timedelta(days=3))  # on its way
     log(7, day(0), day(1))  # never confirmed: the sweep opens its exception once the deadline has passed
+    # Logged ahead of its planned departure, as a shipper does.
+    service.log_shipment(
+        session, actor=shipper, permit_id=permit.id, quantity_kg=kg, today=today,
+        departed_on=today + timedelta(days=2), expected_arrival_on=today + timedelta(days=4),
+        movement_document=f"DEMO-{permit.id}-8", carrier=permit.transporters[0]["name"])

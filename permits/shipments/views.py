@@ -159,6 +159,7 @@ def incoming():
     done = _rows(session, _newest(session, statement.where(Shipment.status.in_(("recovered", "returned"))), 20),
                  clock.today())
     return render_template("shipments/incoming.html", rows=rows, done=done,
+                           permit_numbers=_permit_numbers(session, {s.permit_id for s, _f in rows + done}),
                            facility=facility_of(session, current_user.facility_id),
                            actions={s.id: _actions_for(current_user, s, p) for s, p in _with_permits(session, rows)})
 

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from facility_registry.eligibility import check_facility
 from facility_registry.models import Facility
-from permits.registry.demo import seed_registry
+from permits.registry.demo import seed_enforcement, seed_registry
 from tests.helpers import make_user
 from tests.registry.conftest import TODAY
 
@@ -45,7 +45,8 @@ def test_the_demo_registry_shows_every_verdict(db):
     with Session(db, expire_on_commit=False) as session:
         logins = seed_registry(session, {"inspector": inspector})
         session.commit()
-        assert logins == [("facility@reciclados-norte.example", "facility")]
+        assert logins == [("facility@reciclados-norte.example", "facility"),
+                          ("facility@keystone-lead.example", "facility")]
         facilities = session.exec(select(Facility)).all()
         assert {f.country for f in facilities} == {"US", "MX", "CA"}
         verdicts = set()
@@ -53,8 +54,9 @@ def test_the_demo_registry_shows_every_verdict(db):
             for byproduct in facility.accepts:
                 verdicts |= {c.verdict for c in check_facility(session, facility, byproduct, TODAY).checks}
         assert verdicts == {"meets", "fails", "no_evidence", "stale", "incomparable", "unverified"}
-        assert {f.status for f in facilities} == {"active", "suspended"}
         assert seed_registry(session, {"inspector": inspector}) == []  # seeding twice adds nothing
+        seed_enforcement(session, {"inspector": inspector})  # after the shipments, in seed-demo
+        assert {f.status for f in session.exec(select(Facility))} == {"active", "suspended"}
 
 
 def test_import_then_refresh_stores_standings(runner, db):

@@ -24,10 +24,12 @@ def test_the_demo_has_a_shipment_in_every_state_and_one_overdue(session, world):
         ("receipt_overdue", session.exec(select(Shipment.id).where(Shipment.movement_document.endswith("-7"))).one())]
     assert any(s.discrepancy for s in session.exec(select(Shipment)))
     session.refresh(permit)
-    assert permit.shipments_used == 7
+    assert permit.shipments_used == 8
+    ahead = session.exec(select(Shipment).where(Shipment.movement_document.endswith("-8"))).one()
+    assert ahead.departed_on > utcnow().date()  # logged before it leaves
 
     seed_shipments(session, {"inspector": world.inspector})
-    assert len(session.exec(select(Shipment)).all()) == 7
+    assert len(session.exec(select(Shipment)).all()) == 8
 
 
 def test_the_demo_leaves_permits_not_yet_valid_alone(session, world, capsys):
