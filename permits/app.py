@@ -31,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from permits.core import db, security
+    from permits.core import db, security, translations
     from permits.core.extensions import babel, csrf, limiter, login_manager, select_locale
 
     db.init_app(app)
@@ -39,8 +39,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
+    catalogues = translations.compile_catalogues(ROOT / "translations",
+                                                 Path(app.instance_path) / "translations")
+    app.extensions["parity_languages"] = translations.compiled_languages(catalogues)
     babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(ROOT / "translations"))
+                   default_translation_directories=str(catalogues))
     limiter.init_app(app)
     security.register(app)
     import permits.registry.signals  # noqa: F401 - connects the registry's events to permits and audit
@@ -49,15 +52,16 @@ def register_extensions(app: Flask) -> None:
     def _page_helpers():
         from flask_babel import get_locale
 
+        from permits.web.language import switch_links
         from permits.web.navigation import menu_for
 
-        return {"menu_for": menu_for, "get_locale": get_locale}
+        return {"menu_for": menu_for, "get_locale": get_locale, "language_links": switch_links}
 
 
 # Each feature's pages and API resources, in the order a reader meets them. A module listed
 # under PAGES exposes its blueprint as `bp`; importing an API module adds its routes to `api`.
 PAGES = (
-    "permits.web.labels", "permits.web.main",
+    "permits.web.labels", "permits.web.formats", "permits.web.main", "permits.web.language",
     "permits.accounts.views",
     "permits.catalogue.views",
     "permits.registry.views", "permits.registry.record_views",

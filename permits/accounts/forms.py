@@ -1,7 +1,7 @@
 """The account forms; every label and message is marked for translation."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -21,3 +21,11 @@ class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class LanguageForm(FlaskForm):
+    """The account's interface language; the choices are the offered languages, set by the view."""
+
+    language = SelectField(_l("Language of the pages"), choices=[],
+                           description=_l("Used whenever you are signed in, on any device."))
+    submit = SubmitField(_l("Save language"))

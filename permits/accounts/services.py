@@ -126,6 +126,18 @@ def create_user(
     return user
 
 
+def set_language(session: Session, *, user: User, language: str | None) -> None:
+    """The user's interface language (None: follow the browser's Accept-Language)."""
+    if language == user.locale:
+        return
+    before = user.locale
+    user.locale = language
+    session.add(user)
+    session.flush()
+    audit.record(session, actor_id=user.id, action="user.language_set", entity="user",
+                 entity_id=user.id, before={"locale": before}, after={"locale": language})
+
+
 def end_sessions(session: Session, user: User) -> None:
     """Every cookie issued so far stops working (logout, deactivation, password change)."""
     user.session_version += 1

@@ -3,15 +3,25 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from permits.accounts import services as accounts
 from permits.accounts.auth import guard, public
-from permits.accounts.forms import ConfirmForm, LoginForm, TokenForm
+from permits.accounts.forms import ConfirmForm, LanguageForm, LoginForm, TokenForm
 from permits.core import db
-from permits.core.extensions import limiter
+from permits.core.extensions import limiter, offered_languages
+from permits.core.translations import own_name
 
 bp = Blueprint("auth", __name__)
 
@@ -20,7 +30,7 @@ def _login_limit() -> str:
     return current_app.config["PARITY_LOGIN_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only local paths: an open redirect after login is a phishing tool."""
     if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
         return target
@@ -37,7 +47,7 @@ def login():
         user = accounts.find_user(session, form.email.data)
         if accounts.check_password(user, form.password.data) and user.active:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         form.password.errors.append(_("Email or password is not right."))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
@@ -58,23 +68,44 @@ def logout():
 @bp.get("/account")
 @guard()
 def account():
-    tokens = accounts.tokens_of(db.session(), current_user)
-    return render_template("accounts/account.html", tokens=tokens, form=TokenForm(), confirm=ConfirmForm())
+    return _account_page(form=TokenForm())
 
 
 @bp.post("/account/tokens")
 @guard()
 def create_token():
     form = TokenForm()
-    session = db.session()
     if not form.validate_on_submit():
-        tokens = accounts.tokens_of(session, current_user)
-        return render_template("accounts/account.html", tokens=tokens, form=form, confirm=ConfirmForm()), 422
-    issued = accounts.issue_token(session, user=current_user, name=form.name.data or "")
-    session.commit()
-    tokens = accounts.tokens_of(session, current_user)
-    return render_template("accounts/account.html", tokens=tokens, form=TokenForm(formdata=None),
-                           confirm=ConfirmForm(), new_secret=issued.secret)
+        return _account_page(form=form), 422
+    issued = accounts.issue_token(db.session(), user=current_user, name=form.name.data or "")
+    db.session().commit()
+    return _account_page(form=TokenForm(formdata=None), new_secret=issued.secret)
+
+
+@bp.post("/account/language")
+@guard()
+def set_language():
+    form = _language_form()
+    if not form.validate_on_submit():
+        return _account_page(form=TokenForm(formdata=None), language=form), 422
+    accounts.set_language(db.session(), user=current_user, language=form.language.data or None)
+    db.session().commit()
+    session.pop("language", None)  # the saved setting now speaks for this session too
+    flash(_("Your language is saved."), "info")
+    return redirect(url_for("auth.account"))
+
+
+def _language_form() -> LanguageForm:
+    form = LanguageForm(prefix="account", language=current_user.locale or "")
+    form.language.choices = [("", _("The browser's language"))] + [
+        (code, own_name(code)) for code in offered_languages()]
+    return form
+
+
+def _account_page(form: TokenForm, language: LanguageForm | None = None, new_secret: str | None = None):
+    tokens = accounts.tokens_of(db.session(), current_user)
+    return render_template("accounts/account.html", tokens=tokens, form=form, confirm=ConfirmForm(),
+                           language=language or _language_form(), new_secret=new_secret)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

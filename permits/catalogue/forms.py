@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     SelectField,
     StringField,
     SubmitField,
@@ -19,6 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
+
+from permits.web.formats import LocalDecimalField
 
 
 def _strip(value):
@@ -42,7 +43,7 @@ class NewVersionForm(FlaskForm):
 
     # A text box, not <input type=number>: a browser empties a number box it cannot read,
     # and the form must show back exactly what was typed.
-    value = DecimalField(_l("U.S. value"), places=None, widget=TextInput(),
+    value = LocalDecimalField(_l("U.S. value"), places=None, widget=TextInput(),
                          render_kw={"inputmode": "decimal", "autocomplete": "off"},
                          validators=[InputRequired(message=_l("A value is required."))])
     unit = StringField(_l("Unit"), filters=[_strip],

@@ -13,6 +13,8 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from permits.web.formats import decimal_text
+
 
 class PlainSelect(SelectField):
     """A select whose value the service checks, naming the field when it is wrong."""
@@ -82,7 +84,7 @@ class ApplicationForm(TermsFields, FlaskForm):
         return {
             "byproduct": self.byproduct.data,
             "waste_codes": _words(" ".join(self.waste_codes.data or []), upper=True),
-            "quantity_tonnes": _stripped(self.quantity_tonnes.data),
+            "quantity_tonnes": decimal_text(_stripped(self.quantity_tonnes.data)),
             "shipments_planned": _stripped(self.shipments_planned.data),
             "valid_from": _stripped(self.valid_from.data),
             "valid_to": _stripped(self.valid_to.data),
@@ -115,7 +117,7 @@ class AmendmentForm(TermsFields, FlaskForm):
 
     def values(self) -> dict[str, Any]:
         return {
-            "quantity_tonnes": _stripped(self.quantity_tonnes.data),
+            "quantity_tonnes": decimal_text(_stripped(self.quantity_tonnes.data)),
             "shipments_planned": _stripped(self.shipments_planned.data),
             "receiving_facility_id": _stripped(self.receiving_facility_id.data),
             "operation_code": _stripped(self.operation_code.data),

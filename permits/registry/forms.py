@@ -18,6 +18,8 @@ from wtforms.fields import FieldList
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from permits.web.formats import decimal_text
+
 
 class CheckboxGroup(SelectMultipleField):
     """A pick-list shown as checkboxes in a fieldset (see _forms.html); the service validates."""
@@ -58,6 +60,7 @@ class FacilityForm(FlaskForm):
         # Ticked boxes, or (from a script) one box of codes separated by spaces.
         for name in ("operations", "accepts"):
             values[name] = " ".join(values[name] or [])
+        values["annual_capacity_tonnes"] = decimal_text(values["annual_capacity_tonnes"])
         return values
 
 
@@ -74,8 +77,9 @@ class EvidenceForm(FlaskForm):
     submit = SubmitField(_l("Record evidence"))
 
     def values(self) -> dict:
-        return {name: getattr(self, name).data for name in (
+        values = {name: getattr(self, name).data for name in (
             "standard", "kind", "value", "unit", "basis", "observed_on", "source")}
+        return {**values, "value": decimal_text(values["value"])}
 
 
 class FindingForm(Form):
@@ -104,6 +108,7 @@ class InspectionForm(FlaskForm):
         rows = []
         for entry in self.findings:
             data = {k: entry.form[k].data for k in ("standard", "value", "unit", "basis")}
+            data["value"] = decimal_text(data["value"])
             if data["standard"] or (data["value"] or "").strip():
                 rows.append(data)
         return rows

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
+from permits.web.formats import LocalDecimalField
 from standards.errors import DomainError
 
 _TONNES_HINT = _l("Metric tonnes, up to 3 decimals.")
@@ -18,7 +19,7 @@ _TONNES_BOX = {"widget": TextInput(), "render_kw": {"inputmode": "decimal", "aut
 class ShipmentForm(FlaskForm):
     movement_document = StringField(_l("Movement document number"), validators=[InputRequired(), Length(max=64)],
                                     description=_l("The number on the document that travels with the load."))
-    quantity_tonnes = DecimalField(_l("Quantity (tonnes)"), validators=[InputRequired()], description=_TONNES_HINT,
+    quantity_tonnes = LocalDecimalField(_l("Quantity (tonnes)"), validators=[InputRequired()], description=_TONNES_HINT,
                                    **_TONNES_BOX)
     carrier = SelectField(_l("Carrier"), choices=[], validate_choice=False,
                           description=_l("Only a transporter named on the permit may carry the load."))
@@ -30,9 +31,9 @@ class ShipmentForm(FlaskForm):
 
 class ReceiptForm(FlaskForm):
     received_on = DateField(_l("Received on"), validators=[InputRequired()])
-    quantity_tonnes = DecimalField(_l("Quantity received (tonnes)"), validators=[InputRequired()],
+    quantity_tonnes = LocalDecimalField(_l("Quantity received (tonnes)"), validators=[InputRequired()],
                                    description=_l("As weighed at the gate."), **_TONNES_BOX)
-    refused_tonnes = DecimalField(_l("Of which refused (tonnes)"), validators=[Optional()],
+    refused_tonnes = LocalDecimalField(_l("Of which refused (tonnes)"), validators=[Optional()],
                                   description=_l("Leave empty when all of it is accepted. A refused part must be returned."),
                                   **_TONNES_BOX)
     refusal_reason = StringField(_l("Why that part is refused"), validators=[Optional(), Length(max=1000)])

@@ -32,6 +32,7 @@ from permits.shipments.queries import (
     visible_shipment,
 )
 from permits.shipments.state import allowed_events
+from permits.web.formats import tonnes
 from permits.web.labels import operation_label
 from standards import clock
 from standards.errors import DomainError, NotAllowed, NotFound
@@ -44,7 +45,7 @@ RECENT = 100  # rows on a page; the CSV export has them all
 
 @bp.app_template_filter("kg_as_tonnes")
 def kg_as_tonnes(kg: int | None) -> str:
-    return "—" if kg is None else f"{kg_to_tonnes(kg):,.3f}".rstrip("0").rstrip(".")
+    return tonnes(kg)
 
 
 def _rows(session: Session, shipments: list[Shipment], today: date) -> list[tuple[Shipment, list[str]]]:
