@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, after_this_request, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from permits.accounts import services as accounts
@@ -85,11 +86,11 @@ def guard(*roles: str):
             user = actor()
             if user is None:
                 if is_api_request():
-                    raise Unauthenticated("A valid bearer token is required.")
+                    raise Unauthenticated(_("A valid bearer token is required."))
                 return redirect(url_for("auth.login", next=request.full_path))
             if user.role not in allowed:
                 if is_api_request():
-                    raise NotAllowed("Your role may not do this.")
+                    raise NotAllowed(_("Your role may not do this."))
                 abort(403)
             return view(*args, **kwargs)
 

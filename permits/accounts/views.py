@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from permits.accounts import services as accounts
@@ -39,7 +40,7 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], error_message="Too many sign-in attempts; wait a minute.")
+@limiter.limit(_login_limit, methods=["POST"], error_message=lambda: _("Too many sign-in attempts; wait a minute."))
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -91,6 +92,7 @@ def set_language():
     accounts.set_language(db.session(), user=current_user, language=form.language.data or None)
     db.session().commit()
     session.pop("language", None)  # the saved setting now speaks for this session too
+    refresh()  # and for this very message
     flash(_("Your language is saved."), "info")
     return redirect(url_for("auth.account"))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from standards.errors import (
@@ -40,8 +42,8 @@ def http_status(err: DomainError) -> int:
     return next(STATUS[klass] for klass in type(err).__mro__ if klass in STATUS)
 
 
-def validation_failed(fields: dict[str, list[str]], message: str = "Some fields are not valid.") -> ValidationFailed:
-    return ValidationFailed(message, fields)
+def validation_failed(fields: dict[str, list[str]], message: str | None = None) -> ValidationFailed:
+    return ValidationFailed(message or _("Some fields are not valid."), fields)
 
 
 _HTTP_CODES = {
@@ -56,12 +58,27 @@ _HTTP_CODES = {
     422: "validation_failed",
     429: "rate_limited",
 }
+# What the reader is told for an HTTP failure that carries no message of ours (Werkzeug's own
+# descriptions are English only).
+_HTTP_MESSAGES = {
+    400: _l("The request was not understood."),
+    401: _l("A valid bearer token is required."),
+    403: _l("Your role may not do this."),
+    404: _l("There is nothing at this address."),
+    405: _l("This method is not allowed at this address."),
+    409: _l("That is not possible in the record's current state."),
+    413: _l("The request is too large."),
+    415: _l("The body must be JSON (Content-Type: application/json)."),
+    429: _l("Too many requests; wait a minute and try again."),
+}
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
-    error: dict = {"code": code, "message": message}
+    # str() says a service's Message (standards.messages) in the reader's language: the API
+    # follows Accept-Language; the code never changes.
+    error: dict = {"code": code, "message": str(message)}
     if fields:
-        error["fields"] = fields
+        error["fields"] = {name: [str(m) for m in said] for name, said in fields.items()}
     return {"error": error}
 
 
@@ -97,13 +114,22 @@ def register(app: Flask) -> None:
 
             return html_error(err)
         status = err.code or 500
-        return _json_error(status, _HTTP_CODES.get(status, "http_error"), err.description or err.name)
+        return _json_error(status, _HTTP_CODES.get(status, "http_error"), _http_message(err))
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         if _is_api():
-            return _json_error(500, "internal_error", "Something went wrong on our side; it has been logged.")
+            return _json_error(500, "internal_error",
+                               _("Something went wrong on our side; it has been logged."))
         from permits.web.errors import html_internal_error
 
         return html_internal_error()
+
+
+def _http_message(err: HTTPException) -> str:
+    """Ours, translated, unless the code that raised it gave its own description."""
+    own = err.description and err.description != type(err).description
+    if own or err.code not in _HTTP_MESSAGES:
+        return err.description or err.name
+    return str(_HTTP_MESSAGES[err.code])

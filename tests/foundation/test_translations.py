@@ -50,3 +50,64 @@ def test_extraction_finds_the_marked_strings(tmp_path):
     text = pot.read_text(encoding="utf-8")
     assert 'msgid "Sign in"' in text
     assert 'msgid "Email or password is not right."' in text
+
+
+# --- The catalogues: every message extracted from the code is translated in every language ---
+
+LANGUAGES = ("es", "fr")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def _extract(tmp_path: Path) -> Path:
+    pot = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
+                    "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location",
+                    "-o", str(pot), str(ROOT)], check=True, capture_output=True, cwd=ROOT)
+    return pot
+
+
+def _read(path: Path, locale: str | None = None):
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def test_every_message_is_translated_in_spanish_and_french_and_none_is_fuzzy(tmp_path):
+    template = _read(_extract(tmp_path))
+    problems = {}
+    for language in LANGUAGES:
+        catalogue = _read(ROOT / "translations" / language / "LC_MESSAGES" / "messages.po", language)
+        missing, fuzzy, broken = [], [], []
+        for message in template:
+            if not message.id:
+                continue
+            found = catalogue.get(message.id)
+            strings = () if found is None else (found.string if isinstance(found.string, tuple) else (found.string,))
+            if found is None or not all(strings):
+                missing.append(message.id)
+            elif found.fuzzy:
+                fuzzy.append(message.id)
+            else:
+                ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                expected = set(PLACEHOLDER.findall(" ".join(ids))) - {"%(num)d", "%(num)s"}
+                if any(expected - set(PLACEHOLDER.findall(s)) for s in strings):
+                    broken.append(message.id)
+        if missing or fuzzy or broken:
+            problems[language] = {"untranslated": missing[:20], "fuzzy": fuzzy[:20],
+                                  "placeholders lost": broken[:20], "count": len(missing) + len(fuzzy)}
+    assert problems == {}, (
+        "run the pybabel extract/update commands of translations/README.md and translate these: "
+        f"{problems}")
+
+
+def test_the_catalogues_compile_without_errors():
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    for language in LANGUAGES:
+        catalogue = _read(ROOT / "translations" / language / "LC_MESSAGES" / "messages.po", language)
+        errors = [(message.id, [str(e) for e in errs]) for message, errs in catalogue.check()]
+        assert errors == [], (language, errors[:10])
+        write_mo(io.BytesIO(), catalogue)
