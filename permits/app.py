@@ -61,7 +61,7 @@ def register_extensions(app: Flask) -> None:
 # Each feature's pages and API resources, in the order a reader meets them. A module listed
 # under PAGES exposes its blueprint as `bp`; importing an API module adds its routes to `api`.
 PAGES = (
-    "permits.web.labels", "permits.web.formats", "permits.web.main", "permits.web.language",
+    "permits.web.labels", "permits.web.formats", "permits.web.messages", "permits.web.main", "permits.web.language",
     "permits.accounts.views",
     "permits.catalogue.views",
     "permits.registry.views", "permits.registry.record_views",

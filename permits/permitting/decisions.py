@@ -26,21 +26,51 @@ from permits.permitting.decision_models import Decision
 from permits.permitting.rules import MAX_PERIOD_MONTHS, Terms, period_within_limit
 from standards.catalogue import standards_version
 from standards.clock import utcnow
+from standards.messages import N_, Message, define
 from standards.vocabulary import COUNTRIES
 
-_COUNTRY_NAMES = {"US": "the United States", "MX": "Mexico", "CA": "Canada"}
+# The permit rules' sentences (standards.messages): stored as canonical English for the hash,
+# with their code and parameters so that every reader sees them in their own language.
+FACILITY = {"": define("rule.receiving_facility", N_("the receiving facility %(name)s (id %(id)s)")),
+            "final_": define("rule.final_facility", N_("the final facility %(name)s (id %(id)s)"))}
+_STATUS = define("rule.facility_status", N_("%(facility)s is %(status)s"))
+_ACCEPTS = {True: define("rule.accepts", N_("%(facility)s accepts %(byproduct)s")),
+            False: define("rule.does_not_accept", N_("%(facility)s does not accept %(byproduct)s"))}
+_PERFORMS = {True: define("rule.performs", N_("%(facility)s performs operation %(operation)s")),
+             False: define("rule.does_not_perform",
+                           N_("%(facility)s does not perform operation %(operation)s"))}
+_PERIOD = {
+    True: define("rule.period_within", N_("the validity period %(valid_from)s to %(valid_to)s "
+                                          "(%(days)s days) is within the %(months)s-month limit")),
+    False: define("rule.period_longer", N_("the validity period %(valid_from)s to %(valid_to)s "
+                                           "(%(days)s days) is longer than the %(months)s-month limit")),
+}
+_TRANSSHIPMENT = define("rule.transshipment", N_(
+    "transshipment: the route transits %(countries)s, outside the United States, Mexico and Canada"))
+_TRANSIT = define("rule.transit", N_("the route transits %(places)s"))
+_NO_THIRD_COUNTRY = define("rule.no_third_country", N_("no third country"))
+_COUNTRY_NAMES = {"US": define("country.the_united_states", N_("the United States")),
+                  "MX": define("country.mexico", N_("Mexico")),
+                  "CA": define("country.canada", N_("Canada"))}
+NO_STANDARD = define("decision.no_standard_in_force",
+                     N_("no U.S. standard is in force for %(byproduct)s on %(date)s"))
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One permit rule, met or not, with the sentence a person reads."""
+    """One permit rule, met or not, with the sentence a person reads (a Message)."""
 
     rule: str
     met: bool
-    detail: str
+    message: Message
+
+    @property
+    def detail(self) -> str:
+        return str(self.message)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "met": self.met, "detail": self.detail}
+        return {"rule": self.rule, "met": self.met, "detail": self.detail,
+                "message": self.message.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -82,38 +112,34 @@ def evaluate(session: Session, terms: Terms, *, on: date) -> Evaluation:
 
 def facility_rules(facility: Facility, byproduct: str, operation: str | None, *,
                    prefix: str = "") -> list[Rule]:
-    role = "final facility" if prefix else "receiving facility"
-    name = f"the {role} {facility.name} (id {facility.id})"
+    name = Message(FACILITY[prefix], {"name": facility.name, "id": facility.id})
     performs = operation in (facility.operations or [])
     accepts = byproduct in (facility.accepts or [])
     return [
         Rule(f"{prefix}facility_active", facility.status == "active",
-             f"{name} is {facility.status}"),
+             Message(_STATUS, {"facility": name, "status": facility.status})),
         Rule(f"{prefix}accepts_byproduct", accepts,
-             f"{name} {'accepts' if accepts else 'does not accept'} {byproduct}"),
+             Message(_ACCEPTS[accepts], {"facility": name, "byproduct": byproduct})),
         Rule(f"{prefix}performs_operation", performs,
-             f"{name} {'performs' if performs else 'does not perform'} operation {operation}"),
+             Message(_PERFORMS[performs], {"facility": name, "operation": operation})),
     ]
 
 
 def period_rule(valid_from: date, valid_to: date) -> Rule:
     days = (valid_to - valid_from).days + 1
     met = period_within_limit(valid_from, valid_to)
-    verdict = "within" if met else "longer than"
-    return Rule("period_within_12_months", met,
-                f"the validity period {valid_from.isoformat()} to {valid_to.isoformat()} "
-                f"({days} days) is {verdict} the {MAX_PERIOD_MONTHS}-month limit")
+    return Rule("period_within_12_months", met, Message(_PERIOD[met], {
+        "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat(), "days": days,
+        "months": MAX_PERIOD_MONTHS}))
 
 
 def transit_rule(route: dict[str, Any]) -> Rule:
     transit = list((route or {}).get("transit_countries") or [])
     outside = [c for c in transit if c not in COUNTRIES]
     if outside:
-        return Rule("transit_within_usmca", False,
-                    f"transshipment: the route transits {', '.join(outside)}, outside the "
-                    "United States, Mexico and Canada")
-    named = ", ".join(_COUNTRY_NAMES[c] for c in transit) or "no third country"
-    return Rule("transit_within_usmca", True, f"the route transits {named}")
+        return Rule("transit_within_usmca", False, Message(_TRANSSHIPMENT, {"countries": outside}))
+    places = [Message(_COUNTRY_NAMES[c]) for c in transit] or Message(_NO_THIRD_COUNTRY)
+    return Rule("transit_within_usmca", True, Message(_TRANSIT, {"places": places}))
 
 
 def _checks(session: Session, facility: Facility, byproduct: str, on: date) -> list[dict]:
@@ -130,7 +156,7 @@ def _conclude(rules: list[Rule], checks: list[dict], byproduct: str, on: date) -
         outcome = "denied"
     elif not checks:
         outcome = "under_review"
-        reasons.append(f"no U.S. standard is in force for {byproduct} on {on.isoformat()}")
+        reasons.append(str(Message(NO_STANDARD, {"byproduct": byproduct, "date": on.isoformat()})))
     elif short:
         outcome = "under_review"
     else:

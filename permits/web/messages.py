@@ -1,0 +1,71 @@
+"""Rendering a service's Message (standards.messages) in the reader's language, at the edge:
+pages (the `say` filter), the API and the PDFs. Templates are looked up in the catalogues;
+dates, numbers and stored codes are shown in the reader's words."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask import Blueprint
+from flask_babel import get_translations
+
+from permits.web import formats, labels
+from standards.messages import Message
+
+bp = Blueprint("messages", __name__)
+
+# Parameters holding a stored code, shown through the label tables every page uses.
+_WORDS = {"status": labels.STATES, "byproduct": labels.BYPRODUCTS, "basis": labels.BASES,
+          "country": labels.COUNTRIES, "countries": labels.COUNTRIES, "verdict": labels.STATES,
+          "role": labels.ROLES, "kind": labels.KINDS}
+
+
+_DATES = {"date", "day", "cutoff", "start", "end", "due", "valid_from", "valid_to"}
+
+
+def show(name: str, value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if name == "byproduct" and value in labels.BYPRODUCTS:  # inside a sentence: "accepts slag"
+        word = str(labels.BYPRODUCTS[value])
+        return word if word[:2].isupper() else word[:1].lower() + word[1:]
+    if name in _WORDS:
+        return labels.label(_WORDS[name], value)
+    if (name.endswith("_on") or name in _DATES) and value:
+        try:
+            return formats.day(date.fromisoformat(str(value)[:10]))
+        except ValueError:
+            return str(value)
+    if isinstance(value, int | float):
+        return formats.number(value)
+    return str(value)
+
+
+def _translate(template: str) -> str:
+    return get_translations().ugettext(template)
+
+
+def _plural(singular: str, many: str, n: int) -> str:
+    # The catalogue's form for n, unformatted: Message.render formats it with every parameter.
+    return get_translations().ungettext(singular, many, n)
+
+
+def say(message: Message | Mapping[str, Any] | str | None, fallback: str | None = None) -> str:
+    """`message` in the reader's language; `fallback` (a stored English text) when there is no
+    message, or the stored code is not known to this version."""
+    if message is None or message == "":
+        return fallback or ""
+    if isinstance(message, str):
+        return message
+    if isinstance(message, Mapping):
+        try:
+            message = Message.from_dict(message)
+        except (KeyError, TypeError):
+            return fallback if fallback is not None else str(message.get("code", ""))
+    return message.render(translate=_translate, plural=_plural, show=show)
+
+
+@bp.app_template_filter("say")
+def say_filter(message, fallback: str | None = None) -> str:
+    return say(message, fallback)
