@@ -1,10 +1,14 @@
-"""`@endpoint`: the one wrapper every API view goes through.
+"""`@endpoint`: the one wrapper every API view goes through, and its OpenAPI operation.
 
-It authenticates and checks the role (the guard), replays idempotent POSTs, turns the
-view's return value into JSON, and commits the request's one transaction.
+It authenticates and checks the role (the guard), replays idempotent POSTs, reads the body
+into its shape, turns the view's return value into JSON through the declared answer shape, and
+commits the request's one transaction. What it is given (roles, shapes, statuses) is kept on the
+view as an `Operation`, from which `permits.api.openapi` writes the document.
 """
 from __future__ import annotations
 
+import inspect
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -13,25 +17,56 @@ from flask import Response, g, jsonify, request
 from permits.accounts.auth import guard, public
 from permits.api import idempotency
 from permits.api.common import unstorable
+from permits.api.shapes import Body, Query, dump, read_body, read_query
 from permits.core import db
 from standards.errors import NotFound, ValidationFailed
 
 
-def endpoint(*roles: str, status: int = 200, is_public: bool = False):
-    """Declare an API view: who may call it (`roles`, or `is_public`) and its success status.
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says of one view (see `endpoint`)."""
 
-    The view returns a JSON-able value (dict or list) and never commits; a raised
-    domain error (`standards.errors`) rolls everything back.
+    summary: str
+    description: str | None
+    status: int
+    roles: tuple[str, ...]
+    public: bool
+    body: type[Body] | None
+    query: type[Query] | None
+    returns: Any
+    errors: tuple[int, ...]
+    paged: bool
+    media: dict[str, Any] | None
+
+
+def endpoint(*roles: str, status: int = 200, is_public: bool = False, body: type[Body] | None = None,
+             query: type[Query] | None = None, returns: Any = None, errors: tuple[int, ...] = (),
+             paged: bool = False, media: dict[str, Any] | None = None):
+    """Declare an API view: who may call it (`roles`, or `is_public`), its success status, the
+    shapes of its body (`body=`, passed to the view as `body`), query (`query=`, passed as
+    `query`) and answer (`returns=`), the error statuses its services add (`errors=`: the
+    shared ones are added for it) and, for a keyset-paged list, `paged=True`. `media` documents
+    an answer that is not JSON ({"text/csv": {...}}). The docstring's first line is the summary.
+
+    The view returns a JSON-able value (or a model, a row, a list of them, shaped by
+    `returns`) and never commits; a raised domain error (`standards.errors`) rolls
+    everything back.
     """
 
     def decorate(view):
+        summary, _, description = (inspect.getdoc(view) or view.__name__).partition("\n")
+        operation = Operation(summary=summary.strip(), description=description.strip() or None,
+                              status=status, roles=roles, public=is_public, body=body, query=query,
+                              returns=returns, errors=tuple(errors), paged=paged, media=media)
+
         @wraps(view)
         def run(*args, **kwargs):
             _refuse_unstorable_url(kwargs)
             if request.method == "POST" and not is_public:
-                return idempotency.replay_or_run(lambda: _execute(view, status, args, kwargs))
-            return _execute(view, status, args, kwargs)
+                return idempotency.replay_or_run(lambda: _execute(view, operation, args, kwargs))
+            return _execute(view, operation, args, kwargs)
 
+        run.operation = operation
         return public(run) if is_public else guard(*roles)(run)
 
     return decorate
@@ -49,13 +84,17 @@ def _refuse_unstorable_url(path_args: dict[str, Any]) -> None:
             raise ValidationFailed(f"{name} {problem}.", {name: [problem]})
 
 
-def _execute(view, status: int, args, kwargs) -> Response:
+def _execute(view, operation: Operation, args, kwargs) -> Response:
+    if operation.query is not None:
+        kwargs = {**kwargs, "query": read_query(operation.query)}
+    if operation.body is not None:
+        kwargs = {**kwargs, "body": read_body(operation.body)}
     result: Any = view(*args, **kwargs)
     if isinstance(result, Response):
         response = result
     else:
-        response = jsonify(result)
-        response.status_code = status
+        response = jsonify(result if operation.returns is None else dump(operation.returns, result))
+        response.status_code = operation.status
     before_commit = g.pop("parity_before_commit", None)
     if before_commit is not None:
         before_commit(response)

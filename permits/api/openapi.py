@@ -1,9 +1,16 @@
-"""The OpenAPI 3.1 document, assembled from the `OPENAPI` fragment of each feature's API module."""
+"""The OpenAPI 3.1 document: every route declared with `@endpoint(...)` described from its
+`Operation` and shapes, plus the `OPENAPI` fragment of any module not yet converted."""
 from __future__ import annotations
 
 import copy
+import re
 import sys
+from http import HTTPStatus
 from typing import Any
+
+from flask import current_app
+
+from permits.api.shapes import components, models_of, schema_of
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -98,6 +105,10 @@ def build() -> dict[str, Any]:
                 {method: with_shared_answers(path, method, operation) if method in METHODS
                  else operation for method, operation in operations.items()})
         schemas.update(fragment.get("schemas", {}))
+    declared, shapes = _declared_operations()
+    schemas.update(shapes)
+    for path, method, operation in declared:  # a module's OPENAPI fragment, while it has one, wins
+        paths.setdefault(path, {}).setdefault(method, with_shared_answers(path, method, operation))
     return {
         "openapi": "3.1.0",
         "info": {
@@ -114,3 +125,84 @@ def build() -> dict[str, Any]:
         "security": [{"bearer": []}],
         "paths": dict(sorted(paths.items())),
     }
+
+
+# ---- operations declared with @endpoint ------------------------------------------------------
+
+_PARAMETER = re.compile(r"<(?:([^:<>]+):)?([^<>]+)>")
+
+
+def _declared_operations() -> tuple[list[tuple[str, str, dict]], dict[str, Any]]:
+    """(path, method, operation) for every API route whose view carries an `Operation`, and
+    the schemas of their shapes."""
+    routes = []
+    for rule in current_app.url_map.iter_rules():
+        operation = getattr(current_app.view_functions.get(rule.endpoint), "operation", None)
+        if operation is not None:
+            routes.append((rule, operation))
+    bodies = {op.body for _, op in routes if op.body is not None}
+    answers = {model for _, op in routes for model in models_of(op.returns)}
+    refs, schemas = components(sorted(bodies, key=_name), sorted(answers, key=_name))
+    declared = []
+    for rule, operation in routes:
+        path = _PARAMETER.sub(r"{\2}", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            declared.append((path, method.lower(), _operation(rule.rule, operation, refs)))
+    return declared, schemas
+
+
+def _name(model) -> str:
+    return f"{model.__module__}.{model.__qualname__}"
+
+
+def _operation(rule: str, op, refs) -> dict[str, Any]:
+    document: dict[str, Any] = {"summary": op.summary}
+    if op.description:
+        document["description"] = op.description
+    if op.public:
+        document["security"] = []
+    parameters = [{"name": name, "in": "path", "required": True,
+                   "schema": {"type": "integer"} if converter == "int" else {"type": "string"}}
+                  for converter, name in _PARAMETER.findall(rule)]
+    if op.query is not None:
+        parameters += _query_parameters(op.query)
+    if op.paged:
+        parameters += copy.deepcopy(PAGE_PARAMETERS)
+    if parameters:
+        document["parameters"] = parameters
+    if op.body is not None:
+        document["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": refs[(op.body, "validation")]}}}
+    answer = HTTPStatus(op.status).phrase
+    if op.media is not None:
+        success = {"description": answer, "content": copy.deepcopy(op.media)}
+    elif op.returns is not None:
+        success = json_response(answer, schema_of(op.returns, refs, "serialization"))
+    else:
+        success = json_response(answer, {"type": "object"})
+    statuses = set(op.errors)
+    if op.roles:
+        statuses.add(403)
+    if op.body is not None:
+        statuses |= {400, 422}
+    if op.query is not None:
+        statuses.add(422)
+    document["responses"] = {str(op.status): success, **error_responses(*sorted(statuses))}
+    return document
+
+
+def _query_parameters(model) -> list[dict[str, Any]]:
+    properties = model.model_json_schema()["properties"]
+    parameters = []
+    for name, field in model.model_fields.items():
+        schema = {k: v for k, v in properties[name].items() if k not in ("title", "default")}
+        if "anyOf" in schema:  # `X | None`: a query parameter is absent, never null
+            schema = next(s for s in schema.pop("anyOf") if s.get("type") != "null") | schema
+        parameter = {"name": name, "in": "query", "schema": schema}
+        if field.is_required():
+            parameter["required"] = True
+        if field.description:
+            parameter["description"] = field.description
+            schema.pop("description", None)
+        parameters.append(parameter)
+    return parameters

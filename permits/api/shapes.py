@@ -1,0 +1,290 @@
+"""Request and response shapes: each declared once as a pydantic model, and from it the body's
+check (400 wrong type, 422 unknown or missing field), the answer's JSON and the OpenAPI schema.
+
+    class ShipmentCreate(Body):            # what a client sends
+        quantity_tonnes: Tonnes
+        carrier: str
+
+    class ShipmentPublic(Public):          # what the API answers
+        id: int
+        departed_on: Day
+
+Bodies are strict (a JSON string is never a number) and refuse unknown fields; their meaning
+(a date in the past, a quantity within the cap) stays the service's, which names the field in
+a 422. See docs/DEVELOPING.md, "API shapes".
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union, get_args, get_origin
+
+from flask import request
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+from pydantic_core import PydanticCustomError
+
+from facility_registry.validation import iso_date
+from permits.api.common import json_body
+from standards.errors import DomainError, ValidationFailed, WrongType
+
+MISSING = "is required"
+
+
+class Body(BaseModel):
+    """A request body: strict JSON types, unknown fields refused (`unknown_field` says how)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    unknown_field: ClassVar[str] = "is not a field of this request"
+
+    def given(self) -> dict[str, Any]:
+        """The fields the client sent (a null counts as not sent), as plain values."""
+        return {name: value for name, value in self.model_dump(exclude_unset=True).items()
+                if value is not None}
+
+
+class Query(BaseModel):
+    """Query parameters, one per field; each arrives as text, an empty one as absent. A
+    `Literal` field refuses other values with a 422 naming the choices."""
+
+    model_config = ConfigDict(extra="ignore")
+    unknown_field: ClassVar[str] = "is not a parameter of this request"
+
+
+class Public(BaseModel):
+    """An answer: built from a row's attributes (`from_attributes`) or by its own `of()`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """The list envelope API.md fixes: newest first, keyset-paged."""
+
+    items: list[T]
+    total: int = Field(ge=0)
+    next: str | None
+
+
+# Types whose JSON is what the API has always written.
+Timestamp = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str)]
+Day = Annotated[date, PlainSerializer(lambda v: v.isoformat(), return_type=str)]
+
+
+def _day_of(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", "must be a date string YYYY-MM-DD")
+    try:
+        return iso_date(value)
+    except ValueError:
+        raise PydanticCustomError("date_invalid", "is not a valid date (YYYY-MM-DD)") from None
+
+
+# A date in a body or a query: text spelled YYYY-MM-DD (else a 400), a real day (else a 422).
+InDate = Annotated[date, BeforeValidator(_day_of), WithJsonSchema({"type": "string", "format": "date"})]
+def _whole_number(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise PydanticCustomError("whole_number", "must be a whole number") from None
+
+
+# A whole number in a query (`?permit_id=7`): anything else is a 422.
+WholeNumber = Annotated[int, BeforeValidator(_whole_number), WithJsonSchema({"type": "integer"})]
+# A number as the client typed it: an int stays an int (its spelling may be stored).
+Number = int | float
+
+
+# ---- reading a body --------------------------------------------------------------------------
+
+def read_body(model: type[Body]) -> Body:
+    """The request's JSON body as `model`, or the error API.md gives: 400 for malformed JSON or a
+    wrong type (every such field named), else 422 for missing or unknown fields."""
+    raw = json_body()  # malformed JSON, NaN, nesting, NUL: 400/422 before any shape
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise _as_domain_error(model, exc) from None
+
+
+def read_query(model: type[Query]) -> Query:
+    """The query string as `model` (parameters it does not name are ignored)."""
+    given = {name: value for name, value in request.args.items()
+             if name in model.model_fields and value != ""}
+    try:
+        return model.model_validate(given)
+    except ValidationError as exc:
+        raise _as_domain_error(model, exc) from None
+
+
+def _as_domain_error(model: type[BaseModel], exc: ValidationError) -> DomainError:
+    wrong: dict[str, list[str]] = {}
+    invalid: dict[str, list[str]] = {}
+    for error in exc.errors():
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, DomainError):  # a field's own validator said it in our words
+            return cause
+        name, annotation, owner = _field_path(model, error["loc"])
+        kind, said = error["type"], error["msg"]
+        ours = not said.startswith("Input should")  # a shape's own validator, in our words
+        if kind == "extra_forbidden":
+            invalid.setdefault(name, [owner.unknown_field])
+        elif kind == "missing":
+            invalid.setdefault(name, [MISSING])
+        elif kind == "literal_error":
+            choices = ", ".join(str(choice) for choice in get_args(_unwrap(annotation)))
+            invalid.setdefault(name, [f"must be one of {choices}"])
+        elif kind.endswith("_type") or kind == "int_from_float":
+            wrong.setdefault(name, [said if ours else f"must be {_json_kind(annotation)}"])
+        else:
+            invalid.setdefault(name, [said])
+    if wrong:
+        first = next(iter(wrong))
+        return WrongType(f"{first} {wrong[first][0]}.", wrong)
+    first = next(iter(invalid))
+    if len(invalid) == 1:
+        return ValidationFailed(f"{first} {invalid[first][0]}.", invalid)
+    return ValidationFailed("Some fields are not valid.", invalid)
+
+
+def _field_path(model: type[BaseModel], loc: tuple) -> tuple[str, Any, type[BaseModel]]:
+    """The field as the body names it (`identifiers.epa_id`, `transporters[0].name`), its
+    annotation and the model it belongs to; a union's member tags in `loc` are not fields."""
+    name, annotation, owner, current = "", model, model, model
+    for part in loc:
+        if isinstance(part, int):
+            name, annotation = f"{name}[{part}]", _item_type(annotation)
+        else:
+            fields = getattr(_model_in(annotation), "model_fields", {})
+            if part not in fields:
+                if _model_in(annotation) is not None:  # an unknown field of a nested object
+                    owner = _model_in(annotation)
+                    name = f"{name}.{part}" if name else part
+                break
+            owner = _model_in(annotation)
+            name = f"{name}.{part}" if name else part
+            annotation = fields[part].annotation
+        current = annotation
+    return name, current, owner
+
+
+def _model_in(annotation) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _item_type(annotation):
+    for arg in get_args(annotation) or ():
+        if get_origin(arg) is list:
+            return get_args(arg)[0]
+    return get_args(annotation)[0] if get_origin(annotation) is list else annotation
+
+
+_KINDS = [(bool, "true or false"), (int, "a whole number"), (float, "a number"), (str, "a string"),
+          (list, "a list"), (dict, "an object"), (BaseModel, "an object")]
+
+
+def _json_kind(annotation) -> str:
+    """What a field of this annotation takes, in the words of a 400: "a string", "a number or
+    true/false" (a number may also come as text, so a string beside a number goes unsaid)."""
+    words = []
+    for member in _members(annotation):
+        base = get_origin(member) or member
+        word = next((w for kind, w in _KINDS if isinstance(base, type) and issubclass(base, kind)),
+                    "another type")
+        if word not in words:
+            words.append(word)
+    if "a number" in words:
+        words = [w for w in words if w not in ("a whole number", "a string")]
+    if len(words) > 1 and "true or false" in words:
+        words = [w for w in words if w != "true or false"] + ["true/false"]
+    return " or ".join(words)
+
+
+def _unwrap(annotation):
+    """The Literal inside `Literal[...] | None`, or the annotation itself."""
+    if get_origin(annotation) is Literal:
+        return annotation
+    return next((a for a in get_args(annotation) if get_origin(a) is Literal), annotation)
+
+
+def _members(annotation) -> list:
+    if get_origin(annotation) is Annotated:
+        return _members(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return [m for a in get_args(annotation) if a is not type(None) for m in _members(a)]
+    return [annotation]
+
+
+# ---- writing an answer -----------------------------------------------------------------------
+
+def dump(returns: Any, result: Any) -> Any:
+    """The view's result (a model, a row, a dict of them) as JSON values, through `returns`."""
+    adapter = _adapter(returns)
+    return adapter.dump_python(adapter.validate_python(result, from_attributes=True), mode="json")
+
+
+_adapters: dict[Any, TypeAdapter] = {}
+
+
+def _adapter(shape: Any) -> TypeAdapter:
+    if shape not in _adapters:
+        _adapters[shape] = TypeAdapter(shape)
+    return _adapters[shape]
+
+
+# ---- the OpenAPI schemas ---------------------------------------------------------------------
+
+class _Schema(GenerateJsonSchema):
+    """Schemas as a reader wants them: no generated titles."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        return False
+
+    def generate(self, schema, mode="validation"):
+        document = super().generate(schema, mode)
+        document.pop("title", None)
+        return document
+
+
+def components(bodies: list[type[BaseModel]], answers: list[type[BaseModel]]
+               ) -> tuple[dict[tuple[type, str], dict], dict[str, dict]]:
+    """Each shape's reference ({"$ref": "#/components/schemas/<Model>"}, keyed by (model,
+    "validation") for bodies and (model, "serialization") for answers) and the schemas."""
+    pairs = [(m, "validation") for m in bodies] + [(m, "serialization") for m in answers]
+    refs, top = models_json_schema(pairs, ref_template="#/components/schemas/{model}",
+                                   schema_generator=_Schema)
+    return refs, top.get("$defs", {})
+
+
+def models_of(shape: Any) -> list[type[BaseModel]]:
+    """The models a `returns=` shape is made of (`list[X]` is X)."""
+    if get_origin(shape) is list:
+        return models_of(get_args(shape)[0])
+    return [shape] if isinstance(shape, type) and issubclass(shape, BaseModel) else []
+
+
+def schema_of(shape: Any, refs: dict[tuple[type, str], dict], mode: str) -> dict[str, Any]:
+    if get_origin(shape) is list:
+        return {"type": "array", "items": schema_of(get_args(shape)[0], refs, mode)}
+    return refs[(shape, mode)]
