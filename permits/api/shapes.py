@@ -15,6 +15,7 @@ a 422. See docs/DEVELOPING.md, "API shapes".
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union, get_args, get_origin
@@ -34,7 +35,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import PydanticCustomError
 
 from facility_registry.validation import iso_date
-from permits.api.common import json_body
+from permits.api.common import MAX_LIMIT, json_body
 from standards.errors import DomainError, ValidationFailed, WrongType
 
 MISSING = "is required"
@@ -47,9 +48,8 @@ class Body(BaseModel):
     unknown_field: ClassVar[str] = "is not a field of this request"
 
     def given(self) -> dict[str, Any]:
-        """The fields the client sent (a null counts as not sent), as plain values."""
-        return {name: value for name, value in self.model_dump(exclude_unset=True).items()
-                if value is not None}
+        """The fields the client sent, nulls included, as plain values (nested objects as dicts)."""
+        return self.model_dump(exclude_unset=True)
 
 
 class Query(BaseModel):
@@ -64,6 +64,8 @@ class Public(BaseModel):
     """An answer: built from a row's attributes (`from_attributes`) or by its own `of()`."""
 
     model_config = ConfigDict(from_attributes=True)
+    # True where the API leaves an empty field out rather than writing null (`first_bad`).
+    omits_none: ClassVar[bool] = False
 
 
 T = TypeVar("T")
@@ -106,6 +108,23 @@ def _whole_number(value: Any) -> int:
 
 # A whole number in a query (`?permit_id=7`): anything else is a 422.
 WholeNumber = Annotated[int, BeforeValidator(_whole_number), WithJsonSchema({"type": "integer"})]
+def _page_limit(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value):  # no sign, space, 1e3
+        number = int(value)
+    else:
+        raise PydanticCustomError("whole_number_type", "must be a whole number")
+    if not 1 <= number <= MAX_LIMIT:
+        raise PydanticCustomError("out_of_range", f"must be between 1 and {MAX_LIMIT}")
+    return number
+
+
+# How many items a page holds: not digits is a 400, outside 1..500 a 422.
+PageLimit = Annotated[int, BeforeValidator(_page_limit),
+                      WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT})]
+# A date the service reads itself (its own words for a bad one): text documented as a date.
+DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 # A number as the client typed it: an int stays an int (its spelling may be stored).
 Number = int | float
 
@@ -117,9 +136,28 @@ def read_body(model: type[Body]) -> Body:
     wrong type (every such field named), else 422 for missing or unknown fields."""
     raw = json_body()  # malformed JSON, NaN, nesting, NUL: 400/422 before any shape
     try:
-        return model.model_validate(raw)
+        return model.model_validate(_nulls_as_missing(model, raw))
     except ValidationError as exc:
         raise _as_domain_error(model, exc) from None
+
+
+def _nulls_as_missing(model: type[BaseModel], body: Any) -> Any:
+    """A null for a required field is the field missing (a 422 "is required"), not a wrong type."""
+    if not isinstance(body, dict):
+        return body
+    fields = model.model_fields
+    cleaned = {}
+    for name, value in body.items():
+        field = fields.get(name)
+        if field is not None and value is None and field.is_required():
+            continue
+        nested = _model_in(field.annotation) if field is not None else None
+        if nested is not None and isinstance(value, dict):
+            value = _nulls_as_missing(nested, value)
+        elif nested is not None and isinstance(value, list):
+            value = [_nulls_as_missing(nested, item) for item in value]
+        cleaned[name] = value
+    return cleaned
 
 
 def read_query(model: type[Query]) -> Query:
@@ -241,7 +279,8 @@ def _members(annotation) -> list:
 def dump(returns: Any, result: Any) -> Any:
     """The view's result (a model, a row, a dict of them) as JSON values, through `returns`."""
     adapter = _adapter(returns)
-    return adapter.dump_python(adapter.validate_python(result, from_attributes=True), mode="json")
+    return adapter.dump_python(adapter.validate_python(result, from_attributes=True), mode="json",
+                               exclude_none=getattr(returns, "omits_none", False))
 
 
 _adapters: dict[Any, TypeAdapter] = {}

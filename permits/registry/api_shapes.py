@@ -1,38 +1,30 @@
-"""What the registry's API resources share: JSON shapes, type checks and the caller as an actor."""
+"""The registry API's shapes (facilities, evidence, inspections, cases) and what its resources
+share: the caller as an actor, a facility user's own facility."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar, Literal
 
-from facility_registry.errors import FacilityNotFound
-from facility_registry.facilities import facility_record
+from pydantic import ConfigDict, Field
+
+from facility_registry.models import EVIDENCE_KINDS, FACILITY_STATUSES, INSPECTION_OUTCOMES
 from permits.accounts.auth import api_user
-from standards.errors import NotAllowed, NotFound, WrongType
+from permits.api.check_shapes import Check
+from permits.api.common import DEFAULT_LIMIT
+from permits.api.shapes import (
+    Body,
+    DateText,
+    Day,
+    InDate,
+    Number,
+    PageLimit,
+    Public,
+    Query,
+    Timestamp,
+)
+from standards.errors import NotAllowed
 from standards.vocabulary import COUNTRIES
 
-JSON_TYPES = {str: "a string", list: "a list", dict: "an object", bool: "true or false",
-              (int, float): "a number", (int, float, str): "a number",
-              (int, float, bool, str): "a number or true/false"}
-
-
-def iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def expect_types(body: dict, types: dict[str, type | tuple], *, prefix: str = "") -> None:
-    """400 `wrong_type` naming every field whose JSON type is wrong (null counts as absent)."""
-    wrong = {}
-    for field, expected in types.items():
-        value = body.get(field)
-        if value is None:
-            continue
-        is_bool = isinstance(value, bool)
-        numeric = expected in ((int, float), (int, float, str))
-        if not isinstance(value, expected) or (numeric and is_bool):
-            wrong[f"{prefix}{field}"] = [f"must be {JSON_TYPES.get(expected, 'another type')}"]
-    if wrong:
-        first = next(iter(wrong))
-        raise WrongType(f"{first} {wrong[first][0]}.", wrong)
+_COUNTRY = {"enum": list(COUNTRIES)}
 
 
 def actor() -> dict[str, Any]:
@@ -47,162 +39,308 @@ def require_own_facility(facility_id: int) -> None:
         raise NotAllowed("A facility user acts only for its own facility.")
 
 
-def not_found(exc: FacilityNotFound) -> NotFound:
-    return NotFound(exc.message)
+# ---- facilities ---------------------------------------------------------------------------------
+
+class Identifiers(Body):
+    model_config = ConfigDict(extra="ignore", strict=True)  # other keys were never refused
+    epa_id: str | None = Field(None, description="2-letter state code + 10 letters/digits")
+    semarnat_nra: str | None = None
+    canada_id: str | None = None
 
 
-def facility_json(facility) -> dict[str, Any]:
-    record = facility_record(facility)
-    return {
-        "id": record["id"],
-        "name": record["name"],
-        "country": record["country"],
-        "identifiers": facility.identifiers,
-        "address": record["address"],
-        "operations": record["operations"],
-        "accepts": record["accepts"],
-        "annual_capacity_tonnes": record["annual_capacity_tonnes"],
-        "status": record["status"],
-        "status_reason": facility.status_reason,
-        "status_changed_at": iso(facility.status_changed_at),
-        "created_at": iso(facility.created_at),
-    }
+class FacilityCreate(Body):
+    unknown_field: ClassVar[str] = "is not a facility field"
+    name: str
+    country: str = Field(json_schema_extra=_COUNTRY)
+    identifiers: Identifiers
+    address: str | None = None
+    operations: list[str]
+    accepts: list[str]
+    annual_capacity_tonnes: Number = Field(json_schema_extra={"exclusiveMinimum": 0})
+
+    def fields(self) -> dict[str, Any]:
+        """The registry's flat keywords: the identifiers beside the other fields."""
+        given = self.given()
+        flat = {k: v for k, v in given.items() if k != "identifiers"}
+        if "identifiers" in given or self.flat_identifiers_always:
+            identifiers = given.get("identifiers") or {}
+            flat.update({k: identifiers.get(k) for k in Identifiers.model_fields})
+        return flat
+
+    flat_identifiers_always: ClassVar[bool] = True
 
 
-def evidence_json(entry, superseded_by: int | None = None) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "facility_id": entry.facility_id,
-        "standard": entry.standard_code,
-        "kind": entry.kind,
-        "value": entry.value if entry.unit is not None else entry.value == 1.0,
-        "unit": entry.unit,
-        "value_entered": entry.value_entered,
-        "unit_entered": entry.unit_entered,
-        "basis": entry.basis,
-        "observed_on": iso(entry.observed_on),
-        "source": entry.source,
-        "entered_by_role": entry.entered_by_role,
-        "verified": entry.verified,
-        "verified_at": iso(entry.verified_at),
-        "supersedes_id": entry.supersedes_id,
-        "superseded_by_id": superseded_by,
-        "correction_reason": entry.correction_reason,
-        "inspection_id": entry.inspection_id,
-        "created_at": iso(entry.created_at),
-    }
+class FacilityUpdate(FacilityCreate):
+    flat_identifiers_always: ClassVar[bool] = False
+    name: str | None = None
+    country: str | None = Field(None, json_schema_extra=_COUNTRY)
+    identifiers: Identifiers | None = None
+    operations: list[str] | None = None
+    accepts: list[str] | None = None
+    annual_capacity_tonnes: Number | None = Field(None, json_schema_extra={"exclusiveMinimum": 0})
 
 
-def case_json(case) -> dict[str, Any]:
-    return {"id": case.id, "facility_id": case.facility_id, "inspection_id": case.inspection_id,
-            "opened_on": iso(case.opened_on), "notified_on": iso(case.notified_on),
-            "resolved_on": iso(case.resolved_on), "resolution": case.resolution,
-            "days_to_resolution": case.days_to_resolution}
+class FacilityPublic(Public):
+    id: int
+    name: str
+    country: Literal[COUNTRIES]
+    identifiers: dict[str, str]
+    address: str | None
+    operations: list[str]
+    accepts: list[str]
+    annual_capacity_tonnes: float
+    status: Literal[FACILITY_STATUSES]
+    status_reason: str | None
+    status_changed_at: Timestamp | None
+    created_at: Timestamp
 
 
-# --- OpenAPI schemas shared by the registry's resources ---------------------------------------
+class CarbonCreate(Body):
+    year: int
+    tonnes_co2e_per_tonne: Number
+    method: str
 
-_DATE = {"type": "string", "format": "date"}
-_NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
-_READING = {"type": ["object", "null"], "properties": {
-    "value": {"type": ["number", "boolean"]}, "unit": {"type": ["string", "null"]},
-    "basis": {"type": ["string", "null"]}, "observed_on": _DATE, "verified": {"type": "boolean"},
-    "evidence_id": {"type": ["integer", "null"]}, "source": {"type": ["string", "null"]}}}
 
-SCHEMAS = {
-    "Facility": {
-        "type": "object",
-        "required": ["id", "name", "country", "identifiers", "operations", "accepts", "status"],
-        "properties": {
-            "id": {"type": "integer"}, "name": {"type": "string"},
-            "country": {"type": "string", "enum": list(COUNTRIES)},
-            "identifiers": {"type": "object", "properties": {
-                "epa_id": {"type": "string"}, "semarnat_nra": {"type": "string"},
-                "canada_id": {"type": "string"}}},
-            "address": {"type": "string"},
-            "operations": {"type": "array", "items": {"type": "string"}},
-            "accepts": {"type": "array", "items": {"type": "string"}},
-            "annual_capacity_tonnes": {"type": "number"},
-            "status": {"type": "string", "enum": ["active", "suspended", "revoked"]},
-            "status_reason": {"type": ["string", "null"]},
-            "status_changed_at": {"type": ["string", "null"]},
-            "created_at": {"type": "string"},
-        },
-    },
-    "FacilityInput": {
-        "type": "object",
-        "required": ["name", "country", "identifiers", "operations", "accepts",
-                     "annual_capacity_tonnes"],
-        "properties": {
-            "name": {"type": "string"}, "country": {"type": "string", "enum": list(COUNTRIES)},
-            "identifiers": {"type": "object", "properties": {
-                "epa_id": {"type": "string", "description": "2-letter state code + 10 letters/digits"},
-                "semarnat_nra": {"type": "string"}, "canada_id": {"type": "string"}}},
-            "address": {"type": "string"},
-            "operations": {"type": "array", "items": {"type": "string"}},
-            "accepts": {"type": "array", "items": {"type": "string"}},
-            "annual_capacity_tonnes": {"type": "number", "exclusiveMinimum": 0},
-        },
-    },
-    "Check": {
-        "type": "object",
-        "required": ["standard", "verdict", "us_limit", "facility_limit", "facility_measured",
-                     "reason"],
-        "properties": {
-            "standard": {"type": "string"}, "version": {"type": "integer"},
-            "verdict": {"type": "string", "enum": ["meets", "fails", "no_evidence", "stale",
-                                                   "incomparable", "unverified"]},
-            "us_limit": {"type": "object"}, "facility_limit": _READING,
-            "facility_measured": _READING, "reason": {"type": "string"},
-        },
-    },
-    "Eligibility": {
-        "type": "object",
-        "required": ["eligible", "checks", "reasons"],
-        "properties": {
-            "facility_id": {"type": "integer"}, "byproduct": {"type": "string"}, "on": _DATE,
-            "eligible": {"type": "boolean"},
-            "checks": {"type": "array", "items": {"$ref": "#/components/schemas/Check"}},
-            "reasons": {"type": "array", "items": {"type": "string"}},
-            "evidence_ids": {"type": "array", "items": {"type": "integer"}},
-        },
-    },
-    "EvidenceInput": {
-        "type": "object",
-        "required": ["standard", "kind", "value", "observed_on", "source"],
-        "properties": {
-            "standard": {"type": "string"}, "kind": {"type": "string", "enum": ["limit", "measurement"]},
-            "value": {"type": ["number", "boolean"]}, "unit": {"type": ["string", "null"]},
-            "basis": {"type": ["string", "null"]}, "observed_on": _DATE, "source": {"type": "string"},
-        },
-    },
-    "Evidence": {
-        "type": "object",
-        "required": ["id", "facility_id", "standard", "kind", "value", "observed_on", "verified"],
-        "properties": {
-            "id": {"type": "integer"}, "facility_id": {"type": "integer"},
-            "standard": {"type": "string"}, "kind": {"type": "string"},
-            "value": {"type": ["number", "boolean"]}, "unit": {"type": ["string", "null"]},
-            "value_entered": {"type": "string"}, "unit_entered": {"type": ["string", "null"]},
-            "basis": {"type": ["string", "null"]}, "observed_on": _DATE, "source": {"type": "string"},
-            "entered_by_role": {"type": "string"}, "verified": {"type": "boolean"},
-            "verified_at": {"type": ["string", "null"]},
-            "supersedes_id": {"type": ["integer", "null"]},
-            "superseded_by_id": {"type": ["integer", "null"]},
-            "correction_reason": {"type": ["string", "null"]},
-            "inspection_id": {"type": ["integer", "null"]}, "created_at": {"type": "string"},
-        },
-    },
-    "EnforcementCase": {
-        "type": "object",
-        "required": ["id", "facility_id", "opened_on", "notified_on", "resolved_on"],
-        "properties": {
-            "id": {"type": "integer"}, "facility_id": {"type": "integer"},
-            "inspection_id": {"type": "integer"}, "opened_on": _DATE,
-            "notified_on": _NULLABLE_DATE, "resolved_on": _NULLABLE_DATE,
-            "resolution": {"type": ["string", "null"]},
-            "days_to_resolution": {"type": ["integer", "null"]},
-        },
-    },
-    "Reason": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
-}
+class CarbonPublic(Public):
+    id: int
+    facility_id: int
+    year: int
+    tonnes_co2e_per_tonne: float
+    method: str
+    created_at: Timestamp
+
+
+class CarbonLine(Public):
+    year: int
+    tonnes_co2e_per_tonne: float
+    method: str
+
+
+class FacilityDetail(FacilityPublic):
+    carbon: list[CarbonLine]
+
+
+class Reason(Body):
+    reason: str
+
+
+class FacilityFilter(Query):
+    country: Literal[COUNTRIES] | None = None
+    status: Literal[FACILITY_STATUSES] | None = None
+    eligible_for: str | None = Field(None, description="only facilities eligible for this byproduct")
+    operation: str | None = None
+    on: InDate | None = None
+
+
+class EligibilityQuery(Query):
+    byproduct: str
+    on: InDate | None = None
+    operation: str | None = None
+
+
+class Eligibility(Public):
+    facility_id: int
+    byproduct: str
+    on: Day
+    eligible: bool
+    checks: list[Check]
+    reasons: list[str]
+    evidence_ids: list[int]
+
+
+class FinderQuery(Query):
+    byproduct: str
+    operation: str
+    country: Literal[COUNTRIES] | None = None
+    on: InDate | None = None
+    limit: PageLimit = DEFAULT_LIMIT
+
+
+class FacilityRow(Public):
+    id: int
+    name: str
+    country: str
+    status: str
+
+
+class Eligible(Public):
+    facility: FacilityRow
+
+
+class Ineligible(Public):
+    facility: FacilityRow
+    reasons: list[str]
+
+
+class EligibleList(Public):
+    total: int
+    items: list[Eligible]
+
+
+class IneligibleList(Public):
+    total: int
+    items: list[Ineligible]
+
+
+class Finder(Public):
+    byproduct: str
+    operation: str
+    on: Day
+    eligible: EligibleList
+    ineligible: IneligibleList
+
+
+# ---- evidence -----------------------------------------------------------------------------------
+
+class EvidenceCreate(Body):
+    unknown_field: ClassVar[str] = "is not an evidence field"
+    standard: str
+    kind: str = Field(json_schema_extra={"enum": list(EVIDENCE_KINDS)})
+    value: Number | bool | str
+    unit: str | None = None
+    basis: str | None = None
+    observed_on: DateText
+    source: str
+
+
+class EvidenceCorrection(EvidenceCreate):
+    """A new entry for the same standard and kind: those may be left out."""
+
+    standard: str | None = None
+    kind: str | None = Field(None, json_schema_extra={"enum": list(EVIDENCE_KINDS)})
+    reason: str
+
+
+class EvidencePublic(Public):
+    id: int
+    facility_id: int
+    standard: str
+    kind: str
+    value: Number | bool
+    unit: str | None
+    value_entered: str
+    unit_entered: str | None
+    basis: str | None
+    observed_on: Day
+    source: str
+    entered_by_role: str
+    verified: bool
+    verified_at: Timestamp | None
+    supersedes_id: int | None
+    superseded_by_id: int | None
+    correction_reason: str | None
+    inspection_id: int | None
+    created_at: Timestamp
+
+    @classmethod
+    def of(cls, entry, superseded_by: int | None = None, **extra) -> EvidencePublic:
+        return cls.model_validate({
+            **{name: getattr(entry, name) for name in (
+                "id", "facility_id", "kind", "unit", "value_entered", "unit_entered", "basis",
+                "observed_on", "source", "entered_by_role", "verified", "verified_at",
+                "supersedes_id", "correction_reason", "inspection_id", "created_at")},
+            "standard": entry.standard_code,
+            # a required practice is stored as 1.0/0.0 without a unit; it reads as true/false
+            "value": entry.value if entry.unit is not None else entry.value == 1.0,
+            "superseded_by_id": superseded_by, **extra})
+
+
+class QueuedEvidence(EvidencePublic):
+    facility_name: str
+
+
+# ---- inspections and cases ------------------------------------------------------------------------
+
+class Finding(Body):
+    model_config = ConfigDict(extra="ignore", strict=True)  # the registry names a bad finding
+    standard: str | None = None
+    value: Number | bool | str | None = None
+    unit: str | None = None
+    basis: str | None = None
+
+
+class Attachment(Body):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    filename: str | None = None
+    content_type: str | None = Field(None, json_schema_extra={
+        "enum": ["application/pdf", "image/png", "image/jpeg"]})
+    content_base64: str | None = None
+
+
+class InspectionCreate(Body):
+    inspected_on: DateText
+    outcome: str = Field(json_schema_extra={"enum": list(INSPECTION_OUTCOMES)})
+    summary: str | None = None
+    findings: list[Finding] | None = None
+    attachments: list[Attachment] | None = None
+
+
+class FindingPublic(Public):
+    standard: str
+    value: str | None
+    unit: str | None
+    basis: str | None
+    evidence_id: int | None
+
+
+class AttachmentPublic(Public):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+class InspectionPublic(Public):
+    id: int
+    facility_id: int
+    inspected_on: Day
+    outcome: Literal[INSPECTION_OUTCOMES]
+    summary: str | None
+    findings: list[FindingPublic]
+    attachments: list[AttachmentPublic]
+
+
+class CasePublic(Public):
+    id: int
+    facility_id: int
+    inspection_id: int
+    opened_on: Day
+    notified_on: Day | None
+    resolved_on: Day | None
+    resolution: str | None
+    days_to_resolution: int | None
+
+
+class InspectionList(Public):
+    items: list[InspectionPublic]
+    total: int
+    next: str | None
+    cases: list[CasePublic]
+
+
+class CaseNotice(Body):
+    notified_on: DateText
+
+
+# ---- the public register ----------------------------------------------------------------------
+
+class PublicInspection(Public):
+    inspected_on: Day
+    outcome: str
+
+
+class PublicCase(Public):
+    opened_on: Day
+    notified_on: Day | None
+    resolved_on: Day | None
+    days_to_resolution: int | None
+
+
+class PublicFacility(Public):
+    id: int
+    name: str
+    country: str
+    status: str
+    status_changed_at: Timestamp | None
+    inspections: list[PublicInspection]
+    enforcement_cases: list[PublicCase]

@@ -1,0 +1,29 @@
+"""API.md's CHECK shape (one standard against a facility), answered by eligibility and decisions."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from permits.api.shapes import Number, Public
+from standards.equivalence import VERDICTS
+
+
+class Reading(BaseModel):
+    value: Number | bool
+    unit: str | None
+    basis: str | None
+    observed_on: str
+    verified: bool
+    evidence_id: int | None
+    source: str | None
+
+
+class Check(Public):
+    standard: str
+    version: int
+    verdict: Literal[VERDICTS]
+    us_limit: dict[str, Any]
+    facility_limit: Reading | None
+    facility_measured: Reading | None
+    reason: str
