@@ -129,6 +129,14 @@ DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 Number = int | float
 
 
+class Says:
+    """`Annotated[Number | bool, Says("must be a number, or true for a practice")]`: the words
+    of a 400 for this field, when the derived ones ("must be a number or true/false") will not do."""
+
+    def __init__(self, wrong_type: str):
+        self.wrong_type = wrong_type
+
+
 # ---- reading a body --------------------------------------------------------------------------
 
 def read_body(model: type[Body]) -> Body:
@@ -177,7 +185,7 @@ def _as_domain_error(model: type[BaseModel], exc: ValidationError) -> DomainErro
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, DomainError):  # a field's own validator said it in our words
             return cause
-        name, annotation, owner = _field_path(model, error["loc"])
+        name, annotation, owner, info = _field_path(model, error["loc"])
         kind, said = error["type"], error["msg"]
         ours = not said.startswith("Input should")  # a shape's own validator, in our words
         if kind == "extra_forbidden":
@@ -188,7 +196,8 @@ def _as_domain_error(model: type[BaseModel], exc: ValidationError) -> DomainErro
             choices = ", ".join(str(choice) for choice in get_args(_unwrap(annotation)))
             invalid.setdefault(name, [f"must be one of {choices}"])
         elif kind.endswith("_type") or kind == "int_from_float":
-            wrong.setdefault(name, [said if ours else f"must be {_json_kind(annotation)}"])
+            says = next((m.wrong_type for m in getattr(info, "metadata", ()) if isinstance(m, Says)), None)
+            wrong.setdefault(name, [said if ours else says or f"must be {_json_kind(annotation)}"])
         else:
             invalid.setdefault(name, [said])
     if wrong:
@@ -200,10 +209,11 @@ def _as_domain_error(model: type[BaseModel], exc: ValidationError) -> DomainErro
     return ValidationFailed("Some fields are not valid.", invalid)
 
 
-def _field_path(model: type[BaseModel], loc: tuple) -> tuple[str, Any, type[BaseModel]]:
+def _field_path(model: type[BaseModel], loc: tuple) -> tuple[str, Any, type[BaseModel], Any]:
     """The field as the body names it (`identifiers.epa_id`, `transporters[0].name`), its
-    annotation and the model it belongs to; a union's member tags in `loc` are not fields."""
-    name, annotation, owner, current = "", model, model, model
+    annotation, the model it belongs to and its FieldInfo; a union's member tags in `loc` are
+    not fields."""
+    name, annotation, owner, current, info = "", model, model, model, None
     for part in loc:
         if isinstance(part, int):
             name, annotation = f"{name}[{part}]", _item_type(annotation)
@@ -216,9 +226,10 @@ def _field_path(model: type[BaseModel], loc: tuple) -> tuple[str, Any, type[Base
                 break
             owner = _model_in(annotation)
             name = f"{name}.{part}" if name else part
-            annotation = fields[part].annotation
+            info = fields[part]
+            annotation = info.annotation
         current = annotation
-    return name, current, owner
+    return name, current, owner, info
 
 
 def _model_in(annotation) -> type[BaseModel] | None:
