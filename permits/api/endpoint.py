@@ -33,6 +33,7 @@ class Operation:
     public: bool
     body: type[Body] | None
     query: type[Query] | None
+    path: type[Query] | None
     returns: Any
     errors: tuple[int, ...]
     paged: bool
@@ -40,11 +41,13 @@ class Operation:
 
 
 def endpoint(*roles: str, status: int = 200, is_public: bool = False, body: type[Body] | None = None,
-             query: type[Query] | None = None, returns: Any = None, errors: tuple[int, ...] = (),
+             query: type[Query] | None = None, path: type[Query] | None = None, returns: Any = None,
+             errors: tuple[int, ...] = (),
              paged: bool = False, media: dict[str, Any] | None = None):
     """Declare an API view: who may call it (`roles`, or `is_public`), its success status, the
     shapes of its body (`body=`, passed to the view as `body`), query (`query=`, passed as
-    `query`) and answer (`returns=`), the error statuses its services add (`errors=`: the
+    `query`) and answer (`returns=`), the schemas of its path parameters where `<int:...>` or
+    text does not say enough (`path=`, documentation only: the route converts), the error statuses its services add (`errors=`: the
     shared ones are added for it) and, for a keyset-paged list, `paged=True`. `media` documents
     an answer that is not JSON ({"text/csv": {...}}). The docstring's first line is the summary.
 
@@ -56,7 +59,7 @@ def endpoint(*roles: str, status: int = 200, is_public: bool = False, body: type
     def decorate(view):
         summary, _, description = (inspect.getdoc(view) or view.__name__).partition("\n")
         operation = Operation(summary=summary.strip(), description=description.strip() or None,
-                              status=status, roles=roles, public=is_public, body=body, query=query,
+                              status=status, roles=roles, public=is_public, body=body, query=query, path=path,
                               returns=returns, errors=tuple(errors), paged=paged, media=media)
 
         @wraps(view)

@@ -5,7 +5,13 @@ from sqlalchemy import text
 from permits.accounts.auth import public
 from permits.api import openapi
 from permits.api.blueprint import api
+from permits.api.endpoint import endpoint
+from permits.api.shapes import Public
 from permits.core import db
+
+
+class Health(Public):
+    ok: bool
 
 
 @api.get("/openapi.json")
@@ -15,21 +21,8 @@ def openapi_document():
 
 
 @api.get("/health")
-@public
+@endpoint(is_public=True, returns=Health)
 def health():
+    """The service and its database answer"""
     db.session().execute(text("SELECT 1"))
-    return jsonify({"ok": True})
-
-
-OPENAPI = {
-    "paths": {
-        "/api/health": {
-            "get": {
-                "summary": "The service and its database answer",
-                "security": [],
-                "responses": {"200": openapi.json_response("healthy", {
-                    "type": "object", "required": ["ok"], "properties": {"ok": {"type": "boolean"}}})},
-            }
-        }
-    }
-}
+    return {"ok": True}

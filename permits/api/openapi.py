@@ -161,11 +161,13 @@ def _operation(rule: str, op, refs) -> dict[str, Any]:
         document["description"] = op.description
     if op.public:
         document["security"] = []
-    parameters = [{"name": name, "in": "path", "required": True,
-                   "schema": {"type": "integer"} if converter == "int" else {"type": "string"}}
-                  for converter, name in _PARAMETER.findall(rule)]
+    described = {p["name"]: p for p in _parameters(op.path, "path")} if op.path is not None else {}
+    parameters = [described.get(name) or {
+        "name": name, "in": "path", "required": True,
+        "schema": {"type": "integer"} if converter == "int" else {"type": "string"}}
+        for converter, name in _PARAMETER.findall(rule)]
     if op.query is not None:
-        parameters += _query_parameters(op.query)
+        parameters += _parameters(op.query, "query")
     if op.paged:
         parameters += copy.deepcopy(PAGE_PARAMETERS)
     if parameters:
@@ -191,15 +193,15 @@ def _operation(rule: str, op, refs) -> dict[str, Any]:
     return document
 
 
-def _query_parameters(model) -> list[dict[str, Any]]:
+def _parameters(model, where: str) -> list[dict[str, Any]]:
     properties = model.model_json_schema()["properties"]
     parameters = []
     for name, field in model.model_fields.items():
         schema = {k: v for k, v in properties[name].items() if k not in ("title", "default")}
         if "anyOf" in schema:  # `X | None`: a query parameter is absent, never null
             schema = next(s for s in schema.pop("anyOf") if s.get("type") != "null") | schema
-        parameter = {"name": name, "in": "query", "schema": schema}
-        if field.is_required():
+        parameter = {"name": name, "in": where, "schema": schema}
+        if field.is_required() or where == "path":
             parameter["required"] = True
         if field.description:
             parameter["description"] = field.description

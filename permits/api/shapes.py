@@ -64,8 +64,9 @@ class Public(BaseModel):
     """An answer: built from a row's attributes (`from_attributes`) or by its own `of()`."""
 
     model_config = ConfigDict(from_attributes=True)
-    # True where the API leaves an empty field out rather than writing null (`first_bad`).
-    omits_none: ClassVar[bool] = False
+    # True where the API leaves out a field it was not given rather than writing null
+    # (`first_bad`; a stored report's content, which must come back exactly as stored).
+    omits_absent: ClassVar[bool] = False
 
 
 T = TypeVar("T")
@@ -108,21 +109,27 @@ def _whole_number(value: Any) -> int:
 
 # A whole number in a query (`?permit_id=7`): anything else is a 422.
 WholeNumber = Annotated[int, BeforeValidator(_whole_number), WithJsonSchema({"type": "integer"})]
-def _page_limit(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value):  # no sign, space, 1e3
-        number = int(value)
-    else:
-        raise PydanticCustomError("whole_number_type", "must be a whole number")
-    if not 1 <= number <= MAX_LIMIT:
-        raise PydanticCustomError("out_of_range", f"must be between 1 and {MAX_LIMIT}")
-    return number
+def whole_number(minimum: int, maximum: int):
+    """A whole number in a query: anything but ASCII digits is a 400, outside the range a 422."""
+
+    def check(value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value):  # no sign, space, 1e3
+            number = int(value)
+        else:
+            raise PydanticCustomError("whole_number_type", "must be a whole number")
+        if not minimum <= number <= maximum:
+            raise PydanticCustomError("out_of_range", f"must be between {minimum} and {maximum}")
+        return number
+
+    return Annotated[int, BeforeValidator(check),
+                     WithJsonSchema({"type": "integer", "minimum": minimum, "maximum": maximum})]
 
 
-# How many items a page holds: not digits is a 400, outside 1..500 a 422.
-PageLimit = Annotated[int, BeforeValidator(_page_limit),
-                      WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT})]
+PageLimit = whole_number(1, MAX_LIMIT)  # how many items a page holds
+
+
 # A date the service reads itself (its own words for a bad one): text documented as a date.
 DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 # A number as the client typed it: an int stays an int (its spelling may be stored).
@@ -291,7 +298,7 @@ def dump(returns: Any, result: Any) -> Any:
     """The view's result (a model, a row, a dict of them) as JSON values, through `returns`."""
     adapter = _adapter(returns)
     return adapter.dump_python(adapter.validate_python(result, from_attributes=True), mode="json",
-                               exclude_none=getattr(returns, "omits_none", False))
+                               exclude_unset=getattr(returns, "omits_absent", False))
 
 
 _adapters: dict[Any, TypeAdapter] = {}

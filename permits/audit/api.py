@@ -14,7 +14,7 @@ class FirstBad(BaseModel):
 
 
 class AuditVerification(Public):
-    omits_none = True
+    omits_absent = True
     ok: bool
     entries: int
     head: str
