@@ -32,6 +32,7 @@ class Operation:
     roles: tuple[str, ...]
     public: bool
     body: type[Body] | None
+    body_required: bool
     query: type[Query] | None
     path: type[Query] | None
     returns: Any
@@ -41,11 +42,13 @@ class Operation:
 
 
 def endpoint(*roles: str, status: int = 200, is_public: bool = False, body: type[Body] | None = None,
+             body_required: bool = True,
              query: type[Query] | None = None, path: type[Query] | None = None, returns: Any = None,
              errors: tuple[int, ...] = (),
              paged: bool = False, media: dict[str, Any] | None = None):
     """Declare an API view: who may call it (`roles`, or `is_public`), its success status, the
-    shapes of its body (`body=`, passed to the view as `body`), query (`query=`, passed as
+    shapes of its body (`body=`, passed to the view as `body`; `body_required=False` when it may
+    be left out), query (`query=`, passed as
     `query`) and answer (`returns=`), the schemas of its path parameters where `<int:...>` or
     text does not say enough (`path=`, documentation only: the route converts), the error statuses its services add (`errors=`: the
     shared ones are added for it) and, for a keyset-paged list, `paged=True`. `media` documents
@@ -59,7 +62,8 @@ def endpoint(*roles: str, status: int = 200, is_public: bool = False, body: type
     def decorate(view):
         summary, _, description = (inspect.getdoc(view) or view.__name__).partition("\n")
         operation = Operation(summary=summary.strip(), description=description.strip() or None,
-                              status=status, roles=roles, public=is_public, body=body, query=query, path=path,
+                              status=status, roles=roles, public=is_public, body=body,
+                              body_required=body_required, query=query, path=path,
                               returns=returns, errors=tuple(errors), paged=paged, media=media)
 
         @wraps(view)
@@ -91,7 +95,7 @@ def _execute(view, operation: Operation, args, kwargs) -> Response:
     if operation.query is not None:
         kwargs = {**kwargs, "query": read_query(operation.query)}
     if operation.body is not None:
-        kwargs = {**kwargs, "body": read_body(operation.body)}
+        kwargs = {**kwargs, "body": read_body(operation.body, required=operation.body_required)}
     result: Any = view(*args, **kwargs)
     if isinstance(result, Response):
         response = result

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 
-from permits.api.shapes import components, models_of, schema_of
+from permits.api.shapes import components, described_models, models_of, schema_of
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -141,7 +141,7 @@ def _declared_operations() -> tuple[list[tuple[str, str, dict]], dict[str, Any]]
         if operation is not None:
             routes.append((rule, operation))
     bodies = {op.body for _, op in routes if op.body is not None}
-    answers = {model for _, op in routes for model in models_of(op.returns)}
+    answers = {model for _, op in routes for model in models_of(op.returns)} | set(described_models())
     refs, schemas = components(sorted(bodies, key=_name), sorted(answers, key=_name))
     declared = []
     for rule, operation in routes:
@@ -173,7 +173,7 @@ def _operation(rule: str, op, refs) -> dict[str, Any]:
     if parameters:
         document["parameters"] = parameters
     if op.body is not None:
-        document["requestBody"] = {"required": True, "content": {"application/json": {
+        document["requestBody"] = {"required": op.body_required, "content": {"application/json": {
             "schema": refs[(op.body, "validation")]}}}
     answer = HTTPStatus(op.status).phrase
     if op.media is not None:

@@ -16,7 +16,7 @@ a 422. See docs/DEVELOPING.md, "API shapes".
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union, get_args, get_origin
 
@@ -30,6 +30,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     WithJsonSchema,
+    model_serializer,
 )
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import PydanticCustomError
@@ -64,9 +65,16 @@ class Public(BaseModel):
     """An answer: built from a row's attributes (`from_attributes`) or by its own `of()`."""
 
     model_config = ConfigDict(from_attributes=True)
-    # True where the API leaves out a field it was not given rather than writing null
-    # (`first_bad`; a stored report's content, which must come back exactly as stored).
-    omits_absent: ClassVar[bool] = False
+
+
+class Sparse(Public):
+    """An answer that leaves out the fields it was not given rather than writing null (the
+    audit check's `first_bad`; a stored report's content, which comes back exactly as stored)."""
+
+    @model_serializer(mode="wrap")
+    def _given_only(self, handler):
+        given = self.model_fields_set | set(self.model_extra or {})
+        return {name: value for name, value in handler(self).items() if name in given}
 
 
 T = TypeVar("T")
@@ -82,6 +90,15 @@ class Page(BaseModel, Generic[T]):
 
 # Types whose JSON is what the API has always written.
 Timestamp = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str)]
+
+
+def _in_utc(value: datetime) -> str:
+    # SQLite hands back naive UTC; PostgreSQL an aware time: both leave here in UTC.
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
+
+
+UtcTimestamp = Annotated[datetime, PlainSerializer(_in_utc, return_type=str),
+                         WithJsonSchema({"type": "string", "format": "date-time"})]
 Day = Annotated[date, PlainSerializer(lambda v: v.isoformat(), return_type=str)]
 
 
@@ -144,11 +161,33 @@ class Says:
         self.wrong_type = wrong_type
 
 
+_DESCRIBED: set[type[BaseModel]] = set()
+
+
+def described_as(model: type[BaseModel], *, many: bool = False):
+    """A JSON object (or, `many`, a list) documented as `model` but passed through untouched:
+    for content another layer checks field by field (an application's origin, which the permit
+    rules read for pages too) or a stored record that must come back exactly as stored (a
+    decision's checks, whose hash clients verify)."""
+    _DESCRIBED.add(model)
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    if many:
+        return Annotated[list[Any], WithJsonSchema({"type": "array", "items": ref})]
+    return Annotated[dict[str, Any], WithJsonSchema(ref)]
+
+
+def described_models() -> list[type[BaseModel]]:
+    return sorted(_DESCRIBED, key=lambda m: (m.__module__, m.__qualname__))
+
+
 # ---- reading a body --------------------------------------------------------------------------
 
-def read_body(model: type[Body]) -> Body:
+def read_body(model: type[Body], *, required: bool = True) -> Body:
     """The request's JSON body as `model`, or the error API.md gives: 400 for malformed JSON or a
-    wrong type (every such field named), else 422 for missing or unknown fields."""
+    wrong type (every such field named), else 422 for missing or unknown fields. A body that is
+    not `required` may be left out."""
+    if not required and not request.get_data(cache=True).strip():
+        return model()
     raw = json_body()  # malformed JSON, NaN, nesting, NUL: 400/422 before any shape
     try:
         return model.model_validate(_nulls_as_missing(model, raw))
@@ -297,8 +336,7 @@ def _members(annotation) -> list:
 def dump(returns: Any, result: Any) -> Any:
     """The view's result (a model, a row, a dict of them) as JSON values, through `returns`."""
     adapter = _adapter(returns)
-    return adapter.dump_python(adapter.validate_python(result, from_attributes=True), mode="json",
-                               exclude_unset=getattr(returns, "omits_absent", False))
+    return adapter.dump_python(adapter.validate_python(result, from_attributes=True), mode="json")
 
 
 _adapters: dict[Any, TypeAdapter] = {}

@@ -3,7 +3,7 @@ from pydantic import BaseModel
 
 from permits.api.blueprint import api
 from permits.api.endpoint import endpoint
-from permits.api.shapes import Public
+from permits.api.shapes import Sparse
 from permits.audit import chain as audit
 from permits.core import db
 
@@ -13,8 +13,7 @@ class FirstBad(BaseModel):
     problem: str
 
 
-class AuditVerification(Public):
-    omits_absent = True
+class AuditVerification(Sparse):
     ok: bool
     entries: int
     head: str

@@ -10,7 +10,7 @@ from sqlmodel import select
 from permits.api.blueprint import api
 from permits.api.common import paginate
 from permits.api.endpoint import endpoint
-from permits.api.shapes import Number, Page, Public, Query, Timestamp, whole_number
+from permits.api.shapes import Number, Page, Public, Query, Sparse, Timestamp, whole_number
 from permits.core import db
 from permits.core.ids import MAX_ID
 from permits.reports import KINDS
@@ -25,9 +25,8 @@ _HASH = {"pattern": "^[0-9a-f]{64}$"}
 
 # ---- shapes: a stored report comes back exactly as stored (it is hashed) ---------------------
 
-class _Stored(Public):
+class _Stored(Sparse):
     model_config = ConfigDict(extra="allow")  # a key the shapes do not name is kept, not dropped
-    omits_absent = True
 
 
 class Total(_Stored):
