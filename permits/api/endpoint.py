@@ -17,7 +17,8 @@ from flask import Response, g, jsonify, request
 from permits.accounts.auth import guard, public
 from permits.api import idempotency
 from permits.api.common import unstorable
-from permits.api.shapes import Body, Query, dump, read_body, read_query
+from permits.api.reading import read_body, read_query
+from permits.api.shapes import Body, Query, dump
 from permits.core import db
 from standards.errors import NotFound, ValidationFailed
 

@@ -1,5 +1,5 @@
 """Request and response shapes: each declared once as a pydantic model, and from it the body's
-check (400 wrong type, 422 unknown or missing field), the answer's JSON and the OpenAPI schema.
+check (`permits.api.reading`), the answer's JSON and the OpenAPI schema.
 
     class ShipmentCreate(Body):            # what a client sends
         quantity_tonnes: Tonnes
@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from types import UnionType
-from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
-from flask import request
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -28,7 +26,6 @@ from pydantic import (
     Field,
     PlainSerializer,
     TypeAdapter,
-    ValidationError,
     WithJsonSchema,
     model_serializer,
 )
@@ -36,10 +33,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import PydanticCustomError
 
 from facility_registry.validation import iso_date
-from permits.api.common import MAX_LIMIT, json_body
-from standards.errors import DomainError, ValidationFailed, WrongType
-
-MISSING = "is required"
+from permits.api.common import MAX_LIMIT
 
 
 class Body(BaseModel):
@@ -115,6 +109,8 @@ def _day_of(value: Any) -> date:
 
 # A date in a body or a query: text spelled YYYY-MM-DD (else a 400), a real day (else a 422).
 InDate = Annotated[date, BeforeValidator(_day_of), WithJsonSchema({"type": "string", "format": "date"})]
+
+
 def _whole_number(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -126,6 +122,8 @@ def _whole_number(value: Any) -> int:
 
 # A whole number in a query (`?permit_id=7`): anything else is a 422.
 WholeNumber = Annotated[int, BeforeValidator(_whole_number), WithJsonSchema({"type": "integer"})]
+
+
 def whole_number(minimum: int, maximum: int):
     """A whole number in a query: anything but ASCII digits is a 400, outside the range a 422."""
 
@@ -178,157 +176,6 @@ def described_as(model: type[BaseModel], *, many: bool = False):
 
 def described_models() -> list[type[BaseModel]]:
     return sorted(_DESCRIBED, key=lambda m: (m.__module__, m.__qualname__))
-
-
-# ---- reading a body --------------------------------------------------------------------------
-
-def read_body(model: type[Body], *, required: bool = True) -> Body:
-    """The request's JSON body as `model`, or the error API.md gives: 400 for malformed JSON or a
-    wrong type (every such field named), else 422 for missing or unknown fields. A body that is
-    not `required` may be left out."""
-    if not required and not request.get_data(cache=True).strip():
-        return model()
-    raw = json_body()  # malformed JSON, NaN, nesting, NUL: 400/422 before any shape
-    try:
-        return model.model_validate(_nulls_as_missing(model, raw))
-    except ValidationError as exc:
-        raise _as_domain_error(model, exc) from None
-
-
-def _nulls_as_missing(model: type[BaseModel], body: Any) -> Any:
-    """A null for a required field is the field missing (a 422 "is required"), not a wrong type."""
-    if not isinstance(body, dict):
-        return body
-    fields = model.model_fields
-    cleaned = {}
-    for name, value in body.items():
-        field = fields.get(name)
-        if field is not None and value is None and field.is_required():
-            continue
-        nested = _model_in(field.annotation) if field is not None else None
-        if nested is not None and isinstance(value, dict):
-            value = _nulls_as_missing(nested, value)
-        elif nested is not None and isinstance(value, list):
-            value = [_nulls_as_missing(nested, item) for item in value]
-        cleaned[name] = value
-    return cleaned
-
-
-def read_query(model: type[Query]) -> Query:
-    """The query string as `model` (parameters it does not name are ignored)."""
-    given = {name: value for name, value in request.args.items()
-             if name in model.model_fields and value != ""}
-    try:
-        return model.model_validate(given)
-    except ValidationError as exc:
-        raise _as_domain_error(model, exc) from None
-
-
-def _as_domain_error(model: type[BaseModel], exc: ValidationError) -> DomainError:
-    wrong: dict[str, list[str]] = {}
-    invalid: dict[str, list[str]] = {}
-    for error in exc.errors():
-        cause = (error.get("ctx") or {}).get("error")
-        if isinstance(cause, DomainError):  # a field's own validator said it in our words
-            return cause
-        name, annotation, owner, info = _field_path(model, error["loc"])
-        kind, said = error["type"], error["msg"]
-        ours = not said.startswith("Input should")  # a shape's own validator, in our words
-        if kind == "extra_forbidden":
-            invalid.setdefault(name, [owner.unknown_field])
-        elif kind == "missing":
-            invalid.setdefault(name, [MISSING])
-        elif kind == "literal_error":
-            choices = ", ".join(str(choice) for choice in get_args(_unwrap(annotation)))
-            invalid.setdefault(name, [f"must be one of {choices}"])
-        elif kind.endswith("_type") or kind == "int_from_float":
-            says = next((m.wrong_type for m in getattr(info, "metadata", ()) if isinstance(m, Says)), None)
-            wrong.setdefault(name, [said if ours else says or f"must be {_json_kind(annotation)}"])
-        else:
-            invalid.setdefault(name, [said])
-    if wrong:
-        first = next(iter(wrong))
-        return WrongType(f"{first} {wrong[first][0]}.", wrong)
-    first = next(iter(invalid))
-    if len(invalid) == 1:
-        return ValidationFailed(f"{first} {invalid[first][0]}.", invalid)
-    return ValidationFailed("Some fields are not valid.", invalid)
-
-
-def _field_path(model: type[BaseModel], loc: tuple) -> tuple[str, Any, type[BaseModel], Any]:
-    """The field as the body names it (`identifiers.epa_id`, `transporters[0].name`), its
-    annotation, the model it belongs to and its FieldInfo; a union's member tags in `loc` are
-    not fields."""
-    name, annotation, owner, current, info = "", model, model, model, None
-    for part in loc:
-        if isinstance(part, int):
-            name, annotation = f"{name}[{part}]", _item_type(annotation)
-        else:
-            fields = getattr(_model_in(annotation), "model_fields", {})
-            if part not in fields:
-                if _model_in(annotation) is not None:  # an unknown field of a nested object
-                    owner = _model_in(annotation)
-                    name = f"{name}.{part}" if name else part
-                break
-            owner = _model_in(annotation)
-            name = f"{name}.{part}" if name else part
-            info = fields[part]
-            annotation = info.annotation
-        current = annotation
-    return name, current, owner, info
-
-
-def _model_in(annotation) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _item_type(annotation):
-    for arg in get_args(annotation) or ():
-        if get_origin(arg) is list:
-            return get_args(arg)[0]
-    return get_args(annotation)[0] if get_origin(annotation) is list else annotation
-
-
-_KINDS = [(bool, "true or false"), (int, "a whole number"), (float, "a number"), (str, "a string"),
-          (list, "a list"), (dict, "an object"), (BaseModel, "an object")]
-
-
-def _json_kind(annotation) -> str:
-    """What a field of this annotation takes, in the words of a 400: "a string", "a number or
-    true/false" (a number may also come as text, so a string beside a number goes unsaid)."""
-    words = []
-    for member in _members(annotation):
-        base = get_origin(member) or member
-        word = next((w for kind, w in _KINDS if isinstance(base, type) and issubclass(base, kind)),
-                    "another type")
-        if word not in words:
-            words.append(word)
-    if "a number" in words:
-        words = [w for w in words if w not in ("a whole number", "a string")]
-    if len(words) > 1 and "true or false" in words:
-        words = [w for w in words if w != "true or false"] + ["true/false"]
-    return " or ".join(words)
-
-
-def _unwrap(annotation):
-    """The Literal inside `Literal[...] | None`, or the annotation itself."""
-    if get_origin(annotation) is Literal:
-        return annotation
-    return next((a for a in get_args(annotation) if get_origin(a) is Literal), annotation)
-
-
-def _members(annotation) -> list:
-    if get_origin(annotation) is Annotated:
-        return _members(get_args(annotation)[0])
-    if get_origin(annotation) in (Union, UnionType):
-        return [m for a in get_args(annotation) if a is not type(None) for m in _members(a)]
-    return [annotation]
 
 
 # ---- writing an answer -----------------------------------------------------------------------
