@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from permits.accounts.models import ApiToken, Organization, User
 from permits.audit import chain as audit
 from standards.clock import utcnow
+from standards.errors import ValidationFailed
 from standards.vocabulary import ROLES
 
 _hasher = PasswordHasher()  # argon2id: memory-hard, so a stolen table is slow to crack
@@ -35,17 +36,12 @@ MIN_PASSWORD_LENGTH = 10
 LAST_USED_RESOLUTION = timedelta(minutes=15)
 
 
-class AccountError(ValueError):
+class AccountError(ValidationFailed):
     """A request about an account that cannot be done; `field` names the culprit."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
+        super().__init__(message, {field: [message]})
         self.field = field
-        self.message = message
-
-    @property
-    def fields(self) -> dict[str, list[str]]:
-        return {self.field: [self.message]}
 
 
 def hash_password(password: str) -> str:

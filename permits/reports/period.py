@@ -5,17 +5,15 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from standards.errors import ValidationFailed
+
 MONTH, YEAR = "month", "year"
 _PATTERNS = {MONTH: re.compile(r"^(\d{4})-(\d{2})$"), YEAR: re.compile(r"^(\d{4})$")}
 FIRST_YEAR = 1990
 
 
-class ReportError(ValueError):
+class ReportError(ValidationFailed):
     """A report request that cannot be run; `fields` names what is wrong, as the API does."""
-
-    def __init__(self, message: str, fields: dict[str, list[str]], code: str = "validation_failed"):
-        super().__init__(message)
-        self.message, self.fields, self.code = message, fields, code
 
 
 @dataclass(frozen=True)
