@@ -30,6 +30,7 @@ SHIPPER_CA = "shipper@northern-alloys.example"
 FACILITY_USER = "facility@metales-bajio.example"
 LOGINS = [(SHIPPER_CA, "shipper"), (FACILITY_USER, "facility")]
 PEL = "osha-lead-pel"
+APPLIED_DAYS_AGO = 35
 
 
 def seed_permits(session: Session, people: dict) -> list[tuple[str, str]]:
@@ -78,8 +79,9 @@ def _crossing(origin: str, facility: Facility) -> tuple[str, str]:
     return CROSSINGS.get((origin, destination), CROSSINGS[("US", "MX")])
 
 
-def _body(session, facility: Facility, byproduct: str, *, origin: str = "US", **overrides) -> dict:
-    today = utcnow().date()
+def _body(session, facility: Facility, byproduct: str, *, origin: str = "US", today=None,
+          **overrides) -> dict:
+    today = today or utcnow().date()
     code = next((w.code for w in codes.waste_codes(session) if byproduct in (w.byproducts or [])),
                 None)
     exit_port, entry_port = _crossing(origin, facility)
@@ -112,12 +114,18 @@ def _shipper_for(people: dict, facility: Facility) -> tuple[object, str]:
 
 def _applications(session: Session, people: dict, facilities: list[Facility]) -> None:
     today = utcnow().date()
+    # The granted permits were applied for five weeks ago, so that their loads have a history.
+    since = today - timedelta(days=APPLIED_DAYS_AGO)
     inspector = people["inspector"]
     granted = []
-    for facility, byproduct in _eligible(session, facilities, today):
+    eligible = _eligible(session, facilities, since)
+    if not eligible:  # evidence newer than five weeks: the permits start today instead
+        since = today
+        eligible = _eligible(session, facilities, today)
+    for facility, byproduct in eligible:
         shipper, origin = _shipper_for(people, facility)
-        permit, decision = service.apply(session, actor=shipper, today=today,
-                                         body=_body(session, facility, byproduct, origin=origin))
+        permit, decision = service.apply(session, actor=shipper, today=since, body=_body(
+            session, facility, byproduct, origin=origin, today=since))
         if decision.outcome == "approved":
             granted.append((permit, shipper, facility, byproduct, origin))
     if granted:
@@ -127,19 +135,19 @@ def _applications(session: Session, people: dict, facilities: list[Facility]) ->
                                                         "country": "MX"}]}
         _try(amendments.propose, session, actor=shipper, permit_id=permit.id, today=today,
              changes=more, reason="A second carrier for the spring campaign")
-        withdrawn, _ = service.apply(session, actor=shipper, today=today, body=_body(
-            session, facility, byproduct, origin=origin, quantity_tonnes=80))
+        withdrawn, _ = service.apply(session, actor=shipper, today=since, body=_body(
+            session, facility, byproduct, origin=origin, quantity_tonnes=80, today=since))
         _try(service.withdraw, session, actor=shipper, permit_id=withdrawn.id,
              reason="The buyer cancelled the contract")
-        revoked, _ = service.apply(session, actor=shipper, today=today, body=_body(
-            session, facility, byproduct, origin=origin, quantity_tonnes=60))
+        revoked, _ = service.apply(session, actor=shipper, today=since, body=_body(
+            session, facility, byproduct, origin=origin, quantity_tonnes=60, today=since))
         _try(service.revoke, session, actor=inspector, permit_id=revoked.id,
              reason="The movement documents named a carrier not on the permit")
-        # A one-day permit that ended: the daily expiry job, run as if tomorrow.
-        ended, _ = service.apply(session, actor=shipper, today=today, body=_body(
-            session, facility, byproduct, origin=origin, quantity_tonnes=20,
-            valid_to=today.isoformat()))
-        service.expire_due(session, today=today + timedelta(days=1))
+        # A three-week permit that has ended: the daily expiry job finds it.
+        service.apply(session, actor=shipper, today=since, body=_body(
+            session, facility, byproduct, origin=origin, quantity_tonnes=20, today=since,
+            valid_to=(since + timedelta(days=20)).isoformat()))
+        service.expire_due(session, today=today)
     for facility in facilities:  # an application on each, decided however its evidence says
         if any(g[2].id == facility.id for g in granted):
             continue

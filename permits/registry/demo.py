@@ -118,7 +118,7 @@ def _meet_all(session, facility, byproduct, today, actor, skip=()):
         _record(session, facility, standard, "limit", limit, unit, today - timedelta(days=200),
                 "operating permit, schedule B", actor)
         _record(session, facility, standard, "measurement", measured, unit,
-                today - timedelta(days=40), "accredited laboratory report", actor)
+                today - timedelta(days=60), "accredited laboratory report", actor)
 
 
 SPECIAL = {"epa-lead-naaqs", "epa-pm25-naaqs-annual", "osha-cadmium-pel", "epa-tclp-lead",
