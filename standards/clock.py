@@ -62,6 +62,11 @@ def naive_utc(at: datetime) -> datetime:
     return as_utc(at).replace(tzinfo=None)
 
 
+def utc_text(at: datetime) -> str:
+    """The instant as the text a hash covers: UTC, no zone, to the microsecond."""
+    return naive_utc(at).isoformat(timespec="microseconds")
+
+
 def add_months(day: date, months: int) -> date:
     """`months` calendar months after `day` (before it when negative), the day clamped to the
     month's end: 31 March plus one month is 30 April; 31 March minus one, 28 or 29 February."""

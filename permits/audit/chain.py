@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from facility_registry import events
 from permits.audit.models import AuditEntry
 from permits.core.db import WRITER_LOCK_KEY
-from standards.clock import utcnow
+from standards.clock import utc_text, utcnow
 
 GENESIS = "0" * 64
 
@@ -40,7 +40,7 @@ def canonical(entry: AuditEntry) -> bytes:
     """The bytes an entry's hash covers: every field but the hash, in a fixed form."""
     body = {
         "seq": entry.seq,
-        "at": _timestamp(entry.at),
+        "at": utc_text(entry.at),
         "actor_id": entry.actor_id,
         "action": entry.action,
         "entity": entry.entity,
@@ -51,11 +51,6 @@ def canonical(entry: AuditEntry) -> bytes:
         "prev_hash": entry.prev_hash,
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _timestamp(at: datetime) -> str:
-    # SQLite hands back naive datetimes; the chain must hash the same on both databases.
-    return at.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 def _lock_chain(session: Session) -> None:

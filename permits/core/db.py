@@ -47,14 +47,24 @@ _WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
 def _configure_postgresql(engine: Engine) -> None:
-    """One writer at a time, taken at the first write of a transaction.
+    """Every session in UTC; one writer at a time, taken at the first write of a transaction.
 
-    Every state change appends to the audit chain, which must be written one entry at a
+    UTC: PostgreSQL hands timestamps back in the session's zone, which the server's TimeZone
+    or a client's PGTZ would otherwise choose; pages and hashes must not depend on either.
+
+    One writer: every state change appends to the audit chain, which must be written one entry at a
     time. Were the chain's lock taken only at the audit write, a transaction holding a row
     lock could wait for the chain while the chain's holder waits for that row: a deadlock.
     Taking it before any write (or SELECT ... FOR UPDATE) makes the chain lock always come
     first. Readers are never blocked; SQLite's BEGIN IMMEDIATE gives the same order.
     """
+
+    @event.listens_for(engine, "connect")
+    def _utc(dbapi_connection, _record):
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True  # a SET outside any transaction lasts the session
+        dbapi_connection.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.autocommit = autocommit
 
     @event.listens_for(engine, "before_cursor_execute")
     def _writer_lock(conn, cursor, statement, _params, _context, _executemany):

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,7 +25,7 @@ from facility_registry.models import Facility
 from permits.permitting.decision_models import Decision
 from permits.permitting.rules import MAX_PERIOD_MONTHS, Terms, period_within_limit
 from standards.catalogue import standards_version
-from standards.clock import utcnow
+from standards.clock import utc_text, utcnow
 from standards.messages import N_, Message, define
 from standards.vocabulary import COUNTRIES
 
@@ -221,7 +221,7 @@ def canonical(decision: Decision) -> bytes:
         "amendment_id": decision.amendment_id,
         "kind": decision.kind,
         "outcome": decision.outcome,
-        "decided_at": _timestamp(decision.decided_at),
+        "decided_at": utc_text(decision.decided_at),
         "decided_by_id": decision.decided_by_id,
         "standards_version": decision.standards_version,
         "terms": decision.terms,
@@ -232,13 +232,6 @@ def canonical(decision: Decision) -> bytes:
         "note": decision.note,
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _timestamp(at: datetime) -> str:
-    # SQLite gives naive UTC back, PostgreSQL an aware time in the session's zone: hash UTC.
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC)
-    return at.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 def record_hash(decision: Decision) -> str:

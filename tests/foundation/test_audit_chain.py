@@ -76,3 +76,33 @@ def test_appending_reads_only_the_last_entry(db):
     finally:
         event.remove(db, "after_cursor_execute", count)
     assert rows_read and all("LIMIT" in statement.upper() for statement in rows_read)
+
+
+def test_an_entry_hashes_the_same_instant_the_same_in_any_zone():
+    """SQLite hands back naive UTC, PostgreSQL an aware time in the session's zone."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from permits.audit.models import AuditEntry
+
+    def entry(at):
+        return AuditEntry(seq=1, at=at, actor_id=1, action="a", entity="e", entity_id="1",
+                          prev_hash=audit.GENESIS, hash="")
+
+    utc = datetime(2026, 11, 2, 2, 30, 0, 123456, tzinfo=UTC)
+    mexico_city = utc.astimezone(timezone(timedelta(hours=-6)))
+    assert audit.canonical(entry(mexico_city)) == audit.canonical(entry(utc))
+    assert audit.canonical(entry(utc.replace(tzinfo=None))) == audit.canonical(entry(utc))
+
+
+def test_every_postgresql_session_is_in_utc_whatever_the_client_asks(database_url, monkeypatch):
+    from permits.core.db import make_engine
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite stores no time zone")
+    monkeypatch.setenv("PGTZ", "America/Mexico_City")
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW TIME ZONE")).scalar() == "UTC"
+    finally:
+        engine.dispose()
