@@ -3,19 +3,26 @@ the app, its test client and CLI runner, and makers for users and tokens."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from permits.core.db import make_engine
+from standards import clock
 from tests import dbtarget
+
+# The suite runs on one UTC day, whatever the machine's time zone and the date it runs on: the
+# clock starts at noon of that day and ticks on (a run would have to last 12 hours to leave it).
+PINNED_START = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
 def pytest_configure(config):
     from permits.accounts import services as accounts
 
     accounts.use_cheap_hashing_for_tests()
+    clock.set_clock(clock.starting_at(PINNED_START))
 
 
 def pytest_report_header(config):

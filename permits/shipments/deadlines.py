@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from permits.audit import chain as audit
 from permits.shipments.models import Shipment, ShipmentException
 from permits.shipments.state import IN_TRANSIT, RECEIVED
+from standards.clock import add_months
 
 RECEIPT_WORKING_DAYS = 3
 RECOVERY_CONFIRMATION_DAYS = 30
@@ -52,10 +53,7 @@ def add_working_days(start: date, days: int) -> date:
 
 def add_years(start: date, years: int) -> date:
     """The same calendar day `years` later; 29 February falls back to the 28th."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
+    return add_months(start, 12 * years)
 
 
 # Due dates. Each is None while the rule does not apply to the shipment yet (or at all).

@@ -8,7 +8,7 @@ audit entry; the evidence is loaded in one bulk import to keep it quick.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
@@ -22,10 +22,11 @@ from permits.permitting import services as permit_service
 from permits.reports.store import run_report
 from permits.shipments import deadlines
 from permits.shipments import services as shipment_service
-from tests.helpers import bearer, make_user
-from tests.permits.conftest import application, make_facility, record_evidence
+from standards import clock
+from tests.helpers import bearer, make_facility, make_user
+from tests.permits.conftest import application, record_evidence
 
-TODAY = date.today()
+TODAY = clock.today()
 PEL = "osha-lead-pel"
 
 # Names and addresses of the people in the world: none may appear in a public answer.

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from sqlmodel import Session, select
 
-from permits.accounts import services as accounts
 from permits.audit.models import AuditEntry
 from standards.models import Standard
 from tests.helpers import bearer, make_user
@@ -13,13 +11,6 @@ from tests.helpers import bearer, make_user
 PEL = "osha-lead-pel"  # 50 µg/m³, 8-h TWA, 29 CFR 1910.1025(c), version 1 from 1978-11-14
 PRACTICE = "osha-lead-blood-surveillance"
 LATER = "2030-01-01"  # after today: a version from then is scheduled, not in force
-
-
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(monkeypatch):
-    # argon2's defaults cost ~0.3 s a hash, and nearly every test here makes a user and signs
-    # in; what is tested is the catalogue, not how hard a stolen password is to crack.
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -4,40 +4,28 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import Session
 
 import permits.registry.cascade  # noqa: F401 - the registry's events reach the permits, as in the app
-from facility_registry import services as registry
 from facility_registry.importer import import_csv
 from facility_registry.models import Evidence
 from facility_registry.validation import NATIONAL_IDENTIFIER
-from permits.accounts import services as accounts
 from permits.accounts.models import User
 from permits.permitting import services as permit_services
+from standards import clock
 from standards.catalogue import standards_in_force
-from tests.helpers import make_user
-from tests.registry.conftest import FACILITY_FIELDS, passing_value
+from standards.vocabulary import OVERSEERS
+from tests.helpers import SYSTEM_INSPECTOR, make_facility, make_user
+from tests.registry.conftest import passing_value
 
-TODAY = date.today()
+TODAY = clock.today()
 LAST_MONTH = TODAY - timedelta(days=30)
 BYPRODUCT = "eaf_dust"
 PEL = "osha-lead-pel"
-SYSTEM_INSPECTOR = {"actor_id": None, "actor_role": "inspector"}
-
-_serial = itertools.count(10)
-
-
-def make_facility(session: Session, country: str = "MX", **overrides):
-    """A facility through the registry's service, with a national identifier of its own."""
-    fields = dict(FACILITY_FIELDS[country])
-    key = NATIONAL_IDENTIFIER[country]
-    fields[key] = fields[key][:-2] + f"{next(_serial) % 100:02d}"
-    return registry.create_facility(session, **SYSTEM_INSPECTOR, **{**fields, **overrides})
 
 
 def failing_value(standard):
@@ -78,7 +66,7 @@ def record_evidence(session: Session, facility, byproduct: str = BYPRODUCT, *, s
     handle.seek(0)
     result = import_csv(session, handle, actor_id=actor["actor_id"],
                         actor_role=actor["actor_role"],
-                        verified=actor["actor_role"] in ("inspector", "admin"), today=TODAY)
+                        verified=actor["actor_role"] in OVERSEERS, today=TODAY)
     # An entry already on record (another byproduct shares the standard) is skipped, not doubled.
     assert not result.errors, result.errors
     assert result.added_evidence + result.skipped_duplicates == len(rows)
@@ -97,22 +85,6 @@ def application(facility_id: int, **overrides) -> dict:
     }
     body.update(overrides)
     return body
-
-
-_hashes: dict[str, str] = {}
-
-
-@pytest.fixture(autouse=True)
-def _one_password_hash(monkeypatch):
-    """Users here share a password: hash it once (argon2 is slow by design), not per user."""
-    real = accounts.hash_password
-
-    def cached(password: str) -> str:
-        if password not in _hashes:
-            _hashes[password] = real(password)
-        return _hashes[password]
-
-    monkeypatch.setattr(accounts, "hash_password", cached)
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from sqlmodel import Session, func, select
 
 from permits.audit.models import AuditEntry
 from permits.permitting.models import Permit
-from tests.helpers import bearer, make_user
+from tests.helpers import bearer, make_facility, make_user
 from tests.permits.api_client import CheckedApi
-from tests.permits.conftest import PEL, application, make_facility
+from tests.permits.conftest import PEL, application
 
 PERMITS = "/api/v1/permits"
 PERMIT = "/api/v1/permits/{permit_id}"

@@ -7,7 +7,8 @@ import pytest
 
 from permits.permitting.errors import InvalidApplication
 from permits.permitting.rules import clean_application, last_valid_day
-from tests.permits.conftest import TODAY, application, make_facility
+from tests.helpers import make_facility
+from tests.permits.conftest import TODAY, application
 
 
 @pytest.fixture

@@ -13,16 +13,8 @@ from permits.audit.models import AuditEntry
 from permits.permitting import amendments
 from permits.permitting import services as service
 from permits.permitting.decision_models import Decision, EvidenceRequest
-from tests.permits.conftest import (
-    PEL,
-    SYSTEM_INSPECTOR,
-    TODAY,
-    apply,
-    as_user,
-    failing_value,
-    make_facility,
-    record_evidence,
-)
+from tests.helpers import SYSTEM_INSPECTOR, make_facility
+from tests.permits.conftest import PEL, TODAY, apply, as_user, failing_value, record_evidence
 
 SELF_REPORTED = {"actor_id": None, "actor_role": "facility"}
 

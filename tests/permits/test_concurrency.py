@@ -12,14 +12,8 @@ from permits.permitting import services as service
 from permits.permitting.decision_models import Decision
 from permits.permitting.models import Permit
 from standards.errors import InvalidTransition
-from tests.permits.conftest import (
-    TODAY,
-    apply,
-    as_user,
-    make_facility,
-    record_evidence,
-    set_verified,
-)
+from tests.helpers import make_facility
+from tests.permits.conftest import TODAY, apply, as_user, record_evidence, set_verified
 
 SELF_REPORTED = {"actor_id": None, "actor_role": "facility"}
 

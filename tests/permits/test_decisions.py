@@ -11,16 +11,8 @@ from facility_registry import services as registry
 from permits.permitting import decisions
 from permits.permitting.decision_models import Decision
 from permits.permitting.rules import Terms
-from tests.permits.conftest import (
-    LAST_MONTH,
-    PEL,
-    SYSTEM_INSPECTOR,
-    TODAY,
-    apply,
-    failing_value,
-    make_facility,
-    record_evidence,
-)
+from tests.helpers import SYSTEM_INSPECTOR, make_facility
+from tests.permits.conftest import LAST_MONTH, PEL, TODAY, apply, failing_value, record_evidence
 
 FACILITY_USER = {"actor_id": None, "actor_role": "facility"}
 

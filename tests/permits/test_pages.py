@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 
 from permits.permitting.decision_models import Decision
 from permits.permitting.models import Permit
-from tests.helpers import bearer, login, make_user
-from tests.permits.conftest import application, make_facility, record_evidence
+from tests.helpers import bearer, login, make_facility, make_user
+from tests.permits.conftest import application, record_evidence
 
 
 def form_data(facility_id: int, **overrides) -> dict[str, str]:

@@ -22,14 +22,13 @@ from permits.permitting.errors import (
 )
 from permits.permitting.models import PERMIT_STATUSES, Permit
 from standards.errors import InvalidTransition
+from tests.helpers import SYSTEM_INSPECTOR, make_facility
 from tests.permits.conftest import (
     PEL,
-    SYSTEM_INSPECTOR,
     TODAY,
     application,
     apply,
     as_user,
-    make_facility,
     record_evidence,
     set_verified,
 )

@@ -3,36 +3,26 @@
 The permit tests build on the same facilities and passing values (they import them from here)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from facility_registry import events, services
+from standards import clock
 from standards.catalogue import standards_in_force
+from tests import helpers
+from tests.helpers import FACILITY_FIELDS  # noqa: F401 - the registry tests import it from here
 
 INSPECTOR = {"actor_id": 7, "actor_role": "inspector"}
 FACILITY_USER = {"actor_id": 9, "actor_role": "facility"}
-TODAY = date.today()
+TODAY = clock.today()
 LAST_MONTH = TODAY - timedelta(days=30)
-
-FACILITY_FIELDS = {
-    "US": {"name": "Keystone Lead Recovery", "country": "US", "epa_id": "PAD987654321",
-           "address": "1 Smelter Rd, Reading, PA", "operations": ["R4"],
-           "accepts": ["lead_acid_battery_dust", "eaf_dust"], "annual_capacity_tonnes": 120000},
-    "MX": {"name": "Reciclados del Norte", "country": "MX", "semarnat_nra": "RDN1903900011",
-           "address": "Av. Industrial 400, Monterrey, N.L.", "operations": ["R4", "R13"],
-           "accepts": ["eaf_dust", "slag"], "annual_capacity_tonnes": 80000},
-    "CA": {"name": "Great Lakes Metals", "country": "CA", "canada_id": "ON7654321",
-           "address": "22 Harbour St, Hamilton, ON", "operations": ["R4"],
-           "accepts": ["eaf_dust"], "annual_capacity_tonnes": 50000},
-}
-
 
 @pytest.fixture
 def make_facility(session):
+    """`make_facility(country="US", **overrides)` in the test's session, as inspector 7."""
     def make(country: str = "US", **overrides):
-        fields = {**FACILITY_FIELDS[country], **overrides}
-        return services.create_facility(session, **INSPECTOR, **fields)
+        return helpers.make_facility(session, country, actor=INSPECTOR, **overrides)
     return make
 
 

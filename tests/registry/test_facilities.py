@@ -22,7 +22,7 @@ def test_creation_is_audited(make_facility, signals):
     (sender, kwargs), = sent(signals, "audited")
     assert kwargs["action"] == "facility.create"
     assert kwargs["entity_id"] == facility.id
-    assert kwargs["after"]["epa_id"] == "PAD987654321"
+    assert kwargs["after"]["epa_id"] == facility.epa_id
 
 
 def test_epa_id_is_normalised_to_twelve_characters(make_facility):

@@ -23,6 +23,7 @@ from permits.accounts.models import Organization, User
 from permits.permitting.decision_models import Amendment, Decision
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment, ShipmentException
+from tests.helpers import make_facility
 
 # The period of each kind that the seeded world fills, and a day after all of them (a report of
 # a period that has not begun is refused).
@@ -54,11 +55,8 @@ class World:
 
 
 def _facility(s, name, country, **ids) -> Facility:
-    facility = Facility(name=name, country=country, operations=["R4"], accepts=["eaf_dust"],
-                        annual_capacity_tonnes=10_000, **ids)
-    s.add(facility)
-    s.flush()
-    return facility
+    return make_facility(s, country, name=name, operations=["R4"], accepts=["eaf_dust"],
+                         annual_capacity_tonnes=10_000, **ids)
 
 
 def _permit(s, number, org, applicant, facility, byproduct, codes, origin_country) -> Permit:

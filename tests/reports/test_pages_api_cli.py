@@ -3,7 +3,6 @@ enforcement report that needs no sign-in and names no person."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 import pytest
@@ -12,6 +11,7 @@ from sqlmodel import Session, select
 from permits.reports.models import ComplianceReport
 from permits.reports.period import MONTH, last_complete
 from permits.reports.store import run_report
+from standards import clock
 from tests.helpers import bearer, login, make_user
 from tests.openapi_check import assert_matches_openapi
 from tests.reports.conftest import INSPECTOR_EMAIL, INSPECTOR_NAME, PERIODS, TODAY
@@ -160,7 +160,7 @@ def test_the_cli_runs_a_report_and_a_rerun_adds_a_version(runner, db, world):
 def test_the_cli_defaults_to_the_last_complete_period_and_names_a_bad_one(runner, db, world):
     done = runner.invoke(args=["reports", "run", "monthly_compliance"])
     assert done.exit_code == 0, done.output
-    expected = last_complete(MONTH, datetime.now(UTC).date()).label
+    expected = last_complete(MONTH, clock.today()).label
     assert f"monthly_compliance {expected} version 1" in done.output
     bad = runner.invoke(args=["reports", "run", "annual_exports", "--period", "2026-10"])
     assert bad.exit_code == 2 and "--period" in bad.output

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from facility_registry.models import Facility
 from permits.accounts.models import User
 from permits.permitting.models import Permit
+from tests.helpers import make_facility
 from tests.shipments import factories
 
 
@@ -29,8 +30,8 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     with Session(db, expire_on_commit=False) as s:
-        facility = factories.make_facility(s, name="Reciclados del Norte")
-        other_facility = factories.make_facility(s, name="Elsewhere Metals", country="CA")
+        facility = make_facility(s, "MX", name="Reciclados del Norte")
+        other_facility = make_facility(s, "CA", name="Elsewhere Metals")
         acme = factories.make_organization(s, "Acme Metals")
         rival = factories.make_organization(s, "Rival Recycling")
         shipper = factories.make_account(s, "shipper", organization=acme)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, timedelta
-from functools import cache
 
 from sqlmodel import Session
 
@@ -16,26 +15,11 @@ from permits.accounts import services as accounts
 from permits.accounts.models import Organization, User
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment
+from standards import clock
+from tests.helpers import PASSWORD
 
-PASSWORD = "correct horse battery"
 TRANSPORTERS = [{"name": "Transportes Sierra", "country": "MX"}, {"name": "Lone Star Haulage", "country": "US"}]
 _numbers = itertools.count(1)
-
-
-@cache
-def _password_hash() -> str:
-    # argon2 is slow on purpose; one hash shared by every test account keeps the suite fast.
-    return accounts.hash_password(PASSWORD)
-
-
-def make_facility(session: Session, *, name: str | None = None, status: str = "active",
-                  country: str = "MX", operations: tuple[str, ...] = ("R4",)) -> Facility:
-    facility = Facility(name=name or f"Facility {next(_numbers)}", country=country,
-                        operations=list(operations), accepts=["eaf_dust"], annual_capacity_tonnes=50_000,
-                        status=status)
-    session.add(facility)
-    session.flush()
-    return facility
 
 
 def make_organization(session: Session, name: str | None = None) -> Organization:
@@ -44,7 +28,7 @@ def make_organization(session: Session, name: str | None = None) -> Organization
 
 def make_account(session: Session, role: str, *, organization: Organization | None = None,
                  facility: Facility | None = None) -> User:
-    user = User(email=f"{role}{next(_numbers)}@example.com", password_hash=_password_hash(), role=role,
+    user = User(email=f"{role}{next(_numbers)}@example.com", password_hash=accounts.hash_password(PASSWORD), role=role,
                 organization_id=organization.id if organization else None,
                 facility_id=facility.id if facility else None)
     session.add(user)
@@ -55,7 +39,7 @@ def make_account(session: Session, role: str, *, organization: Organization | No
 def make_permit(session: Session, *, organization: Organization, applicant: User, facility: Facility,
                 tonnes: int = 100, shipments_planned: int = 10, valid_from: date | None = None,
                 valid_to: date | None = None, status: str = "approved", operation_code: str = "R4") -> Permit:
-    valid_from = valid_from or date.today() - timedelta(days=60)
+    valid_from = valid_from or clock.today() - timedelta(days=60)
     number = next(_numbers)
     permit = Permit(
         number=f"PAR-TEST-{number:06d}", organization_id=organization.id, applicant_id=applicant.id,

@@ -1,17 +1,18 @@
 """The shipments API: the contract in API.md, its error shape, and the OpenAPI document."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
 
 from permits.permitting.models import Permit
+from standards import clock
 from tests.helpers import bearer
 from tests.openapi_check import assert_matches_openapi
 from tests.shipments import factories
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import date
 
 import pytest
 from sqlmodel import Session, func, select
 
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment
+from standards import clock
 from tests.helpers import bearer
 
 REQUESTS = 20
@@ -25,7 +25,7 @@ def race(app, url: str, headers: dict, tonnes: float) -> Counter:
         client = app.test_client()
         start.wait()
         response = client.post(url, headers=headers, json={
-            "quantity_tonnes": tonnes, "departed_on": date.today().isoformat(),
+            "quantity_tonnes": tonnes, "departed_on": clock.today().isoformat(),
             "movement_document": f"RACE-{n:02d}", "carrier": "Transportes Sierra"})
         error = (response.get_json() or {}).get("error", {}).get("code")
         with lock:

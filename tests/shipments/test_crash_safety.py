@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func
@@ -29,6 +29,8 @@ from tests.shipments import factories
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 60
 KILL_AFTER = 15  # acknowledged answers before the kill
+# gunicorn runs on the machine's clock, not the suite's pinned one: the real UTC day.
+TODAY = datetime.now(UTC).date()
 
 
 def _free_port() -> int:
@@ -67,7 +69,7 @@ def _kill(server: subprocess.Popen) -> None:
 
 
 def _post(port: int, path: str, headers: dict, n: int) -> tuple[int, dict]:
-    body = {"quantity_tonnes": 0.5, "departed_on": date.today().isoformat(),
+    body = {"quantity_tonnes": 0.5, "departed_on": TODAY.isoformat(),
             "movement_document": f"CRASH-{n:03d}", "carrier": "Transportes Sierra"}
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.request("POST", path, body=json.dumps(body),
@@ -82,7 +84,8 @@ def test_a_killed_server_loses_no_acknowledged_shipment_and_stores_none_twice(db
         organization = session.get(Organization, world.shipper.organization_id)
         permit_id = factories.make_permit(
             session, organization=organization, applicant=world.shipper,
-            facility=world.facility, tonnes=1000, shipments_planned=1000).id
+            facility=world.facility, tonnes=1000, shipments_planned=1000,
+            valid_from=TODAY - timedelta(days=60)).id
         session.commit()
     headers = bearer(db, world.shipper)
     path = f"/api/v1/permits/{permit_id}/shipments"

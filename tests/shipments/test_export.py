@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -13,10 +13,11 @@ from sqlmodel import Session
 from permits.core.db import make_engine
 from permits.permitting.models import Permit
 from permits.shipments import export
+from standards import clock
 from tests.helpers import bearer
 from tests.shipments import factories
 
-DEPARTED = date.today() - timedelta(days=3)
+DEPARTED = clock.today() - timedelta(days=3)
 
 
 @pytest.fixture

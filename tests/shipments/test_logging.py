@@ -1,7 +1,7 @@
 """Logging a shipment: only under an approved permit, within its validity and caps, to an active facility."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -11,9 +11,10 @@ from permits.api.errors import http_status
 from permits.audit.models import AuditEntry
 from permits.permitting.models import Permit
 from permits.shipments import services as shipments
+from standards import clock
 from standards.errors import DomainError
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def log(session, world, *, kg=10_000, document="MD-1", carrier="Transportes Sierra", actor=None,

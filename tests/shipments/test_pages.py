@@ -2,7 +2,7 @@
 inspector's open exceptions."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -10,10 +10,11 @@ from sqlmodel import Session, select
 from permits.permitting.models import Permit
 from permits.shipments.deadlines import sweep_deadlines
 from permits.shipments.models import Shipment
+from standards import clock
 from tests.helpers import login
 from tests.shipments import factories
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """The permit page carries the shipments panel: used against allowed, the log, the form."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session
 
-from tests.helpers import PASSWORD
+from standards import clock
+from tests.helpers import PASSWORD, make_facility
 from tests.shipments import factories
 
 
@@ -11,10 +12,10 @@ def test_an_approved_permit_page_shows_its_shipments_and_the_form(app, client, d
     with Session(db, expire_on_commit=False) as session:
         org = factories.make_organization(session)
         shipper = factories.make_account(session, "shipper", organization=org)
-        facility = factories.make_facility(session)
+        facility = make_facility(session)
         permit = factories.make_permit(session, organization=org, applicant=shipper, facility=facility)
         shipment = factories.make_shipment(session, permit=permit, tonnes=10,
-                                           departed_on=date.today() - timedelta(days=1))
+                                           departed_on=clock.today() - timedelta(days=1))
         session.commit()
     client.post("/login", data={"email": shipper.email, "password": PASSWORD})
     page = client.get(f"/permits/{permit.id}")

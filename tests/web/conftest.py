@@ -1,6 +1,5 @@
 """The page tests borrow the permit tests' people and facilities and the shipment tests' world."""
 from tests.permits.conftest import (  # noqa: F401 - fixtures, found by pytest by name
-    _one_password_hash,
     bare_facility,
     compliant_facility,
     inspector,

@@ -4,14 +4,15 @@ that keeps what was typed, and each action in a section that says what it does."
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session
 
-from tests.helpers import bearer, login
-from tests.permits.conftest import PEL, application, make_facility, record_evidence
+from standards import clock
+from tests.helpers import bearer, login, make_facility
+from tests.permits.conftest import PEL, application, record_evidence
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _apply(client, db, shipper, facility_id) -> dict:
