@@ -8,28 +8,14 @@ from __future__ import annotations
 import random
 import sys
 import time
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from benchmarks.suite import Figure, table
 from standards.equivalence import Reading, evaluate
+from standards.equivalence import StandardTerms as Terms  # what a report deciding many pairs holds
 from standards.models import Standard
 
 ON = date(2026, 11, 1)
-
-
-@dataclass(slots=True, frozen=True)
-class Terms:
-    """A plain snapshot of a standard's terms: what a report deciding many pairs would hold."""
-
-    code: str
-    version: int
-    value: float | None
-    unit: str | None
-    basis: str
-    direction: str
-    freshness_months: int
-    exclusive: bool = False
 
 
 STANDARDS = [

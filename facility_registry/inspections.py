@@ -135,11 +135,8 @@ def _record_findings(session, facility, inspection, findings, *, actor_id, actor
             cleaned.append((finding, clean_evidence(body, reference, today=today,
                                                     prefix=f"findings[{i}].")))
         except ValidationFailed as exc:
-            for name, messages in exc.fields.items():
-                errors.setdefault(name, []).extend(messages)
-    if errors:
-        first = next(iter(errors))
-        raise ValidationFailed(f"{first}: {errors[first][0]}", errors)
+            validation.gather(errors, exc)
+    validation.raise_all(errors)
     for _raw, clean in cleaned:
         entry = record_entry(session, facility, clean, actor_id=actor_id, actor_role=actor_role,
                      inspection_id=inspection.id, refresh=False)

@@ -146,9 +146,19 @@ def collect(checks: dict[str, callable]) -> dict:
         try:
             clean[field] = rule()
         except ValidationFailed as exc:
-            for name, messages in exc.fields.items():
-                errors.setdefault(name, []).extend(messages)
+            gather(errors, exc)
+    raise_all(errors)
+    return clean
+
+
+def gather(errors: dict[str, list[str]], failure: ValidationFailed) -> None:
+    """Add a failure's messages to `errors`, field by field."""
+    for name, messages in failure.fields.items():
+        errors.setdefault(name, []).extend(messages)
+
+
+def raise_all(errors: dict[str, list[str]]) -> None:
+    """Raise one `ValidationFailed` naming every field in `errors` (nothing when empty)."""
     if errors:
         first = next(iter(errors))
         raise ValidationFailed(f"{first}: {errors[first][0]}", errors)
-    return clean

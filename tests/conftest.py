@@ -31,24 +31,13 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    if not dbtarget.wants_postgres():
-        path = tmp_path_factory.mktemp("db") / "parity-test.sqlite"
-        yield f"sqlite:///{path}"
-        return
-    reason = dbtarget.postgres_unreachable_reason()
+    reason = dbtarget.wants_postgres() and dbtarget.postgres_unreachable_reason()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"CI asked for PostgreSQL but {reason}")
         pytest.skip(reason)
-    base = dbtarget.postgres_base_url()
-    schema = dbtarget.new_schema_name()
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield dbtarget.url_with_schema(base, schema)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with dbtarget.empty_database(tmp_path_factory.mktemp("db") / "parity-test.sqlite") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://127.0.0.1:5432/test"
@@ -44,3 +47,27 @@ def new_schema_name() -> str:
 def url_with_schema(base: str, schema: str) -> str:
     sep = "&" if "?" in base else "?"
     return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+@contextmanager
+def empty_database(sqlite_path: Path) -> Iterator[str]:
+    """The URL of an empty database of the kind this run targets: a SQLite file at
+    `sqlite_path`, or a PostgreSQL schema of its own, dropped at the end."""
+    if not wants_postgres():
+        yield f"sqlite:///{sqlite_path}"
+        return
+    from sqlalchemy import text
+
+    from permits.core.db import make_engine
+
+    base = postgres_base_url()
+    schema = new_schema_name()
+    admin = make_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield url_with_schema(base, schema)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()

@@ -6,7 +6,6 @@ which `verify` reports by sequence number.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from sqlmodel import Session, select
 
 from facility_registry import events
 from permits.audit.models import AuditEntry
+from permits.core.canonical import canonical_json
 from permits.core.db import WRITER_LOCK_KEY
 from standards.clock import utc_text, utcnow
 
@@ -50,7 +50,7 @@ def canonical(entry: AuditEntry) -> bytes:
         "reason": entry.reason,
         "prev_hash": entry.prev_hash,
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return canonical_json(body)
 
 
 def _lock_chain(session: Session) -> None:

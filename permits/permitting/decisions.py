@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from facility_registry.eligibility import check_facility
 from facility_registry.models import Facility
+from permits.core.canonical import canonical_json
 from permits.permitting.decision_models import Decision
 from permits.permitting.rules import MAX_PERIOD_MONTHS, Terms, period_within_limit
 from standards.catalogue import standards_version
@@ -231,7 +232,7 @@ def canonical(decision: Decision) -> bytes:
         "evidence": decision.evidence,
         "note": decision.note,
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return canonical_json(body)
 
 
 def record_hash(decision: Decision) -> str:

@@ -7,12 +7,12 @@ Labels are English message ids marked with `N_` and translated when they are sho
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from permits.core.canonical import canonical_json
 from permits.reports.period import Period
 from standards.clock import utcnow
 from standards.vocabulary import kg_to_tonnes
@@ -147,8 +147,7 @@ def jsonable(value: Any) -> Any:
 
 def content_hash(content: dict[str, Any]) -> str:
     """SHA-256 of the content's canonical JSON (sorted keys, no spaces)."""
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
 def tonnes(kg: int | float | None) -> float:

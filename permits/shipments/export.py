@@ -23,7 +23,7 @@ from permits.core.db import READ_ONLY_OPTION
 from permits.core.ids import is_record_id
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment
-from permits.shipments.queries import not_found, visible_permit
+from permits.shipments.queries import not_found, only_visible_to, visible_permit
 from permits.shipments.state import invalid
 from standards.vocabulary import OVERSEERS, kg_to_exact_tonnes
 
@@ -122,11 +122,7 @@ def statement(*, actor: User, scope: Scope) -> Select:
     if scope.facility_id is not None:
         query = query.where(Permit.receiving_facility_id == scope.facility_id)
     # Belt and braces behind `authorize`: a shipper's or facility's export never leaves its own rows.
-    if actor.role == "shipper":
-        query = query.where(Permit.organization_id == actor.organization_id)
-    elif actor.role == "facility":
-        query = query.where(Permit.receiving_facility_id == actor.facility_id)
-    return query
+    return only_visible_to(actor, query)
 
 
 def _tonnes(kg: int | None) -> str:

@@ -70,14 +70,7 @@ def shipments_of_permit(permit_id: int) -> Select:
 
 def shipments_visible_to(actor: User) -> Select:
     """Every shipment the actor may see (a statement, for paging or narrowing further)."""
-    statement = select(Shipment).join(Permit, Permit.id == Shipment.permit_id)
-    if actor.role == "shipper":
-        return statement.where(Permit.organization_id == actor.organization_id)
-    if actor.role == "facility":
-        return statement.where(Permit.receiving_facility_id == actor.facility_id)
-    if actor.role in OVERSEERS:
-        return statement
-    return statement.where(False)
+    return only_visible_to(actor, select(Shipment).join(Permit, Permit.id == Shipment.permit_id))
 
 
 def exceptions_visible_to(actor: User, *, state: str = "open") -> Select:
@@ -91,6 +84,12 @@ def exceptions_visible_to(actor: User, *, state: str = "open") -> Select:
         statement = statement.where(ShipmentException.resolved_at.is_(None))
     elif state == "resolved":
         statement = statement.where(ShipmentException.resolved_at.is_not(None))
+    return only_visible_to(actor, statement)
+
+
+def only_visible_to(actor: User, statement: Select) -> Select:
+    """`statement` (which joins Permit) narrowed to the permits the actor may see: `can_see`
+    in SQL."""
     if actor.role == "shipper":
         return statement.where(Permit.organization_id == actor.organization_id)
     if actor.role == "facility":

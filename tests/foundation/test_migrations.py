@@ -2,7 +2,6 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import permits.models  # noqa: F401 - the full metadata
@@ -15,18 +14,8 @@ from tests import dbtarget
 @pytest.fixture
 def empty_database_url(tmp_path, database_url):
     """A database with nothing in it, of the kind this run targets."""
-    if not dbtarget.wants_postgres():
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-        return
-    base = dbtarget.postgres_base_url()
-    schema = dbtarget.new_schema_name()
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield dbtarget.url_with_schema(base, schema)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with dbtarget.empty_database(tmp_path / "migrated.sqlite3") as url:
+        yield url
 
 
 def _differences(url):

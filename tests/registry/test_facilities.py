@@ -60,9 +60,9 @@ def test_every_bad_field_is_named_at_once(session):
 
 
 def test_an_identifier_belongs_to_one_facility(make_facility):
-    make_facility("US")
+    first = make_facility("US")
     with pytest.raises(Conflict) as caught:
-        make_facility("US", name="Another name")
+        make_facility("US", name="Another name", epa_id=first.epa_id)
     assert caught.value.code == "duplicate_identifier"
     assert "epa_id" in caught.value.fields
 
