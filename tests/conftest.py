@@ -1,5 +1,6 @@
 """Fixtures: a database per run (SQLite file or a PostgreSQL schema), cleaned between tests,
-the app, its test client and CLI runner, and makers for users and tokens."""
+the app, its test client and CLI runner, a user of each role; the pinned clock and cheap
+password hashing for the whole run."""
 from __future__ import annotations
 
 import os
@@ -12,6 +13,7 @@ from sqlmodel import Session, SQLModel
 from permits.core.db import make_engine
 from standards import clock
 from tests import dbtarget
+from tests.helpers import make_user
 
 # The suite runs on one UTC day, whatever the machine's time zone and the date it runs on: the
 # clock starts at noon of that day and ticks on (a run would have to last 12 hours to leave it).
@@ -160,3 +162,24 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# People of each role, signed up through the accounts service (tests/helpers.make_user).
+@pytest.fixture
+def shipper(db):
+    return make_user(db, "shipper", organization="Acme Metals")
+
+
+@pytest.fixture
+def other_shipper(db):
+    return make_user(db, "shipper", organization="Rival Recycling")
+
+
+@pytest.fixture
+def inspector(db):
+    return make_user(db, "inspector")
+
+
+@pytest.fixture
+def admin(db):
+    return make_user(db, "admin")

@@ -20,6 +20,7 @@ from permits.permitting import decisions
 from permits.permitting.api_shapes import DecisionCheck, Rule
 from permits.permitting.decision_models import Decision
 from permits.permitting.models import PERMIT_STATUSES, Permit
+from permits.permitting.services import on_public_register
 from standards.errors import NotFound
 from standards.vocabulary import kg_to_tonnes as tonnes
 
@@ -113,9 +114,7 @@ def public_permits(query: PublicFilter):
 def public_permit_by_number(number: str):
     """One permit, its checks, and whether its decision record still verifies"""
     session = db.session()
-    row = session.exec(
-        select(Permit, Facility).join(Facility, Facility.id == Permit.receiving_facility_id)
-        .where(Permit.number == number, Permit.status != "draft")).first()
+    row = on_public_register(session, number)
     if row is None:
         raise NotFound(f"No permit numbered {number}.")
     permit, facility = row

@@ -3,7 +3,7 @@ actions on them (approve, deny, re-evaluate, request evidence, revoke); and the 
 requests a receiving facility sees."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
@@ -18,8 +18,8 @@ from permits.permitting.decision_models import Amendment, EvidenceRequest
 from permits.permitting.decision_view import standard_titles
 from permits.permitting.forms import EvidenceRequestForm, ReasonForm
 from permits.permitting.models import Permit
+from permits.web.outcome import commit_or_flash
 from standards import clock
-from standards.errors import DomainError
 from standards.vocabulary import OVERSEERS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -49,15 +49,7 @@ def _act(permit_id: int, run, done: str, form=None):
     """Run one service call for the inspector, commit, and go back to the permit page."""
     form = form or ConfirmForm()
     if form.validate_on_submit():
-        session = db.session()
-        try:
-            run(session, form)
-        except DomainError as exc:
-            session.rollback()
-            flash(exc.message, "error")
-        else:
-            session.commit()
-            flash(done, "success")
+        commit_or_flash(lambda session: run(session, form), done)
     return redirect(url_for("permits.show", permit_id=permit_id))
 
 

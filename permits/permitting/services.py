@@ -54,6 +54,14 @@ def get_permit(session: Session, *, permit_id: int, actor: User | None) -> Permi
     return permit
 
 
+def on_public_register(session: Session, number: str) -> tuple[Permit, Facility] | None:
+    """The permit numbered `number` with its receiving facility, as the public register shows
+    it (anything but a draft); None when there is none."""
+    return session.exec(
+        select(Permit, Facility).join(Facility, Facility.id == Permit.receiving_facility_id)
+        .where(Permit.number == number, Permit.status != "draft")).first()
+
+
 def _require_role(actor: User | None, roles: tuple[str, ...], what: str) -> None:
     if actor is not None and actor.role not in roles:
         raise NotAllowed(f"A {actor.role} may not {what}.", {"role": [f"may not {what}"]})

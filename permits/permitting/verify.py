@@ -3,14 +3,12 @@ stored under its number still hashes to the record hash printed on it."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from sqlmodel import select
 
-from facility_registry.models import Facility
 from permits.accounts.auth import public
 from permits.core import db
 from permits.permitting import decisions
 from permits.permitting.decision_view import standard_titles
-from permits.permitting.models import Permit
+from permits.permitting.services import on_public_register
 
 bp = Blueprint("verify", __name__)
 
@@ -29,9 +27,7 @@ def lookup():
 @public
 def permit(number: str):
     session = db.session()
-    row = session.exec(
-        select(Permit, Facility).join(Facility, Facility.id == Permit.receiving_facility_id)
-        .where(Permit.number == number, Permit.status != "draft")).first()
+    row = on_public_register(session, number)
     if row is None:
         # Said plainly to anyone: the register of certificates is public, so "not visible to
         # your account" would mislead a visitor holding a forged or mistyped number.

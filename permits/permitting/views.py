@@ -54,8 +54,8 @@ from permits.web.labels import (
     state_label,
     territory_names,
 )
+from permits.web.outcome import commit_or_flash
 from standards import clock, codes
-from standards.errors import DomainError
 from standards.vocabulary import BYPRODUCTS, ROLES
 
 bp = Blueprint("permits", __name__, url_prefix="/permits")
@@ -260,16 +260,9 @@ def _amended_facility_ids(proposed) -> set[int]:
 def withdraw(permit_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
-        session = db.session()
-        try:
-            service.withdraw(session, actor=current_user, permit_id=permit_id,
-                             reason=form.reason.data)
-        except DomainError as exc:
-            session.rollback()
-            flash(exc.message, "error")
-        else:
-            session.commit()
-            flash(_("The permit is withdrawn."), "info")
+        commit_or_flash(lambda session: service.withdraw(
+            session, actor=current_user, permit_id=permit_id, reason=form.reason.data),
+            _("The permit is withdrawn."), category="info")
     return redirect(url_for("permits.show", permit_id=permit_id))
 
 

@@ -22,6 +22,7 @@ from permits.registry.forms import (
     apply_errors,
     options,
 )
+from permits.web.outcome import commit_or_flash
 from standards.catalogue import standards_in_force
 from standards.clock import utcnow
 from standards.errors import DomainError
@@ -104,15 +105,9 @@ def verify(evidence_id: int):
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)
-    session = db.session()
-    try:
-        entry = services.verify_evidence(session, evidence_id=evidence_id, **actor())
-    except DomainError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-    else:
-        session.commit()
-        flash(_("Entry %(id)s verified.", id=entry.id), "success")
+    commit_or_flash(lambda session: services.verify_evidence(
+        session, evidence_id=evidence_id, **actor()),
+        lambda entry: _("Entry %(id)s verified.", id=entry.id))
     return redirect(request.form.get("next") or url_for("registry.unverified"))
 
 
@@ -158,14 +153,9 @@ def notify(case_id: int):
     form = NotifyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.notify_case(session, case_id=case_id, notified_on=form.notified_on.data, **actor())
-    except DomainError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-    else:
-        session.commit()
-        flash(_("Notification recorded."), "success")
+    commit_or_flash(lambda session: services.notify_case(
+        session, case_id=case_id, notified_on=form.notified_on.data, **actor()),
+        _("Notification recorded."))
     return redirect(url_for("registry.facility", facility_id=case.facility_id))
 
 

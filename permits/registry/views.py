@@ -21,6 +21,7 @@ from permits.registry import facility_page
 from permits.registry.blueprint import PAGE_SIZE, actor, bp, may_see, page_number
 from permits.registry.forms import FacilityForm, ReasonForm, apply_errors
 from permits.web.labels import byproduct_label, operation_label
+from permits.web.outcome import commit_or_flash
 from standards import codes
 from standards.clock import utcnow
 from standards.errors import DomainError
@@ -143,15 +144,9 @@ def change_status(facility_id: int, action: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)
-    session = db.session()
-    try:
-        TRANSITIONS[action](session, facility_id=facility_id, reason=form.reason.data, **actor())
-    except DomainError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-    else:
-        session.commit()
-        flash(_("The facility's status was changed."), "success")
+    commit_or_flash(lambda session: TRANSITIONS[action](
+        session, facility_id=facility_id, reason=form.reason.data, **actor()),
+        _("The facility's status was changed."))
     return redirect(url_for("registry.facility", facility_id=facility_id))
 
 

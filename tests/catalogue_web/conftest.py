@@ -14,11 +14,6 @@ LATER = "2030-01-01"  # after today: a version from then is scheduled, not in fo
 
 
 @pytest.fixture
-def admin(db):
-    return make_user(db, "admin")
-
-
-@pytest.fixture
 def admin_headers(db, admin):
     return bearer(db, admin)
 

@@ -19,7 +19,7 @@ from permits.permitting import services as permit_services
 from standards import clock
 from standards.catalogue import standards_in_force
 from standards.vocabulary import OVERSEERS
-from tests.helpers import SYSTEM_INSPECTOR, make_facility, make_user
+from tests.helpers import SYSTEM_INSPECTOR, make_facility
 from tests.registry.conftest import passing_value
 
 TODAY = clock.today()
@@ -85,26 +85,6 @@ def application(facility_id: int, **overrides) -> dict:
     }
     body.update(overrides)
     return body
-
-
-@pytest.fixture
-def shipper(db) -> User:
-    return make_user(db, "shipper", organization="Acme Metals")
-
-
-@pytest.fixture
-def other_shipper(db) -> User:
-    return make_user(db, "shipper", organization="Rival Recycling")
-
-
-@pytest.fixture
-def inspector(db) -> User:
-    return make_user(db, "inspector")
-
-
-@pytest.fixture
-def admin(db) -> User:
-    return make_user(db, "admin")
 
 
 @pytest.fixture

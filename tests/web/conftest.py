@@ -1,8 +1,6 @@
-"""The page tests borrow the permit tests' people and facilities and the shipment tests' world."""
+"""The page tests borrow the permit tests' facilities and the shipment tests' world."""
 from tests.permits.conftest import (  # noqa: F401 - fixtures, found by pytest by name
     bare_facility,
     compliant_facility,
-    inspector,
-    shipper,
 )
 from tests.shipments.conftest import world  # noqa: F401
