@@ -56,7 +56,7 @@ from permits.web.labels import (
 )
 from permits.web.outcome import commit_or_flash
 from standards import clock, codes
-from standards.vocabulary import BYPRODUCTS, ROLES
+from standards.vocabulary import BYPRODUCTS, COUNTRIES, ROLES
 
 bp = Blueprint("permits", __name__, url_prefix="/permits")
 
@@ -113,7 +113,7 @@ def _choices(session, form) -> None:
     form.final_facility_id.choices = [SelectChoice("", "—"), *facility_choices]
     form.final_operation_code.choices = [SelectChoice("", "—"), *operations]
     names = territory_names()
-    first = [c for c in ("US", "MX", "CA")]
+    first = list(COUNTRIES)
     others = sorted((c for c in names if c not in first), key=lambda c: names[c])
     form.transit_countries.choices = [SelectChoice(c, country_label(c)) for c in first + others]
     if hasattr(form, "byproduct"):

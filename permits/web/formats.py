@@ -11,6 +11,8 @@ from flask import Blueprint
 from flask_babel import format_date, format_time, get_locale
 from wtforms import DecimalField
 
+from standards.vocabulary import kg_to_exact_tonnes
+
 bp = Blueprint("formats", __name__)
 
 # Where a decimal comma is what people type (es, fr); in English "12,5" stays an error,
@@ -47,10 +49,10 @@ def number(value) -> str:
 
 @bp.app_template_filter("tonnes")
 def tonnes(kilograms) -> str:
-    """Stored whole kilograms as tonnes, every gram kept (kg / 1000 is exact in decimal)."""
+    """Stored whole kilograms as tonnes, every gram kept (exact in decimal)."""
     if kilograms is None:
         return "—"
-    return numbers.format_decimal(Decimal(int(kilograms)) / 1000, locale=get_locale(),
+    return numbers.format_decimal(kg_to_exact_tonnes(int(kilograms)), locale=get_locale(),
                                   decimal_quantization=False)
 
 

@@ -16,6 +16,7 @@ from permits.accounts.models import Organization, User
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment
 from standards import clock
+from standards.vocabulary import tonnes_to_kg
 from tests.helpers import PASSWORD
 
 TRANSPORTERS = [{"name": "Transportes Sierra", "country": "MX"}, {"name": "Lone Star Haulage", "country": "US"}]
@@ -43,7 +44,7 @@ def make_permit(session: Session, *, organization: Organization, applicant: User
     number = next(_numbers)
     permit = Permit(
         number=f"PAR-TEST-{number:06d}", organization_id=organization.id, applicant_id=applicant.id,
-        status=status, byproduct="eaf_dust", waste_codes=["K061"], quantity_kg=tonnes * 1000,
+        status=status, byproduct="eaf_dust", waste_codes=["K061"], quantity_kg=tonnes_to_kg(tonnes),
         shipments_planned=shipments_planned, valid_from=valid_from,
         valid_to=valid_to or valid_from + timedelta(days=364), receiving_facility_id=facility.id,
         operation_code=operation_code, origin={"name": "Acme plant", "country": "US"},
@@ -59,7 +60,7 @@ def make_shipment(session: Session, *, permit: Permit, tonnes: int = 10, departe
                   expected_arrival_on: date | None = None, **fields) -> Shipment:
     """A shipment row as it would stand after the given confirmations (for deadline tests)."""
     shipment = Shipment(permit_id=permit.id, movement_document=f"MD-{next(_numbers):06d}",
-                        carrier=TRANSPORTERS[0]["name"], quantity_kg=tonnes * 1000, departed_on=departed_on,
+                        carrier=TRANSPORTERS[0]["name"], quantity_kg=tonnes_to_kg(tonnes), departed_on=departed_on,
                         expected_arrival_on=expected_arrival_on or departed_on + timedelta(days=2), **fields)
     session.add(shipment)
     session.flush()

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import html as htmlib
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from sqlmodel import Session
 
+from standards import clock
 from tests.helpers import login
 from tests.shipments import factories
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _english_sentences(language: str) -> list[str]:
