@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Response, g, jsonify, request
+from pydantic import BaseModel
 
 from permits.accounts.auth import guard, public
 from permits.api import idempotency
@@ -101,7 +102,8 @@ def _execute(view, operation: Operation, args, kwargs) -> Response:
     if isinstance(result, Response):
         response = result
     else:
-        response = jsonify(result if operation.returns is None else dump(operation.returns, result))
+        shape = operation.returns or (type(result) if isinstance(result, BaseModel) else None)
+        response = jsonify(result if shape is None else dump(shape, result))
         response.status_code = operation.status
     before_commit = g.pop("parity_before_commit", None)
     if before_commit is not None:

@@ -94,3 +94,14 @@ def test_answers_write_dates_in_iso_and_leave_out_what_they_were_not_given():
     assert dump(Listing, {"answers": [{"on": date(2026, 1, 2), "at": naive}]}) == {
         "answers": [{"on": "2026-01-02", "at": naive.replace(tzinfo=UTC).isoformat()}]}
     assert dump(Answer, {"on": date(2026, 1, 2), "at": naive, "note": None})["note"] is None
+
+
+def test_a_view_may_answer_a_model_without_declaring_it(app):
+    from permits.api.endpoint import endpoint
+
+    def day():
+        return Answer(on=date(2026, 1, 2), at=datetime(2026, 1, 2, tzinfo=UTC))
+
+    app.add_url_rule("/api/v1/_day_for_test", "day_for_test", endpoint(is_public=True)(day))
+    assert app.test_client().get("/api/v1/_day_for_test").get_json() == {
+        "on": "2026-01-02", "at": "2026-01-02T00:00:00+00:00"}
