@@ -9,7 +9,9 @@ import math
 import re
 from datetime import date
 
+from standards import problems
 from standards.errors import ValidationFailed
+from standards.messages import N_, Message, define
 from standards.vocabulary import COUNTRIES, epa_id_problem
 
 # SEMARNAT's environmental registration number (NRA) and the provinces' generator/receiver
@@ -21,25 +23,25 @@ _REGISTRY_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9 ./-]{2,39}$")
 NATIONAL_IDENTIFIER = {"US": "epa_id", "MX": "semarnat_nra", "CA": "canada_id"}
 
 
-def fail(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"{field}: {message}", {field: [message]})
+def fail(field: str, message: Message | str) -> ValidationFailed:
+    return ValidationFailed(problems.on_field(field, message), {field: [message]})
 
 
 def text(value, field: str, *, max_length: int, required: bool = True) -> str | None:
     clean = ("" if value is None else str(value)).strip()
     if not clean:
         if required:
-            raise fail(field, "is required")
+            raise fail(field, problems.problem(problems.REQUIRED))
         return None
     if len(clean) > max_length:
-        raise fail(field, f"must be at most {max_length} characters")
+        raise fail(field, problems.problem(problems.TOO_LONG, max=max_length))
     return clean
 
 
 def country(value) -> str:
     clean = (text(value, "country", max_length=2) or "").upper()
     if clean not in COUNTRIES:
-        raise fail("country", f"must be one of {', '.join(COUNTRIES)}")
+        raise fail("country", problems.problem(problems.ONE_OF, choices=", ".join(COUNTRIES)))
     return clean
 
 
@@ -60,8 +62,13 @@ def registry_number(value, field: str) -> str | None:
         return None
     clean = clean.upper()
     if not _REGISTRY_NUMBER.match(clean):
-        raise fail(field, "must be 3 to 40 letters or digits (spaces, '.', '/' and '-' allowed)")
+        raise fail(field, Message.of("registry.number_shape", N_(
+            "must be 3 to 40 letters or digits (spaces, '.', '/' and '-' allowed)")))
     return clean
+
+
+_UNKNOWN = {"operations": define("registry.unknown_operation", N_("%(item)s is not a known operation code")),
+            "accepts": define("registry.unknown_byproduct", N_("%(item)s is not a known byproduct"))}
 
 
 def code_list(values, field: str, known: set[str] | frozenset[str], *, what: str) -> list[str]:
@@ -71,14 +78,16 @@ def code_list(values, field: str, known: set[str] | frozenset[str], *, what: str
     if isinstance(values, str):
         values = [v for v in re.split(r"[\s,;|]+", values) if v]
     if not isinstance(values, list | tuple):
-        raise fail(field, "must be a list")
+        raise fail(field, problems.problem(problems.LIST))
     clean: list[str] = []
     for raw in values:
         item = str(raw).strip()
         if field == "operations":
             item = item.upper()
         if item not in known:
-            raise fail(field, f"{item or '(empty)'} is not a known {what}")
+            said = _UNKNOWN.get(field) or Message.of("registry.unknown_code", N_(
+                "%(item)s is not a known %(what)s"), what=what).code
+            raise fail(field, Message(said, {"item": item or "(empty)", "what": what}))
         if item not in clean:
             clean.append(item)
     return clean
@@ -86,16 +95,16 @@ def code_list(values, field: str, known: set[str] | frozenset[str], *, what: str
 
 def number(value, field: str, *, minimum: float | None = 0.0, allow_equal: bool = True) -> float:
     if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
-        raise fail(field, "must be a number")
+        raise fail(field, problems.problem(problems.NUMBER))
     try:
         clean = float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
-        raise fail(field, "must be a number") from None
+        raise fail(field, problems.problem(problems.NUMBER)) from None
     if not math.isfinite(clean):
-        raise fail(field, "must be a finite number")
+        raise fail(field, problems.problem(problems.FINITE))
     if minimum is not None and (clean < minimum or (clean == minimum and not allow_equal)):
-        word = "at least" if allow_equal else "greater than"
-        raise fail(field, f"must be {word} {minimum:g}")
+        said = problems.AT_LEAST if allow_equal else problems.GREATER_THAN
+        raise fail(field, problems.problem(said, minimum=minimum))
     return clean
 
 
@@ -107,7 +116,7 @@ def boolean(value, field: str) -> bool:
         return True
     if clean in {"false", "no", "0", "n"}:
         return False
-    raise fail(field, "must be true or false")
+    raise fail(field, problems.problem(problems.BOOLEAN))
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -133,9 +142,9 @@ def past_date(value, field: str, *, today: date) -> date:
         try:
             clean = iso_date(str(value or ""))
         except ValueError:
-            raise fail(field, "must be a date as YYYY-MM-DD") from None
+            raise fail(field, problems.problem(problems.DATE)) from None
     if clean > today:
-        raise fail(field, "cannot be in the future")
+        raise fail(field, problems.problem(problems.NOT_FUTURE))
     return clean
 
 
@@ -160,5 +169,4 @@ def gather(errors: dict[str, list[str]], failure: ValidationFailed) -> None:
 def raise_all(errors: dict[str, list[str]]) -> None:
     """Raise one `ValidationFailed` naming every field in `errors` (nothing when empty)."""
     if errors:
-        first = next(iter(errors))
-        raise ValidationFailed(f"{first}: {errors[first][0]}", errors)
+        raise ValidationFailed(problems.summary(errors), errors)

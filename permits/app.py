@@ -45,6 +45,10 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(catalogues))
     limiter.init_app(app)
+    from permits.web.messages import reader
+    from standards.messages import read_with
+
+    read_with(reader)  # a service's Message reads in the reader's language wherever it is shown
     security.register(app)
     import permits.registry.signals  # noqa: F401 - connects the registry's events to permits and audit
 

@@ -31,7 +31,9 @@ class DomainError(Exception):
     @classmethod
     def on(cls, field: str, message: str, **kwargs) -> Self:
         """An error about one field, worded once for both the message and the field."""
-        return cls(f"{field}: {message}", {field: [message]}, **kwargs)
+        from standards.problems import on_field
+
+        return cls(on_field(field, message), {field: [message]}, **kwargs)
 
 
 # ---- bad input: the request itself is wrong; nothing was looked up or changed ----------------

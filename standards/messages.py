@@ -11,8 +11,8 @@ are ISO dates, `status`, `byproduct`, `basis`, `country`/`countries` are stored 
 """
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 # code -> English template ("%(name)s" placeholders), or (singular, plural, count parameter).
@@ -33,37 +33,62 @@ def define(code: str, english: str, plural: str | None = None, count: str = "num
 
 
 Translate = Callable[[str], str]
+_reader: Callable[[Message], str] = lambda message: message.render()  # noqa: E731
+
+
+def read_with(reader: Callable[[Message], str]) -> None:
+    """How `str(message)` renders from now on (permits installs the reader's language)."""
+    global _reader
+    _reader = reader
+
+
+
 PluralTranslate = Callable[[str, str, int], str]
 Show = Callable[[str, Any], str]
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    code: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+class Message(str):
+    """A sentence as a code and its parameters. As a `str` it IS its canonical English (what
+    is stored, hashed, compared and serialized); `str(message)` and a template's `{{ message }}`
+    give the reader's language where the app has said how (`read_with`)."""
 
-    def __post_init__(self) -> None:
-        if self.code not in TEMPLATES:
-            raise KeyError(f"no English template for message code {self.code!r}")
+    def __new__(cls, code: str, params: Mapping[str, Any] | None = None) -> Message:
+        if code not in TEMPLATES:
+            raise KeyError(f"no English template for message code {code!r}")
+        params = dict(params or {})
+        self = super().__new__(cls, _render(code, params, None, None, english_value))
+        self.code, self.params = code, params
+        return self
+
+    def __getnewargs__(self):  # pickling and copying rebuild it from its code
+        return (self.code, self.params)
 
     def render(self, translate: Translate | None = None, plural: PluralTranslate | None = None,
                show: Show | None = None) -> str:
         """The sentence: templates through `translate`/`plural`, values through `show(name, value)`.
         Without them, the canonical English."""
-        show = show or english_value
-        values = {name: _render_value(name, value, translate, plural, show)
-                  for name, value in self.params.items()}
-        template = TEMPLATES[self.code]
-        if isinstance(template, tuple):
-            singular, many, count = template
-            n = int(self.params.get(count, 0))
-            text = plural(singular, many, n) if plural else (singular if n == 1 else many)
-        else:
-            text = translate(template) if translate else template
-        return text % values
+        return _render(self.code, self.params, translate, plural, show or english_value)
+
+    def english(self) -> str:
+        """The canonical English: what a stored record keeps and its hash covers."""
+        return str.__str__(self)
 
     def __str__(self) -> str:
-        return self.render()
+        # The reader's language where the app has said how to render it (during a request),
+        # English elsewhere. Anything stored must use `english()` (or the value itself).
+        return _reader(self)
+
+    def __html__(self) -> str:
+        return html.escape(str(self))
+
+    def __repr__(self) -> str:
+        return f"Message({self.code!r}, {self.params!r})"
+
+    @classmethod
+    def of(cls, code: str, english: str, **params: Any) -> Message:
+        """Define `code` (wrap `english` in N_ so it is extracted) and say it with `params`."""
+        define(code, english)
+        return cls(code, params)
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "params": {k: _plain(v) for k, v in self.params.items()}}
@@ -71,6 +96,19 @@ class Message:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Message:
         return cls(data["code"], {k: _revive(v) for k, v in (data.get("params") or {}).items()})
+
+
+def _render(code: str, params: Mapping[str, Any], translate, plural, show) -> str:
+    values = {name: _render_value(name, value, translate, plural, show)
+              for name, value in params.items()}
+    template = TEMPLATES[code]
+    if isinstance(template, tuple):
+        singular, many, count = template
+        n = int(params.get(count, 0))
+        text = plural(singular, many, n) if plural else (singular if n == 1 else many)
+    else:
+        text = translate(template) if translate else template
+    return text % values
 
 
 def _render_value(name: str, value: Any, translate, plural, show) -> str:
@@ -81,11 +119,19 @@ def _render_value(name: str, value: Any, translate, plural, show) -> str:
     return show(name, value)
 
 
+def is_identifier(name: str) -> bool:
+    """Parameters that hold a record's number or a year: never grouped like a quantity."""
+    return name in {"id", "year", "number", "version"} or name.endswith("_id")
+
+
 def english_value(name: str, value: Any) -> str:
-    """A value in the canonical English: six significant digits, stored codes as they are."""
+    """A value in the canonical English: six significant digits, thousands grouped
+    (1,000,000), stored codes as they are."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
     if isinstance(value, float):
         return format(value, ".6g")
-    return str(value)
+    return str(value) if is_identifier(name) else f"{value:,}"
 
 
 def _plain(value: Any) -> Any:

@@ -1,7 +1,7 @@
 """The words every layer shares: the countries, the byproducts, the roles and who may do what,
 the RCRA EPA identification number, and the tonne.
 
-Defined here, at the bottom (no Flask, nothing of ours imported), so that the catalogue, the
+Defined here, at the bottom (no Flask; of ours only standards.messages), so that the catalogue, the
 registry and the app all speak of the same things; the translated words people read for them
 live in `permits.web.labels`.
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+
+from standards.messages import N_, Message
 
 # The three parties to the agreement: a shipment leaves one and arrives in another.
 COUNTRIES = ("US", "MX", "CA")
@@ -33,13 +35,15 @@ US_STATE_CODES = frozenset(
 )
 
 
-def epa_id_problem(value: str) -> str | None:
+def epa_id_problem(value: str) -> Message | None:
     """Why `value` (upper case, separators removed) is not an EPA id, or None when it is one."""
     match = EPA_ID.match(value)
     if not match:
-        return "must be 12 characters: a two-letter state code and 10 letters or digits"
+        return Message.of("epa_id.shape", N_(
+            "must be 12 characters: a two-letter state code and 10 letters or digits"))
     if match.group(1) not in US_STATE_CODES:
-        return f"{match.group(1)} is not a U.S. state or territory code"
+        return Message.of("epa_id.state", N_("%(state)s is not a U.S. state or territory code"),
+                          state=match.group(1))
     return None
 
 

@@ -67,7 +67,7 @@ class Rule:
 
     @property
     def detail(self) -> str:
-        return str(self.message)
+        return self.message.english()
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "met": self.met, "detail": self.detail,
@@ -157,7 +157,7 @@ def _conclude(rules: list[Rule], checks: list[dict], byproduct: str, on: date) -
         outcome = "denied"
     elif not checks:
         outcome = "under_review"
-        reasons.append(str(Message(NO_STANDARD, {"byproduct": byproduct, "date": on.isoformat()})))
+        reasons.append(Message(NO_STANDARD, {"byproduct": byproduct, "date": on.isoformat()}).english())
     elif short:
         outcome = "under_review"
     else:

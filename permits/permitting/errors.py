@@ -2,14 +2,12 @@
 a permit not found, a permit not active, checks not met."""
 from __future__ import annotations
 
+from standards import problems
 from standards.errors import InvalidTransition, NotFound, ValidationFailed, WrongType
 
 
-def _summary(fields: dict[str, list[str]]) -> str:
-    first = next(iter(fields))
-    if len(fields) == 1:
-        return f"{first}: {fields[first][0]}"
-    return f"{len(fields)} fields are not valid, first {first}: {fields[first][0]}"
+def _summary(fields: dict[str, list[str]]):
+    return problems.summary(fields)
 
 
 class InvalidApplication(ValidationFailed):

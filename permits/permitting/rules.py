@@ -20,8 +20,9 @@ from facility_registry.models import Facility
 from facility_registry.validation import iso_date
 from permits.core.ids import is_record_id
 from permits.permitting.errors import ApplicationWrongType, InvalidApplication
-from standards import codes
+from standards import codes, problems
 from standards.clock import add_months
+from standards.messages import N_, Message
 from standards.vocabulary import BYPRODUCTS, COUNTRIES, epa_id_problem, kg_to_tonnes, tonnes_to_kg
 
 MAX_PERIOD_MONTHS = 12
@@ -96,7 +97,7 @@ def period_within_limit(valid_from: date, valid_to: date) -> bool:
 
 
 class _Bad(Exception):
-    def __init__(self, message: str, *, wrong_type: bool = False):
+    def __init__(self, message: Message, *, wrong_type: bool = False):
         super().__init__(message)
         self.message = message
         self.wrong_type = wrong_type
@@ -107,7 +108,7 @@ class _Errors:
     fields: dict[str, list[str]] = field(default_factory=dict)
     wrong_type: bool = False
 
-    def add(self, name: str, message: str, *, wrong_type: bool = False) -> None:
+    def add(self, name: str, message: Message, *, wrong_type: bool = False) -> None:
         self.fields.setdefault(name, []).append(message)
         self.wrong_type = self.wrong_type or wrong_type
 
@@ -129,12 +130,12 @@ def clean_application(session: Session, body: dict[str, Any], *, today: date,
     """
     errors = _Errors()
     for name in sorted(set(body) - set(FIELDS)):
-        errors.add(name, "is not a field of an application")
+        errors.add(name, Message.of("application.unknown_field", N_("is not a field of an application")))
     required = set(DRAFT_REQUIRED) if draft else set(FIELDS) - {"final_facility_id",
                                                                 "final_operation_code"}
     for name in FIELDS:
         if name in required and _blank(body.get(name)):
-            errors.add(name, "is required")
+            errors.add(name, problems.problem(problems.REQUIRED))
     given = {name: body[name] for name in FIELDS if not _blank(body.get(name))}
     clean: dict[str, Any] = {}
 
@@ -180,12 +181,12 @@ def _columns(clean: dict[str, Any]) -> dict[str, Any]:
 
 def _text(value, *, max_length: int = 200) -> str:
     if not isinstance(value, str):
-        raise _Bad("must be text", wrong_type=True)
+        raise _Bad(problems.problem(problems.TEXT), wrong_type=True)
     clean = value.strip()
     if not clean:
-        raise _Bad("is required")
+        raise _Bad(problems.problem(problems.REQUIRED))
     if len(clean) > max_length:
-        raise _Bad(f"must be at most {max_length} characters")
+        raise _Bad(problems.problem(problems.TOO_LONG, max=max_length))
     return clean
 
 
@@ -195,36 +196,37 @@ def _byproduct(session: Session, value) -> str:
     for row in codes.waste_codes(session):
         known.update(row.byproducts or [])
     if clean not in known:
-        raise _Bad(f"must be one of {', '.join(sorted(known))}")
+        raise _Bad(problems.problem(problems.ONE_OF, choices=", ".join(sorted(known))))
     return clean
 
 
 def _quantity(value) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise _Bad("must be a number of tonnes", wrong_type=True)
+        raise _Bad(Message.of("application.tonnes", N_("must be a number of tonnes")), wrong_type=True)
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise _Bad("must be a number of tonnes", wrong_type=isinstance(value, int | float)) from None
+        raise _Bad(Message.of("application.tonnes", N_("must be a number of tonnes")),
+                   wrong_type=isinstance(value, int | float)) from None
     if not number.is_finite() or number <= 0:
-        raise _Bad("must be greater than 0")
+        raise _Bad(problems.problem(problems.GREATER_THAN, minimum=0))
     # The ceiling first: quantizing 1e300 to whole kilograms overflows Decimal's precision.
     if number > MAX_TONNES:
-        raise _Bad(f"must be at most {MAX_TONNES:,} tonnes")
+        raise _Bad(Message.of("application.max_tonnes", N_("must be at most %(max)s tonnes"), max=int(MAX_TONNES)))
     if number != number.quantize(Decimal("0.001")):
-        raise _Bad("may have at most 3 decimals (whole kilograms)")
+        raise _Bad(Message.of("application.decimals", N_("may have at most 3 decimals (whole kilograms)")))
     return number
 
 
 def _whole(value, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise _Bad("must be a whole number", wrong_type=True)
+        raise _Bad(problems.problem(problems.WHOLE), wrong_type=True)
     try:
         number = int(value)
     except ValueError:
-        raise _Bad("must be a whole number") from None
+        raise _Bad(problems.problem(problems.WHOLE)) from None
     if not low <= number <= high:
-        raise _Bad(f"must be between {low} and {high:,}")
+        raise _Bad(problems.problem(problems.BETWEEN, low=low, high=high))
     return number
 
 
@@ -235,27 +237,29 @@ def _date(value, *, not_before: date | None = None, notice_days: int = 0) -> dat
         try:
             parsed = iso_date(value)
         except ValueError:
-            raise _Bad("is not a valid date (YYYY-MM-DD)") from None
+            raise _Bad(Message.of("application.date", N_("is not a valid date (YYYY-MM-DD)"))) from None
     else:
-        raise _Bad("must be a date string YYYY-MM-DD", wrong_type=True)
+        raise _Bad(Message.of("application.date_string", N_("must be a date string YYYY-MM-DD")), wrong_type=True)
     if not_before is not None and parsed < not_before:
         if notice_days:
-            raise _Bad(f"must be on or after {not_before.isoformat()} "
-                       f"({notice_days} days' notice is required)")
-        raise _Bad(f"must not be in the past (today is {not_before.isoformat()})")
+            raise _Bad(Message.of("application.notice", N_(
+                "must be on or after %(date)s (%(days)s days' notice is required)"),
+                date=not_before.isoformat(), days=notice_days))
+        raise _Bad(Message.of("application.past", N_("must not be in the past (today is %(date)s)"),
+                              date=not_before.isoformat()))
     return parsed
 
 
 def _facility_id(session: Session, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise _Bad("must be a facility id (a whole number)", wrong_type=True)
+        raise _Bad(Message.of("application.facility_id", N_("must be a facility id (a whole number)")), wrong_type=True)
     try:
         facility_id = int(value)
     except ValueError:
-        raise _Bad("must be a facility id (a whole number)") from None
+        raise _Bad(Message.of("application.facility_id", N_("must be a facility id (a whole number)"))) from None
     # An id beyond the column's range names no facility (and SQLite cannot even look it up).
     if not is_record_id(facility_id) or session.get(Facility, facility_id) is None:
-        raise _Bad(f"no facility with id {facility_id} is registered")
+        raise _Bad(Message.of("application.no_facility", N_("no facility with id %(id)s is registered"), id=facility_id))
     return facility_id
 
 
@@ -263,20 +267,20 @@ def _operation(session: Session, value) -> str:
     clean = _text(value, max_length=4).upper()
     known = [op.code for op in codes.operation_codes(session)]
     if clean not in known:
-        raise _Bad("must be a Basel Annex IV operation code (R1–R13, D1–D15)")
+        raise _Bad(Message.of("application.operation", N_("must be a Basel Annex IV operation code (R1–R13, D1–D15)")))
     return clean
 
 
 def _country(value) -> str:
     clean = _text(value, max_length=2).upper()
     if not _COUNTRY_CODE.match(clean):
-        raise _Bad("must be a two-letter ISO country code")
+        raise _Bad(Message.of("application.country", N_("must be a two-letter ISO country code")))
     return clean
 
 
 def _object(value) -> dict:
     if not isinstance(value, dict):
-        raise _Bad("must be an object", wrong_type=True)
+        raise _Bad(problems.problem(problems.OBJECT), wrong_type=True)
     return value
 
 
@@ -284,7 +288,7 @@ def _part(errors: _Errors, prefix: str, value: dict, name: str, rule, *, require
     """One field of a nested object, its errors named `prefix.name`."""
     if _blank(value.get(name)):
         if required:
-            errors.add(f"{prefix}.{name}", "is required")
+            errors.add(f"{prefix}.{name}", problems.problem(problems.REQUIRED))
         return None
     return errors.run(f"{prefix}.{name}", lambda: rule(value[name]))
 
@@ -294,7 +298,7 @@ def _origin(value, errors: _Errors) -> dict:
     name = _part(errors, "origin", value, "name", _text)
     country = _part(errors, "origin", value, "country", _country)
     if country is not None and country not in COUNTRIES:
-        errors.add("origin.country", "must be US, MX or CA (the shipment leaves one of the three)")
+        errors.add("origin.country", Message.of("application.origin_country", N_("must be US, MX or CA (the shipment leaves one of the three)")))
     epa_id = _part(errors, "origin", value, "epa_id", _epa_id, required=country == "US")
     _unknown_keys(errors, "origin", value, {"name", "country", "epa_id", "address"})
     address = _part(errors, "origin", value, "address", lambda v: _text(v, max_length=500),
@@ -325,23 +329,24 @@ def _route(value, errors: _Errors) -> dict:
 
 def _country_list(value) -> list[str]:
     if not isinstance(value, list):
-        raise _Bad("must be a list of two-letter country codes", wrong_type=True)
+        raise _Bad(Message.of("application.country_list", N_("must be a list of two-letter country codes")), wrong_type=True)
     clean = [_country(item) for item in value]
     if len(set(clean)) != len(clean):
-        raise _Bad("lists a country twice")
+        raise _Bad(Message.of("application.country_twice", N_("lists a country twice")))
     return clean
 
 
 def _transporters(value, errors: _Errors) -> list[dict]:
     if not isinstance(value, list):
-        raise _Bad("must be a list of transporters", wrong_type=True)
+        raise _Bad(Message.of("application.transporters", N_("must be a list of transporters")), wrong_type=True)
     if len(value) > MAX_TRANSPORTERS:
-        raise _Bad(f"may list at most {MAX_TRANSPORTERS}")
+        raise _Bad(Message.of("application.max_transporters", N_("may list at most %(max)s"), max=MAX_TRANSPORTERS))
     clean = []
     for index, item in enumerate(value):
         prefix = f"transporters[{index}]"
         if not isinstance(item, dict):
-            errors.add(prefix, "must be an object with name and country", wrong_type=True)
+            errors.add(prefix, Message.of("application.transporter", N_("must be an object with name and country")),
+                       wrong_type=True)
             continue
         clean.append({"name": _part(errors, prefix, item, "name", _text),
                       "country": _part(errors, prefix, item, "country", _country)})
@@ -351,12 +356,13 @@ def _transporters(value, errors: _Errors) -> list[dict]:
 
 def _unknown_keys(errors: _Errors, prefix: str, value: dict, known: set[str]) -> None:
     for key in sorted(set(value) - known):
-        errors.add(f"{prefix}.{key}", "is not a field here")
+        errors.add(f"{prefix}.{key}", problems.problem(problems.UNKNOWN_FIELD))
 
 
 def _waste_codes(session: Session, value, clean: dict, errors: _Errors) -> None:
     if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-        errors.add("waste_codes", 'must be a list of codes, e.g. ["K061"]', wrong_type=True)
+        errors.add("waste_codes", Message.of("application.waste_codes", N_(
+            'must be a list of codes, e.g. ["K061"]')), wrong_type=True)
         return
     byproduct = clean.get("byproduct")
     if byproduct is None:  # whether the codes describe it cannot be judged yet
@@ -372,23 +378,26 @@ def _cross_checks(clean: dict, errors: _Errors, *, draft: bool) -> None:
     valid_from, valid_to = clean.get("valid_from"), clean.get("valid_to")
     if valid_from and valid_to:
         if valid_to < valid_from:
-            errors.add("valid_to", "must be on or after valid_from")
+            errors.add("valid_to", Message.of("application.valid_to_order", N_("must be on or after valid_from")))
         elif not period_within_limit(valid_from, valid_to):
-            errors.add("valid_to", f"the validity period may be at most {MAX_PERIOD_MONTHS} months "
-                                   f"(until {last_valid_day(valid_from).isoformat()} at the latest)")
+            errors.add("valid_to", Message.of("application.period", N_(
+                "the validity period may be at most %(months)s months (until %(date)s at the latest)"),
+                months=MAX_PERIOD_MONTHS, date=last_valid_day(valid_from).isoformat()))
     operation = clean.get("operation_code")
     if operation is None:
         return
     if codes.is_interim(operation):
         for name in ("final_facility_id", "final_operation_code"):
             if not draft and name not in clean and name not in errors.fields:
-                errors.add(name, f"is required: {operation} is an interim operation, so the "
-                                 "application must name the final facility and operation")
+                errors.add(name, Message.of("application.interim", N_(
+                    "is required: %(operation)s is an interim operation, so the application "
+                    "must name the final facility and operation"), operation=operation))
         final = clean.get("final_operation_code")
         if final and codes.is_interim(final):
-            errors.add("final_operation_code", "must be a final (not interim) operation")
+            errors.add("final_operation_code", Message.of("application.final_interim", N_("must be a final (not interim) operation")))
     else:
         for name in ("final_facility_id", "final_operation_code"):
             if clean.get(name) is not None:
-                errors.add(name, f"only an interim operation (R12, R13, D13–D15) names one; "
-                                 f"{operation} is final")
+                errors.add(name, Message.of("application.not_interim", N_(
+                    "only an interim operation (R12, R13, D13–D15) names one; %(operation)s is final"),
+                    operation=operation))

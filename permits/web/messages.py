@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, has_request_context
 from flask_babel import get_translations
 
 from permits.web import formats, labels
-from standards.messages import Message
+from standards.messages import Message, is_identifier
 
 bp = Blueprint("messages", __name__)
 
@@ -38,7 +38,7 @@ def show(name: str, value: Any) -> str:
         except ValueError:
             return str(value)
     if isinstance(value, int | float):
-        return formats.number(value)
+        return str(value) if is_identifier(name) else formats.number(value)
     return str(value)
 
 
@@ -56,7 +56,7 @@ def say(message: Message | Mapping[str, Any] | str | None, fallback: str | None 
     message, or the stored code is not known to this version."""
     if message is None or message == "":
         return fallback or ""
-    if isinstance(message, str):
+    if isinstance(message, str) and not isinstance(message, Message):
         return message
     if isinstance(message, Mapping):
         try:
@@ -66,6 +66,13 @@ def say(message: Message | Mapping[str, Any] | str | None, fallback: str | None 
     return message.render(translate=_translate, plural=_plural, show=show)
 
 
+def reader(message: Message) -> str:
+    """`str(message)`: the reader's language during a request, the canonical English elsewhere
+    (the CLI, the scheduler)."""
+    return say(message) if has_request_context() else message.english()
+
+
 @bp.app_template_filter("say")
 def say_filter(message, fallback: str | None = None) -> str:
     return say(message, fallback)
+

@@ -78,3 +78,22 @@ def test_api_error_messages_follow_accept_language_and_codes_stay(client, db):
     english = client.get("/api/v1/permits").get_json()["error"]["message"]
     spanish = client.get("/api/v1/permits", headers={"Accept-Language": "es"}).get_json()["error"]["message"]
     assert english != spanish
+
+
+def test_a_service_error_reads_in_the_readers_language_on_the_api_and_on_the_form(client, db, shipper,
+                                                                                    compliant_facility):
+    from tests.helpers import bearer
+    from tests.permits.conftest import application
+
+    body = application(compliant_facility.id, quantity_tonnes=-3)
+    english = client.post("/api/v1/permits", json=body, headers=bearer(db, shipper)).get_json()["error"]
+    spanish = client.post("/api/v1/permits", json=body, headers={
+        **bearer(db, shipper), "Accept-Language": "es-MX"}).get_json()["error"]
+    assert english["code"] == spanish["code"] == "validation_failed"
+    assert english["fields"]["quantity_tonnes"] == ["must be greater than 0"]
+    assert spanish["fields"]["quantity_tonnes"] == ["debe ser mayor que 0"]
+    assert spanish["message"] == "quantity_tonnes: debe ser mayor que 0"
+    login(client, shipper)
+    page = client.post("/permits/new", data={"quantity_tonnes": "-3", "submit": "1"},
+                       headers={"Accept-Language": "fr-CA"}).get_data(as_text=True)
+    assert "doit être supérieur à 0" in page and "must be greater than" not in page
