@@ -79,7 +79,8 @@ class Message(str):
         return _reader(self)
 
     def __html__(self) -> str:
-        return html.escape(str(self))
+        # Escaped as MarkupSafe escapes (Jinja's autoescape), in the reader's language.
+        return html.escape(str(self)).replace("&#x27;", "&#39;")
 
     def __repr__(self) -> str:
         return f"Message({self.code!r}, {self.params!r})"
@@ -127,6 +128,8 @@ def is_identifier(name: str) -> bool:
 def english_value(name: str, value: Any) -> str:
     """A value in the canonical English: six significant digits, thousands grouped
     (1,000,000), stored codes as they are."""
+    if name in {"status", "verdict"} and isinstance(value, str):
+        return value.replace("_", " ")  # "in transit", as people write a stored state
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, float):

@@ -25,6 +25,8 @@ from permits.permitting.models import Permit
 from permits.shipments.models import Shipment
 from permits.shipments.queries import not_found, only_visible_to, visible_permit
 from permits.shipments.state import invalid
+from standards import problems
+from standards.messages import N_, Message
 from standards.vocabulary import OVERSEERS, kg_to_exact_tonnes
 
 BATCH = 1000
@@ -67,12 +69,13 @@ def scope_from(args: Mapping[str, str], *, actor: User) -> Scope:
     if not given and actor.role == "facility":
         return Scope(facility_id=actor.facility_id)
     if len(given) != 1:
-        raise invalid("permit_id", "give exactly one of permit_id, organization_id or facility_id")
+        raise invalid("permit_id", Message.of("shipment.export_scope", N_(
+            "give exactly one of permit_id, organization_id or facility_id")))
     name, raw = given.popitem()
     try:
         record_id = int(raw)
     except ValueError as exc:
-        raise invalid(name, "must be a whole number") from exc
+        raise invalid(name, problems.problem(problems.WHOLE)) from exc
     if not is_record_id(record_id):  # no such record; SQLite could not even compare it
         raise not_found(name.removesuffix("_id"))
     return Scope(**{name: record_id})

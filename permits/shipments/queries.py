@@ -12,12 +12,18 @@ from permits.accounts.models import User
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment, ShipmentException
 from standards.errors import NotAllowed, NotFound
+from standards.messages import N_, Message, define
 from standards.vocabulary import OVERSEERS
+
+_NO_SUCH = {what: define(f"shipment.no_such_{what}", english) for what, english in (
+    ("shipment", N_("No such shipment.")), ("permit", N_("No such permit.")),
+    ("organization", N_("No such organization.")), ("facility", N_("No such facility.")),
+    ("exception", N_("No such exception.")), ("record", N_("No such record.")))}
 
 
 def not_found(what: str = "shipment") -> NotFound:
     # The same answer for "does not exist" and "not yours": existence is not leaked.
-    return NotFound(f"No such {what}.")
+    return NotFound(Message(_NO_SUCH.get(what, _NO_SUCH["record"])))
 
 
 def forbidden(message: str) -> NotAllowed:

@@ -35,9 +35,11 @@ from permits.shipments.queries import (
     not_found,
     visible_permit,
 )
-from permits.shipments.state import conflict, invalid, next_state
+from permits.shipments.state import FIELD_SENTENCE, conflict, invalid, next_state
+from standards import problems
 from standards.clock import utcnow
 from standards.errors import Conflict, ValidationFailed, WrongType
+from standards.messages import N_, Message, define
 from standards.vocabulary import KG_PER_TONNE, kg_to_tonnes, tonnes_to_kg
 
 MAX_SHIPMENT_KG = 1_000_000_000  # a million tonnes: beyond any load, and within a 32-bit column
@@ -48,36 +50,46 @@ DOCUMENT_LENGTH, REASON_LENGTH, NOTE_LENGTH = 64, 1000, 2000
 def kg_from_tonnes(value: Any, *, field: str = "quantity_tonnes") -> int:
     """Tonnes as given (a number, up to 3 decimals) to the whole kilograms they are stored as."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise WrongType(f"{field} must be a number.", {field: ["must be a number"]})
+        raise WrongType(Message(FIELD_SENTENCE, {"field": field, "problem": problems.problem(problems.NUMBER)}),
+                        {field: [problems.problem(problems.NUMBER)]})
     try:
         tonnes = Decimal(str(value).strip())
     except InvalidOperation as exc:
-        raise invalid(field, "must be a number") from exc
+        raise invalid(field, problems.problem(problems.NUMBER)) from exc
     if not tonnes.is_finite() or tonnes <= 0:
-        raise invalid(field, "must be greater than 0")
+        raise invalid(field, problems.problem(problems.GREATER_THAN, minimum=0))
     # The ceiling before any arithmetic: "1e999999" tonnes overflows Decimal's context.
     if tonnes > MAX_SHIPMENT_KG // KG_PER_TONNE:
-        raise invalid(field, f"must be at most {MAX_SHIPMENT_KG // KG_PER_TONNE:,} tonnes")
+        raise invalid(field, Message.of("application.max_tonnes", N_("must be at most %(max)s tonnes"),
+                                        max=MAX_SHIPMENT_KG // KG_PER_TONNE))
     # Exact comparison: multiplying a tiny "1e-999999" into kilograms would underflow to 0 kg.
     if tonnes != tonnes.quantize(Decimal("0.001")):
-        raise invalid(field, "must have at most 3 decimals (whole kilograms)")
+        raise invalid(field, Message.of("shipment.decimals", N_("must have at most 3 decimals (whole kilograms)")))
     return tonnes_to_kg(tonnes)
 
 
 def _text(value: str | None, field: str, limit: int) -> str:
     value = (value or "").strip()
     if not value:
-        raise invalid(field, "is required")
+        raise invalid(field, problems.problem(problems.REQUIRED))
     if len(value) > limit:
-        raise invalid(field, f"must be at most {limit} characters")
+        raise invalid(field, problems.problem(problems.TOO_LONG, max=limit))
     return value
+
+
+# "cannot be before the departure (2026-11-02)", by what comes first.
+_NOT_BEFORE = {
+    "departure": define("shipment.before_departure", N_("cannot be before the departure (%(date)s)")),
+    "receipt": define("shipment.before_receipt", N_("cannot be before the receipt (%(date)s)")),
+    "refusal": define("shipment.before_refusal", N_("cannot be before the refusal (%(date)s)")),
+}
 
 
 def _date_between(value: date, field: str, *, earliest: date | None, earliest_name: str, today: date) -> date:
     if value > today:
-        raise invalid(field, "cannot be in the future")
+        raise invalid(field, problems.problem(problems.NOT_FUTURE))
     if earliest is not None and value < earliest:
-        raise invalid(field, f"cannot be before the {earliest_name} ({earliest.isoformat()})")
+        raise invalid(field, Message(_NOT_BEFORE[earliest_name], {"date": earliest.isoformat()}))
     return value
 
 
@@ -98,19 +110,20 @@ def log_shipment(
     """Log a load before it leaves, under the actor's organization's permit, within its quantity
     and shipment caps; `departed_on` is its planned departure (today or later)."""
     if actor.role != "shipper":
-        raise forbidden("Only the permit's shipper logs its shipments.")
+        raise forbidden(Message.of("shipment.only_shipper", N_("Only the permit's shipper logs its shipments.")))
     permit = visible_permit(session, actor=actor, permit_id=permit_id)
     document = _text(movement_document, "movement_document", DOCUMENT_LENGTH)
     carrier_name = _carrier_on_permit(permit, carrier)
     if not 0 < quantity_kg <= MAX_SHIPMENT_KG:
-        raise invalid("quantity_tonnes", "must be greater than 0")
+        raise invalid("quantity_tonnes", problems.problem(problems.GREATER_THAN, minimum=0))
     # A load is logged before it leaves (the movement document travels with it): its planned
     # departure is today or later, and within the permit's validity (the caps' UPDATE checks that).
     if departed_on < today:
-        raise invalid("departed_on", f"must be today or later (today is {today.isoformat()}): "
-                                     "log a load before it leaves")
+        raise invalid("departed_on", Message.of("shipment.departure_past", N_(
+            "must be today or later (today is %(date)s): log a load before it leaves"),
+            date=today.isoformat()))
     if expected_arrival_on < departed_on:
-        raise invalid("expected_arrival_on", "cannot be before the departure")
+        raise invalid("expected_arrival_on", Message.of("shipment.arrival_before_departure", N_("cannot be before the departure")))
 
     # The order matters on PostgreSQL. The row first: it locks nothing others wait for. The
     # audit entry second: it takes the audit chain's lock, which every audited write takes. The
@@ -127,7 +140,7 @@ def log_shipment(
     except IntegrityError as exc:  # the unique index is the check: no read-then-insert race
         if "movement_document" not in str(exc.orig):
             raise
-        raise invalid("movement_document", "is already used by another shipment") from exc
+        raise invalid("movement_document", Message.of("shipment.document_used", N_("is already used by another shipment"))) from exc
     # If the caps refuse the load, the transaction rolls back, and this entry with it.
     audit.record(
         session, actor_id=actor.id, action="shipment.logged", entity="shipment", entity_id=shipment.id,
@@ -147,9 +160,10 @@ def _carrier_on_permit(permit: Permit, carrier: str | None) -> str:
         if name and name.casefold() == wanted:
             return name
     if not wanted:
-        raise invalid("carrier", "is required")
+        raise invalid("carrier", problems.problem(problems.REQUIRED))
     listed = ", ".join(n for n in names if n) or "none"
-    raise invalid("carrier", f"must be one of the permit's transporters ({listed})")
+    raise invalid("carrier", Message.of("shipment.carrier", N_(
+        "must be one of the permit's transporters (%(listed)s)"), listed=listed))
 
 
 # The cap, as ONE conditional UPDATE: the WHERE clause is the check, evaluated by the database
@@ -193,26 +207,35 @@ def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date
         .where(Permit.id == permit_id)
     ).one()
     if current.status != "approved":
-        return conflict("permit_not_active",
-                        f"The permit is {current.status.replace('_', ' ')}; shipments need an approved permit.")
+        return conflict("permit_not_active", Message.of("shipment.permit_not_active", N_(
+            "The permit is %(status)s; shipments need an approved permit."), status=current.status))
     if current.facility_status != "active":
-        return conflict("facility_suspended",
-                        f"The receiving facility is {current.facility_status}; nothing may be shipped to it.")
+        return conflict("facility_suspended", Message.of("shipment.facility_not_active", N_(
+            "The receiving facility is %(status)s; nothing may be shipped to it."),
+            status=current.facility_status))
     if not current.valid_from <= departed_on <= current.valid_to:
-        return Conflict(f"The permit is valid from {current.valid_from} to {current.valid_to}; "
-                        f"a departure on {departed_on} is outside it.",
-                        {"departed_on": ["is outside the permit's validity"]}, code="outside_validity")
+        return Conflict(Message.of("shipment.outside_validity", N_(
+            "The permit is valid from %(valid_from)s to %(valid_to)s; a departure on %(departed_on)s "
+            "is outside it."), valid_from=str(current.valid_from), valid_to=str(current.valid_to),
+            departed_on=str(departed_on)),
+            {"departed_on": [Message.of("shipment.outside_validity_field", N_(
+                "is outside the permit's validity"))]}, code="outside_validity")
     if current.used_kg + kg > current.quantity_kg:
         remaining = kg_to_tonnes(current.quantity_kg - current.used_kg)
-        return Conflict(f"The permit allows {kg_to_tonnes(current.quantity_kg):g} t and "
-                        f"{kg_to_tonnes(current.used_kg):g} t have been shipped; "
-                        f"{remaining:g} t remain, less than {kg_to_tonnes(kg):g} t.",
-                        {"quantity_tonnes": [f"at most {remaining:g} t remain on the permit"]},
-                        code="quantity_exceeded")
+        return Conflict(Message.of("shipment.quantity_exceeded", N_(
+            "The permit allows %(allowed)s t and %(used)s t have been shipped; %(remaining)s t "
+            "remain, less than %(tonnes)s t."), allowed=float(kg_to_tonnes(current.quantity_kg)),
+            used=float(kg_to_tonnes(current.used_kg)), remaining=float(remaining),
+            tonnes=float(kg_to_tonnes(kg))),
+            {"quantity_tonnes": [Message.of("shipment.remaining", N_(
+                "at most %(remaining)s t remain on the permit"), remaining=float(remaining))]},
+            code="quantity_exceeded")
     if current.shipments_used + 1 > current.shipments_planned:
-        return conflict("shipments_exceeded",
-                        f"All {current.shipments_planned} shipments the permit allows have been logged.")
-    return conflict("permit_changed", "The permit changed while the shipment was being logged; try again.")
+        return conflict("shipments_exceeded", Message.of("shipment.all_logged", N_(
+            "All %(count)s shipments the permit allows have been logged."),
+            count=current.shipments_planned))
+    return conflict("permit_changed", Message.of("shipment.permit_changed", N_(
+        "The permit changed while the shipment was being logged; try again.")))
 
 
 # Confirmations --------------------------------------------------------------------------
@@ -302,12 +325,12 @@ def receive_shipment(
     _date_between(received_on, "received_on", earliest=shipment.departed_on,
                   earliest_name="departure", today=today)
     if received_kg <= 0:
-        raise invalid("quantity_tonnes", "must be greater than 0")
+        raise invalid("quantity_tonnes", problems.problem(problems.GREATER_THAN, minimum=0))
     if refused_kg < 0:
-        raise invalid("refused_tonnes", "cannot be negative")
+        raise invalid("refused_tonnes", Message.of("shipment.negative", N_("cannot be negative")))
     if refused_kg >= received_kg:
-        raise invalid("refused_tonnes",
-                      "must be less than the quantity received (to turn the whole load away, record a refusal)")
+        raise invalid("refused_tonnes", Message.of("shipment.refused_too_much", N_(
+            "must be less than the quantity received (to turn the whole load away, record a refusal)")))
     reason = _text(refusal_reason, "refusal_reason", REASON_LENGTH) if refused_kg else None
 
     changes = {"status": target, "received_on": received_on, "received_kg": received_kg,
@@ -348,9 +371,12 @@ def recover_shipment(
                   earliest_name="receipt", today=today)
     code = (operation_code or "").strip().upper()
     if code != permit.operation_code:
-        raise ValidationFailed(f"The permit is for operation {permit.operation_code}, not {code or 'none'}.",
-                               {"operation_code": [f"must be the permit's operation, {permit.operation_code}"]},
-                               code="operation_mismatch")
+        raise ValidationFailed(
+            Message.of("shipment.operation_mismatch", N_("The permit is for operation %(operation)s, not %(given)s."),
+                       operation=permit.operation_code, given=code or "none"),
+            {"operation_code": [Message.of("shipment.operation_field", N_(
+                "must be the permit's operation, %(operation)s"), operation=permit.operation_code)]},
+            code="operation_mismatch")
 
     changes = {"status": target, "completed_on": completed_on, "recovery_operation_code": code,
                "recovery_confirmed_at": utcnow()}
@@ -380,12 +406,12 @@ def return_shipment(
 def resolve_exception(session: Session, *, actor: User, exception_id: int, note: str) -> ShipmentException:
     """An inspector closes a missed deadline, saying how it was settled."""
     if actor.role != "inspector":
-        raise forbidden("Only an inspector resolves a shipment exception.")
+        raise forbidden(Message.of("shipment.only_inspector", N_("Only an inspector resolves a shipment exception.")))
     exception = _locked_row(session, ShipmentException, exception_id)
     if exception is None:
         raise not_found("exception")
     if exception.resolved_at is not None:
-        raise conflict("already_resolved", "This exception is already resolved.")
+        raise conflict("already_resolved", Message.of("shipment.already_resolved", N_("This exception is already resolved.")))
     note = _text(note, "note", NOTE_LENGTH)
     exception.resolved_at, exception.resolution_note, exception.resolved_by_id = utcnow(), note, actor.id
     session.add(exception)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from standards.errors import Conflict, InvalidTransition, ValidationFailed
+from standards.messages import N_, Message, define
 
 IN_TRANSIT, RECEIVED, REFUSED, RECOVERED, RETURNED = (
     "in_transit", "received", "refused", "recovered", "returned")
@@ -30,9 +31,13 @@ EVENTS = ("receive", "refuse", "recover", "return")
 EVENT_NOUNS = {"receive": "receipt", "refuse": "refusal", "recover": "recovery", "return": "return"}
 
 
-def invalid(field_name: str, message: str) -> ValidationFailed:
+def invalid(field_name: str, message: Message) -> ValidationFailed:
     """A 422 naming the field, as the API's error shape wants it."""
-    return ValidationFailed(f"{field_name} {message}.", {field_name: [message]})
+    return ValidationFailed(Message(FIELD_SENTENCE, {"field": field_name, "problem": message}),
+                            {field_name: [message]})
+
+
+FIELD_SENTENCE = define("shipment.field_sentence", N_("%(field)s %(problem)s."))
 
 
 def conflict(code: str, message: str) -> Conflict:
@@ -46,16 +51,21 @@ class _Stateful(Protocol):
     returned_on: object
 
 
+_CANNOT = {
+    "receive": define("shipment.cannot_receive", N_("A receipt cannot be recorded for a shipment that is %(status)s.")),
+    "refuse": define("shipment.cannot_refuse", N_("A refusal cannot be recorded for a shipment that is %(status)s.")),
+    "recover": define("shipment.cannot_recover", N_("A recovery cannot be recorded for a shipment that is %(status)s.")),
+    "return": define("shipment.cannot_return", N_("A return cannot be recorded for a shipment that is %(status)s.")),
+}
+
+
 def next_state(shipment: _Stateful, event: str) -> str:
     """The state `event` leads to from where the shipment is, or a 409 saying why not."""
     if event not in EVENTS:
         raise ValueError(f"unknown shipment event {event!r}")
     target = TRANSITIONS.get((event, shipment.status))
     if target is None:
-        raise InvalidTransition(
-            f"A {EVENT_NOUNS[event]} cannot be recorded for a shipment that is "
-            f"{shipment.status.replace('_', ' ')}.",
-        )
+        raise InvalidTransition(Message(_CANNOT[event], {"status": shipment.status}))
     if event == "return":
         _guard_return(shipment)
     return target
@@ -64,9 +74,11 @@ def next_state(shipment: _Stateful, event: str) -> str:
 def _guard_return(shipment: _Stateful) -> None:
     # Only a refused quantity comes back, and only once.
     if shipment.refused_kg <= 0:
-        raise conflict("nothing_to_return", "Nothing of this shipment was refused, so nothing can be returned.")
+        raise conflict("nothing_to_return", Message.of("shipment.nothing_to_return", N_(
+            "Nothing of this shipment was refused, so nothing can be returned.")))
     if shipment.returned_on is not None:
-        raise InvalidTransition("The refused quantity of this shipment is already returned.")
+        raise InvalidTransition(Message.of("shipment.already_returned", N_(
+            "The refused quantity of this shipment is already returned.")))
 
 
 def allowed_events(shipment: _Stateful) -> list[str]:
