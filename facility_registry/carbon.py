@@ -14,6 +14,7 @@ from facility_registry.facilities import get_facility
 from facility_registry.models import CarbonReport, Facility
 from standards.clock import utcnow
 from standards.errors import Conflict, NotAllowed
+from standards.messages import N_, Message
 from standards.vocabulary import EVIDENCE_ROLES
 
 FIRST_YEAR = 1990  # the Kyoto base year; nothing earlier is a meaningful report
@@ -22,7 +23,8 @@ FIRST_YEAR = 1990  # the Kyoto base year; nothing earlier is a meaningful report
 def record_carbon(session: Session, *, facility_id: int, year, tonnes_co2e_per_tonne, method: str,
                   actor_id: int | None, actor_role: str, today: date | None = None) -> CarbonReport:
     if actor_role not in EVIDENCE_ROLES:
-        raise NotAllowed(f"a {actor_role} may not report carbon", {"role": ["not allowed"]})
+        raise NotAllowed(Message.of("registry.may_not_report_carbon", N_("a %(role)s may not report carbon"), role=actor_role),
+                         {"role": [Message.of("registry.not_allowed", N_("not allowed"))]})
     facility = get_facility(session, facility_id)
     this_year = (today or utcnow().date()).year
     clean = validation.collect({
@@ -37,7 +39,7 @@ def record_carbon(session: Session, *, facility_id: int, year, tonnes_co2e_per_t
             session.add(report)
             session.flush()
     except IntegrityError:
-        raise Conflict.on("year", f"{clean['year']} is already reported for this facility",
+        raise Conflict.on("year", Message.of("registry.carbon_duplicate", N_("%(year)s is already reported for this facility"), year=clean['year']),
                           code="duplicate_report") from None
     audited(session, actor_id=actor_id, action="carbon.report", entity="carbon_report",
             entity_id=report.id, after={"facility_id": facility.id, **clean})
@@ -47,7 +49,7 @@ def record_carbon(session: Session, *, facility_id: int, year, tonnes_co2e_per_t
 def _year(value, this_year: int) -> int:
     year = validation.number(value, "year")
     if year != int(year) or not FIRST_YEAR <= year <= this_year:
-        raise validation.fail("year", f"must be a whole year from {FIRST_YEAR} to {this_year}")
+        raise validation.fail("year", Message.of("registry.carbon_year", N_("must be a whole year from %(first)s to %(last)s"), first=FIRST_YEAR, last=this_year))
     return int(year)
 
 

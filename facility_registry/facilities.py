@@ -16,8 +16,10 @@ from facility_registry.eligibility import refresh_standings
 from facility_registry.errors import FacilityNotFound
 from facility_registry.models import Facility, FacilityStatusChange, Inspection
 from facility_registry.reference import Reference, load_reference
+from standards import problems
 from standards.clock import utcnow
 from standards.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from standards.messages import N_, Message, define
 from standards.vocabulary import OVERSEERS
 
 EDITABLE = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "address",
@@ -31,7 +33,7 @@ def get_facility(session: Session, facility_id: int, *, fresh: bool = False) -> 
         statement = statement.execution_options(populate_existing=True)
     facility = session.exec(statement).first() if isinstance(facility_id, int) else None
     if facility is None:
-        raise FacilityNotFound.on("facility_id", f"no facility with id {facility_id!r}")
+        raise FacilityNotFound.on("facility_id", Message.of("registry.no_facility", N_("no facility with id %(id)s"), id=repr(facility_id)))
     return facility
 
 
@@ -56,12 +58,11 @@ def clean_facility(data: dict, reference: Reference) -> dict:
     if not clean[national]:
         errors[national] = [f"is required for a facility in {clean['country']}"]
     if not clean["operations"]:
-        errors["operations"] = ["name at least one operation code (R1–R13, D1–D15)"]
+        errors["operations"] = [Message.of("registry.no_operations", N_("name at least one operation code (R1–R13, D1–D15)"))]
     if not clean["accepts"]:
-        errors["accepts"] = ["name at least one byproduct"]
+        errors["accepts"] = [Message.of("registry.no_byproducts", N_("name at least one byproduct"))]
     if errors:
-        first = next(iter(errors))
-        raise ValidationFailed(f"{first}: {errors[first][0]}", errors)
+        raise ValidationFailed(problems.summary(errors), errors)
     return clean
 
 
@@ -75,13 +76,25 @@ def _check_identifiers_free(session: Session, clean: dict, *, except_id: int | N
             statement = statement.where(Facility.id != except_id)
         other = session.exec(statement).first()
         if other is not None:
-            raise Conflict.on(field, f"already registered to facility {other}",
-                              code="duplicate_identifier")
+            raise Conflict.on(field, Message.of("registry.duplicate", N_(
+                "already registered to facility %(other)s"), other=other), code="duplicate_identifier")
+
+
+MAY_NOT = define("registry.may_not", N_("a %(role)s may not %(action)s"))
+ROLE_MAY_NOT = define("registry.role_may_not", N_("%(role)s may not %(action)s"))
+ACTIONS = {what: define("registry.action." + what.replace(" ", "_"), english) for what, english in (
+    ("do this", N_("do this")), ("register a facility", N_("register a facility")),
+    ("edit a facility", N_("edit a facility")), ("suspend a facility", N_("suspend a facility")),
+    ("reinstate a facility", N_("reinstate a facility")), ("revoke a facility", N_("revoke a facility")),
+    ("record evidence", N_("record evidence")), ("correct evidence", N_("correct evidence")),
+    ("verify evidence", N_("verify evidence")))}
 
 
 def _require_role(actor_role: str, roles=OVERSEERS, what: str = "do this") -> None:
     if actor_role not in roles:
-        raise NotAllowed(f"a {actor_role} may not {what}", {"role": [f"{actor_role} may not {what}"]})
+        action = Message(ACTIONS.get(what, ACTIONS["do this"]))
+        raise NotAllowed(Message(MAY_NOT, {"role": actor_role, "action": action}),
+                         {"role": [Message(ROLE_MAY_NOT, {"role": actor_role, "action": action})]})
 
 
 def create_facility(session: Session, *, actor_id: int | None, actor_role: str,
@@ -104,7 +117,7 @@ def update_facility(session: Session, *, facility_id: int, actor_id: int | None,
     _require_role(actor_role, what="edit a facility")
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise ValidationFailed.on(unknown[0], "cannot be changed here")
+        raise ValidationFailed.on(unknown[0], Message.of("registry.not_editable", N_("cannot be changed here")))
     facility = get_facility(session, facility_id)
     before = facility_record(facility)
     clean = clean_facility({**before, **changes}, load_reference(session))
@@ -146,7 +159,7 @@ def _transition(session: Session, facility: Facility, *, to: str, allowed_from: 
                 reason: str, actor_id: int | None, inspection_id: int | None = None) -> None:
     observed = facility.status
     if observed not in allowed_from:
-        raise InvalidTransition.on("status", f"a {observed} facility cannot become {to}")
+        raise InvalidTransition.on("status", Message.of("registry.cannot_become", N_("a %(status)s facility cannot become %(to)s"), status=observed, to=to))
     now = utcnow()
     result = session.execute(
         update(Facility)
@@ -156,9 +169,8 @@ def _transition(session: Session, facility: Facility, *, to: str, allowed_from: 
     )
     if result.rowcount != 1:
         # Someone else changed the status between our read and this write.
-        raise InvalidTransition(
-            "status: the facility's status changed meanwhile; reload and try again",
-            {"status": ["changed meanwhile"]})
+        raise InvalidTransition(Message.of("registry.changed_meanwhile", N_("status: the facility's status changed meanwhile; reload and try again")),
+                                {"status": [Message.of("registry.changed_meanwhile_field", N_("changed meanwhile"))]})
     session.add(FacilityStatusChange(facility_id=facility.id, from_status=observed, to_status=to,
                                      reason=reason, at=now, actor_id=actor_id,
                                      inspection_id=inspection_id))
@@ -191,9 +203,8 @@ def reinstate_facility(session: Session, *, facility_id: int, reason: str, actor
     reason = _reason(reason)
     facility = get_facility(session, facility_id, fresh=True)
     if facility.status == "suspended" and latest_clearing_inspection(session, facility) is None:
-        raise InvalidTransition(
-            "status: reinstatement takes a compliant inspection dated after the suspension",
-            {"status": ["needs a later compliant inspection"]})
+        raise InvalidTransition(Message.of("registry.reinstatement", N_("status: reinstatement takes a compliant inspection dated after the suspension")),
+                                {"status": [Message.of("registry.reinstatement_field", N_("needs a later compliant inspection"))]})
     _transition(session, facility, to="active", allowed_from=("suspended",), reason=reason,
                 actor_id=actor_id)
     events.facility_reinstated.send(facility, session=session, actor_id=actor_id, reason=reason)

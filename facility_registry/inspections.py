@@ -33,7 +33,9 @@ from facility_registry.models import (
     utcnow,
 )
 from facility_registry.reference import load_reference
+from standards import problems
 from standards.errors import InvalidTransition, NotAllowed, ValidationFailed
+from standards.messages import N_, Message
 from standards.vocabulary import OVERSEERS
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -57,13 +59,13 @@ class Upload:
 def check_attachment(upload: Upload, field: str) -> Upload:
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     if content_type not in ATTACHMENT_SIGNATURES:
-        raise validation.fail(field, "must be a PDF, PNG or JPEG file")
+        raise validation.fail(field, Message.of("registry.file_type", N_("must be a PDF, PNG or JPEG file")))
     if not upload.content:
-        raise validation.fail(field, "is empty")
+        raise validation.fail(field, Message.of("registry.file_empty", N_("is empty")))
     if len(upload.content) > MAX_ATTACHMENT_BYTES:
-        raise validation.fail(field, f"is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB")
+        raise validation.fail(field, Message.of("registry.file_large", N_("is larger than %(size)s MiB"), size=MAX_ATTACHMENT_BYTES // (1024 * 1024)))
     if not upload.content.startswith(ATTACHMENT_SIGNATURES[content_type]):
-        raise validation.fail(field, f"is not really a {content_type} file")
+        raise validation.fail(field, Message.of("registry.file_fake", N_("is not really a %(type)s file"), type=content_type))
     name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "attachment"
     return Upload(filename=name[:255], content_type=content_type, content=upload.content)
 
@@ -73,8 +75,8 @@ def record_inspection(session: Session, *, facility_id: int, inspected_on, outco
                       attachments: list[Upload] | None = None, actor_id: int | None,
                       actor_role: str, today: date | None = None) -> Inspection:
     if actor_role not in OVERSEERS:
-        raise NotAllowed(f"a {actor_role} may not record an inspection",
-                         {"role": ["only an inspector records inspections"]})
+        raise NotAllowed(Message.of("registry.may_not_inspect", N_("a %(role)s may not record an inspection"), role=actor_role),
+                         {"role": [Message.of("registry.inspectors_inspect", N_("only an inspector records inspections"))]})
     facility = get_facility(session, facility_id, fresh=True)
     today = today or utcnow().date()
     clean = validation.collect({
@@ -85,7 +87,7 @@ def record_inspection(session: Session, *, facility_id: int, inspected_on, outco
         "attachments": lambda: _attachments(attachments),
     })
     if facility.status == "revoked":
-        raise InvalidTransition.on("facility_id", "the facility is revoked")
+        raise InvalidTransition.on("facility_id", Message.of("registry.revoked", N_("the facility is revoked")))
     inspection = Inspection(facility_id=facility.id, inspected_on=clean["inspected_on"],
                             outcome=clean["outcome"], summary=clean["summary"] or "",
                             inspector_id=actor_id)
@@ -109,20 +111,20 @@ def record_inspection(session: Session, *, facility_id: int, inspected_on, outco
 
 def _outcome(value) -> str:
     if value not in INSPECTION_OUTCOMES:
-        raise validation.fail("outcome", "must be compliant or violation")
+        raise validation.fail("outcome", Message.of("registry.outcome", N_("must be compliant or violation")))
     return value
 
 
 def _attachments(uploads) -> list[Upload]:
     uploads = list(uploads or [])
     if len(uploads) > MAX_ATTACHMENTS:
-        raise validation.fail("attachments", f"at most {MAX_ATTACHMENTS} files")
+        raise validation.fail("attachments", Message.of("registry.max_files", N_("at most %(max)s files"), max=MAX_ATTACHMENTS))
     return [check_attachment(u, f"attachments[{i}]") for i, u in enumerate(uploads)]
 
 
 def _record_findings(session, facility, inspection, findings, *, actor_id, actor_role, today):
     if findings is not None and not isinstance(findings, list):
-        raise ValidationFailed.on("findings", "must be a list")
+        raise ValidationFailed.on("findings", problems.problem(problems.LIST))
     reference = load_reference(session)
     cleaned, errors = [], {}
     for i, finding in enumerate(findings or []):
@@ -192,7 +194,7 @@ def _resolve(session, case, *, resolved_on, resolution, inspection_id, actor_id)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise InvalidTransition.on("case_id", f"case {case.id} is already resolved")
+        raise InvalidTransition.on("case_id", Message.of("registry.case_resolved", N_("case %(id)s is already resolved"), id=case.id))
     session.refresh(case)
     audited(session, actor_id=actor_id, action="enforcement_case.resolve",
             entity="enforcement_case", entity_id=case.id, before={"resolved_on": None},
@@ -203,20 +205,21 @@ def notify_case(session: Session, *, case_id: int, notified_on, actor_id: int | 
                 actor_role: str, today: date | None = None) -> EnforcementCase:
     """Record the day the facility was notified of its case (once)."""
     if actor_role not in OVERSEERS:
-        raise NotAllowed(f"a {actor_role} may not update a case", {"role": ["inspectors only"]})
+        raise NotAllowed(Message.of("registry.may_not_update_case", N_("a %(role)s may not update a case"), role=actor_role),
+                         {"role": [Message.of("registry.inspectors_only", N_("inspectors only"))]})
     case = session.get(EnforcementCase, case_id) if isinstance(case_id, int) else None
     if case is None:
-        raise CaseNotFound.on("case_id", f"no enforcement case with id {case_id!r}")
+        raise CaseNotFound.on("case_id", Message.of("registry.no_case", N_("no enforcement case with id %(id)s"), id=repr(case_id)))
     day = validation.past_date(notified_on, "notified_on", today=today or utcnow().date())
     if day < case.opened_on:
-        raise ValidationFailed.on("notified_on", "cannot be before the case was opened")
+        raise ValidationFailed.on("notified_on", Message.of("registry.notified_before_opened", N_("cannot be before the case was opened")))
     result = session.execute(
         update(EnforcementCase)
         .where(EnforcementCase.id == case.id, EnforcementCase.notified_on.is_(None))
         .values(notified_on=day).execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise InvalidTransition.on("notified_on", "the facility was already notified")
+        raise InvalidTransition.on("notified_on", Message.of("registry.already_notified", N_("the facility was already notified")))
     session.refresh(case)
     audited(session, actor_id=actor_id, action="enforcement_case.notify",
             entity="enforcement_case", entity_id=case.id, before={"notified_on": None},

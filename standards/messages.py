@@ -128,7 +128,7 @@ def is_identifier(name: str) -> bool:
 def english_value(name: str, value: Any) -> str:
     """A value in the canonical English: six significant digits, thousands grouped
     (1,000,000), stored codes as they are."""
-    if name in {"status", "verdict"} and isinstance(value, str):
+    if name in {"status", "statuses", "verdict"} and isinstance(value, str):
         return value.replace("_", " ")  # "in transit", as people write a stored state
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)

@@ -23,6 +23,7 @@ from permits.permitting.rules import AMENDABLE, Terms, clean_application
 from permits.permitting.services import _move, _reason, _require_role, get_permit
 from standards.clock import utcnow
 from standards.errors import InvalidTransition
+from standards.messages import N_, Message
 from standards.vocabulary import OVERSEERS, kg_to_tonnes
 
 
@@ -38,7 +39,7 @@ def propose(session: Session, *, actor: User, permit_id: int, changes: Any, toda
     before, after = current.to_record(), proposed.to_record()
     diff = {k: v for k, v in after.items() if before[k] != v}
     if not diff:
-        raise InvalidApplication({"changes": ["change nothing: every field is as approved"]})
+        raise InvalidApplication({"changes": [Message.of("permit.no_change", N_("change nothing: every field is as approved"))]})
     amendment = Amendment(permit_id=permit.id, requested_by_id=actor.id, changes=diff,
                           before={k: before[k] for k in diff},
                           reason=_reason(reason, required=False))
@@ -53,10 +54,10 @@ def propose(session: Session, *, actor: User, permit_id: int, changes: Any, toda
 
 def _check_changes(changes: Any) -> None:
     if not isinstance(changes, dict) or not changes:
-        raise InvalidApplication({"changes": ["name at least one field to change"]})
+        raise InvalidApplication({"changes": [Message.of("permit.name_a_change", N_("name at least one field to change"))]})
     fixed = sorted(set(changes) - set(AMENDABLE))
     if fixed:
-        raise InvalidApplication({name: ["cannot be amended; apply for a new permit instead"]
+        raise InvalidApplication({name: [Message.of("permit.not_amendable", N_("cannot be amended; apply for a new permit instead"))]
                                   for name in fixed})
 
 
@@ -114,8 +115,8 @@ def _settle(session: Session, amendment: Amendment, *, to: str, actor_id: int | 
         update(Amendment).where(Amendment.id == amendment.id, Amendment.status == "under_review")
         .values(status=to, decided_at=utcnow()).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise InvalidTransition("The amendment was decided meanwhile; reload it.",
-                                {"status": ["is no longer under_review"]})
+        raise InvalidTransition(Message.of("permit.amendment_decided", N_("The amendment was decided meanwhile; reload it.")),
+                                {"status": [Message.of("permit.amendment_decided_field", N_("is no longer under review"))]})
     session.refresh(amendment)
     audit.record(session, actor_id=actor_id, action=f"amendment.{to}", entity="amendment",
                  entity_id=amendment.id, before={"status": "under_review"}, after={"status": to},
@@ -126,15 +127,15 @@ def get_amendment(session: Session, *, amendment_id: int, actor: User | None) ->
     amendment = session.exec(select(Amendment).where(Amendment.id == amendment_id)
                              .execution_options(populate_existing=True)).first()
     if amendment is None:
-        raise PermitNotFound(f"No amendment with id {amendment_id}.",
-                             {"amendment_id": ["no such amendment"]})
+        raise PermitNotFound(Message.of("permit.no_amendment", N_("No amendment with id %(id)s."), id=amendment_id),
+                             {"amendment_id": [Message.of("permit.no_such_amendment", N_("no such amendment"))]})
     return amendment, get_permit(session, permit_id=amendment.permit_id, actor=actor)
 
 
 def _under_review(amendment: Amendment) -> None:
     if amendment.status != "under_review":
-        raise InvalidTransition(f"The amendment is {amendment.status}, not under review.",
-                                {"status": [f"is {amendment.status}, not under_review"]})
+        raise InvalidTransition(Message.of("permit.amendment_not_under_review", N_("The amendment is %(status)s, not under review."), status=amendment.status),
+                                {"status": [Message.of("permit.amendment_status_field", N_("is %(status)s, not under review"), status=amendment.status)]})
 
 
 def re_evaluate(session: Session, *, actor: User | None, amendment_id: int, today: date,

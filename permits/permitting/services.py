@@ -22,8 +22,10 @@ from permits.permitting.decision_models import Decision, EvidenceRequest
 from permits.permitting.errors import ChecksNotMet, InvalidApplication, PermitNotFound
 from permits.permitting.models import Permit
 from permits.permitting.rules import Terms, clean_application
+from standards import problems
 from standards.clock import utcnow
 from standards.errors import InvalidTransition, NotAllowed
+from standards.messages import N_, Message, define
 from standards.vocabulary import OVERSEERS
 
 MAX_REASON = 2000
@@ -50,7 +52,8 @@ def get_permit(session: Session, *, permit_id: int, actor: User | None) -> Permi
         .execution_options(populate_existing=True)
     ).first()
     if permit is None:
-        raise PermitNotFound(f"No permit with id {permit_id}.", {"permit_id": ["no such permit"]})
+        raise PermitNotFound(Message.of("permit.no_permit", N_("No permit with id %(id)s."), id=permit_id),
+                             {"permit_id": [Message.of("permit.no_such", N_("no such permit"))]})
     return permit
 
 
@@ -62,9 +65,23 @@ def on_public_register(session: Session, number: str) -> tuple[Permit, Facility]
         .where(Permit.number == number, Permit.status != "draft")).first()
 
 
+_MAY_NOT = define("permit.may_not", N_("A %(role)s may not %(action)s."))
+_MAY_NOT_FIELD = define("permit.may_not_field", N_("may not %(action)s"))
+_ACTIONS = {what: define("permit.action." + what.replace(" ", "_").replace("-", "_"), english)
+            for what, english in (
+    ("apply for a permit", N_("apply for a permit")), ("submit an application", N_("submit an application")),
+    ("approve a permit", N_("approve a permit")), ("deny a permit", N_("deny a permit")),
+    ("re-evaluate a permit", N_("re-evaluate a permit")), ("request evidence", N_("request evidence")),
+    ("withdraw a permit", N_("withdraw a permit")), ("revoke a permit", N_("revoke a permit")),
+    ("amend a permit", N_("amend a permit")), ("decide an amendment", N_("decide an amendment")),
+    ("deny an amendment", N_("deny an amendment")))}
+
+
 def _require_role(actor: User | None, roles: tuple[str, ...], what: str) -> None:
     if actor is not None and actor.role not in roles:
-        raise NotAllowed(f"A {actor.role} may not {what}.", {"role": [f"may not {what}"]})
+        action = Message(_ACTIONS.get(what) or define("permit.action.other", N_("do this")))
+        raise NotAllowed(Message(_MAY_NOT, {"role": actor.role, "action": action}),
+                         {"role": [Message(_MAY_NOT_FIELD, {"action": action})]})
 
 
 def _actor_id(actor: User | None) -> int | None:
@@ -75,10 +92,10 @@ def _reason(reason: Any, *, required: bool = True) -> str | None:
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         if required:
-            raise InvalidApplication({"reason": ["is required: say why"]})
+            raise InvalidApplication({"reason": [Message.of("permit.say_why", N_("is required: say why"))]})
         return None
     if len(text) > MAX_REASON:
-        raise InvalidApplication({"reason": [f"must be at most {MAX_REASON} characters"]})
+        raise InvalidApplication({"reason": [problems.problem(problems.TOO_LONG, max=MAX_REASON)]})
     return text
 
 
@@ -132,8 +149,8 @@ def save_draft(session: Session, *, actor: User, body: dict[str, Any], today: da
         return permit
     permit = get_permit(session, permit_id=permit_id, actor=actor)
     if permit.status != "draft":
-        raise InvalidTransition(f"A {permit.status} permit is no longer a draft; it cannot be edited.",
-                                {"status": [f"is {permit.status}, not draft"]})
+        raise InvalidTransition(Message.of("permit.not_draft", N_("A %(status)s permit is no longer a draft; it cannot be edited."), status=permit.status),
+                                {"status": [Message.of("permit.not_draft_field", N_("is %(status)s, not draft"), status=permit.status)]})
     # Fields left out of the form are cleared: a draft holds what was last saved, nothing else.
     columns = {"waste_codes": [], "final_facility_id": None, "final_operation_code": None,
                "origin": {}, "route": {}, "transporters": [], **columns}
@@ -142,8 +159,8 @@ def save_draft(session: Session, *, actor: User, body: dict[str, Any], today: da
         update(Permit).where(Permit.id == permit.id, Permit.status == "draft")
         .values(updated_at=utcnow(), **columns).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise InvalidTransition("The draft was submitted or withdrawn meanwhile.",
-                                {"status": ["is no longer draft"]})
+        raise InvalidTransition(Message.of("permit.draft_gone", N_("The draft was submitted or withdrawn meanwhile.")),
+                                {"status": [Message.of("permit.draft_gone_field", N_("is no longer draft"))]})
     session.refresh(permit)
     audit.record(session, actor_id=actor.id, action="permit.draft_saved", entity="permit",
                  entity_id=permit.id, before=before, after=columns)
@@ -267,7 +284,7 @@ def request_evidence(session: Session, *, actor: User, permit_id: int, message: 
         standing = decisions.current_decision(session, permit.id)
         checks = [c for c in (standing.checks if standing else []) if c["standard"] == standard]
         if not checks:
-            raise InvalidApplication({"standard": [f"{standard} is not one of this permit's checks"]})
+            raise InvalidApplication({"standard": [Message.of("permit.not_a_check", N_("%(standard)s is not one of this permit's checks"), standard=standard)]})
         short = [c for c in checks if c["verdict"] != "meets"] or checks
         facility_id = short[0].get("facility_id", facility_id)
     request = EvidenceRequest(permit_id=permit.id, facility_id=facility_id,
@@ -284,9 +301,9 @@ def request_evidence(session: Session, *, actor: User, permit_id: int, message: 
 def _text_field(value: Any, name: str) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
-        raise InvalidApplication({name: ["is required"]})
+        raise InvalidApplication({name: [problems.problem(problems.REQUIRED)]})
     if len(text) > MAX_REASON:
-        raise InvalidApplication({name: [f"must be at most {MAX_REASON} characters"]})
+        raise InvalidApplication({name: [problems.problem(problems.TOO_LONG, max=MAX_REASON)]})
     return text
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from permits.permitting.errors import PermitNotActive
 from permits.permitting.models import PERMIT_STATUSES
 from standards.errors import InvalidTransition
+from standards.messages import N_, Message, define
 
 DECIDED = frozenset({"approved", "denied", "under_review"})
 
@@ -52,6 +53,21 @@ _PAST = {"submit": "submitted", "re_evaluate": "re-evaluated", "approve": "appro
          "redecide": "decided again", "expire": "expired", "amend": "amended"}
 
 
+# "A draft permit cannot be approved; only a permit that is under review can."
+_CANNOT_BE = {action: define(f"permit.cannot_be.{action}", english) for action, english in (
+    ("submit", N_("A %(status)s permit cannot be submitted; only a permit that is %(statuses)s can.")),
+    ("re_evaluate", N_("A %(status)s permit cannot be re-evaluated; only a permit that is %(statuses)s can.")),
+    ("approve", N_("A %(status)s permit cannot be approved; only a permit that is %(statuses)s can.")),
+    ("deny", N_("A %(status)s permit cannot be denied; only a permit that is %(statuses)s can.")),
+    ("withdraw", N_("A %(status)s permit cannot be withdrawn; only a permit that is %(statuses)s can.")),
+    ("revoke", N_("A %(status)s permit cannot be revoked; only a permit that is %(statuses)s can.")),
+    ("suspend", N_("A %(status)s permit cannot be suspended; only a permit that is %(statuses)s can.")),
+    ("redecide", N_("A %(status)s permit cannot be decided again; only a permit that is %(statuses)s can.")),
+    ("expire", N_("A %(status)s permit cannot be expired; only a permit that is %(statuses)s can.")),
+    ("amend", N_("A %(status)s permit cannot be amended; only a permit that is %(statuses)s can.")))}
+_NEEDS = define("permit.action_needs", N_("is %(status)s; %(action)s needs %(statuses)s"))
+
+
 def require(action: str, current: str, target: str | None = None) -> Transition:
     """The transition for `action` from `current` (to `target`), or the error refusing it."""
     transition = TRANSITIONS.get(action)
@@ -59,13 +75,16 @@ def require(action: str, current: str, target: str | None = None) -> Transition:
         raise InvalidTransition(f"There is no permit action {action!r}.",
                                 {"action": [f"unknown action {action}"]})
     if current not in transition.sources:
-        allowed = ", ".join(sorted(transition.sources))
+        statuses = sorted(transition.sources)
         raise transition.refusal(
-            f"A {current} permit cannot be {_PAST[action]}; only a permit that is {allowed} can.",
-            {"status": [f"is {current}; {action} needs {allowed}"]})
+            Message(_CANNOT_BE[action], {"status": current, "statuses": statuses}),
+            {"status": [Message(_NEEDS, {"status": current, "action": action, "statuses": statuses})]})
     if target is not None and target not in transition.targets:
-        raise transition.refusal(f"{action} cannot make a permit {target}.",
-                                 {"status": [f"{action} cannot lead to {target}"]})
+        raise transition.refusal(
+            Message.of("permit.cannot_make", N_("%(action)s cannot make a permit %(status)s."),
+                       action=action, status=target),
+            {"status": [Message.of("permit.cannot_lead", N_("%(action)s cannot lead to %(status)s"),
+                                   action=action, status=target)]})
     return transition
 
 

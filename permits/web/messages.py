@@ -18,6 +18,7 @@ bp = Blueprint("messages", __name__)
 # Parameters holding a stored code, shown through the label tables every page uses.
 _WORDS = {"status": labels.STATES, "byproduct": labels.BYPRODUCTS, "basis": labels.BASES,
           "country": labels.COUNTRIES, "countries": labels.COUNTRIES, "verdict": labels.STATES,
+          "statuses": labels.STATES,
           "role": labels.ROLES, "kind": labels.KINDS}
 
 

@@ -63,7 +63,7 @@ def test_each_action_from_each_status(action, status):
             state.require(action, status)
         assert http_status(refused.value) == 409
         assert refused.value.code in ("invalid_transition", "permit_not_active")
-        assert status in refused.value.message
+        assert status.replace("_", " ") in refused.value.message
 
 
 def test_an_action_cannot_lead_to_a_status_outside_its_targets():
