@@ -79,8 +79,8 @@ def _decide(session: Session, permit: Permit, amendment: Amendment, proposed: Te
             only_if_changed: bool = False) -> Decision | None:
     evaluation = decisions.evaluate(session, proposed, on=today)
     if require_approval and evaluation.outcome != "approved":
-        raise ChecksNotMet("The amendment cannot be approved: "
-                           + "; ".join(evaluation.unmet[:5]) + ".", {"checks": evaluation.unmet})
+        raise ChecksNotMet(Message(decisions.AMENDMENT_CANNOT_APPROVE, {"unmet": evaluation.unmet[:5]}),
+                           {"checks": evaluation.unmet})
     if only_if_changed:
         last = latest_decision(session, amendment.id)
         if last is not None and evaluation.content() == {

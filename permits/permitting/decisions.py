@@ -53,6 +53,10 @@ _NO_THIRD_COUNTRY = define("rule.no_third_country", N_("no third country"))
 _COUNTRY_NAMES = {"US": define("country.the_united_states", N_("the United States")),
                   "MX": define("country.mexico", N_("Mexico")),
                   "CA": define("country.canada", N_("Canada"))}
+CHECK_NOT_MET = define("decision.check_not_met", N_("%(standard)s: %(verdict)s"))
+CANNOT_APPROVE = define("decision.cannot_approve", N_("It cannot be approved: %(unmet)s."))
+AMENDMENT_CANNOT_APPROVE = define("decision.amendment_cannot_approve",
+                                  N_("The amendment cannot be approved: %(unmet)s."))
 NO_STANDARD = define("decision.no_standard_in_force",
                      N_("no U.S. standard is in force for %(byproduct)s on %(date)s"))
 
@@ -84,10 +88,11 @@ class Evaluation:
     standards_version: str
 
     @property
-    def unmet(self) -> list[str]:
+    def unmet(self) -> list[Message]:
         """What stands between this evaluation and an approval (empty when approved)."""
-        return [*(r["detail"] for r in self.rules if not r["met"]),
-                *(f"{c['standard']}: {c['verdict']}" for c in self.checks if c["verdict"] != "meets")]
+        return [*(Message.from_dict(r["message"]) for r in self.rules if not r["met"]),
+                *(Message(CHECK_NOT_MET, {"standard": c["standard"], "verdict": c["verdict"]})
+                  for c in self.checks if c["verdict"] != "meets")]
 
     def content(self) -> dict[str, Any]:
         """What was found, without when or by whom: equal contents mean nothing changed."""

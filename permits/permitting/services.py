@@ -116,8 +116,9 @@ def _move(session: Session, permit: Permit, *, action: str, to: str, actor_id: i
     )
     if result.rowcount != 1:
         raise InvalidTransition(
-            "The permit changed while this was being done; reload it and try again.",
-            {"status": [f"is no longer {current}"]})
+            Message.of("permit.changed_meanwhile", N_(
+                "The permit changed while this was being done; reload it and try again.")),
+            {"status": [Message.of("permit.no_longer", N_("is no longer %(status)s"), status=current)]})
     session.refresh(permit)
     if current == "under_review" and to != "under_review":
         _close_requests(session, permit.id, f"the application is now {to}")
@@ -213,9 +214,8 @@ def approve(session: Session, *, actor: User, permit_id: int, today: date) -> tu
     terms = Terms.of(permit)
     evaluation = decisions.evaluate(session, terms, on=today)
     if evaluation.outcome != "approved":
-        raise ChecksNotMet(
-            "It cannot be approved: " + "; ".join(evaluation.unmet[:5]) + ".",
-            {"checks": evaluation.unmet})
+        raise ChecksNotMet(Message(decisions.CANNOT_APPROVE, {"unmet": evaluation.unmet[:5]}),
+                           {"checks": evaluation.unmet})
     _move(session, permit, action="approve", to="approved", actor_id=actor.id)
     return permit, decisions.record(session, permit_id=permit.id, terms=terms, evaluation=evaluation,
                                     kind="inspector_approval", decided_by_id=actor.id)
@@ -277,8 +277,11 @@ def request_evidence(session: Session, *, actor: User, permit_id: int, message: 
     permit = get_permit(session, permit_id=permit_id, actor=actor)
     if permit.status != "under_review":
         raise InvalidTransition(
-            f"Evidence is requested for an application under review; this one is {permit.status}.",
-            {"status": [f"is {permit.status}, not under_review"]})
+            Message.of("permit.evidence_under_review", N_(
+                "Evidence is requested for an application under review; this one is %(status)s."),
+                status=permit.status),
+            {"status": [Message.of("permit.not_under_review", N_("is %(status)s, not under review"),
+                                   status=permit.status)]})
     facility_id = permit.receiving_facility_id
     if standard:
         standing = decisions.current_decision(session, permit.id)

@@ -72,8 +72,9 @@ def require(action: str, current: str, target: str | None = None) -> Transition:
     """The transition for `action` from `current` (to `target`), or the error refusing it."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise InvalidTransition(f"There is no permit action {action!r}.",
-                                {"action": [f"unknown action {action}"]})
+        raise InvalidTransition(
+            Message.of("permit.no_action", N_("There is no permit action %(action)s."), action=repr(action)),
+            {"action": [Message.of("permit.unknown_action", N_("unknown action %(action)s"), action=action)]})
     if current not in transition.sources:
         statuses = sorted(transition.sources)
         raise transition.refusal(
