@@ -26,6 +26,7 @@ from permits.web.labels import (
     operation_label,
     state_label,
 )
+from permits.web.messages import say
 from standards.vocabulary import kg_to_tonnes as tonnes
 
 
@@ -157,8 +158,9 @@ def _checks(pdf: FPDF, decision: Decision, facilities: dict[int, Facility],
     pdf.ln(2)
     _line(pdf, _("Permit rules"), size=11, style="B", height=7)
     for rule in decision.rules:
-        _line(pdf, f"[{_('met') if rule['met'] else _('NOT MET')}] {in_words(rule['detail'])}",
-              size=8, height=4.2)
+        said = say(rule.get("message"), in_words(rule["detail"]))  # in the reader's language
+        verdict = _("met") if rule["met"] else _("NOT MET")
+        _line(pdf, f"[{verdict}] {said}", size=8, height=4.2)
 
 
 def _record(pdf: FPDF, permit: Permit, decision: Decision, base_url: str) -> None:

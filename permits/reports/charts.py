@@ -105,11 +105,16 @@ def without_scripts(root: ElementTree.Element) -> bytes:
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+# Outside the f-strings below: pybabel reads no f-string.
+_NOTHING = N_("nothing to chart for this period")
+_MORE = N_("and more in the table")
+
+
 def alt_text(chart: Chart, *, translate: Translate = _identity) -> str:
     """The chart in one sentence per label, for people who cannot see it (the table has all)."""
     title = translate(chart.title)
     if chart.is_empty:
-        return f"{title}: {translate(N_('nothing to chart for this period'))}."
+        return f"{title}: {translate(_NOTHING)}."
     unit = f" {translate(chart.unit)}" if chart.unit else ""
     parts = []
     for index, label in enumerate(chart.labels[:ALT_LABELS]):
@@ -117,7 +122,7 @@ def alt_text(chart: Chart, *, translate: Translate = _identity) -> str:
         shown = [f"{name} {_number(v)}{unit}" for name, v in values if v]
         parts.append(f"{in_words(label)}: {', '.join(shown) if shown else 0}")
     more = len(chart.labels) - ALT_LABELS
-    tail = f"; {translate(N_('and more in the table'))} (+{more})" if more > 0 else ""
+    tail = f"; {translate(_MORE)} (+{more})" if more > 0 else ""
     return f"{title}. " + "; ".join(parts) + tail + "."
 
 

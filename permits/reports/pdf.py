@@ -48,6 +48,10 @@ def render_pdf(report: Report, *, version: int, content_hash: str,
     return bytes(pdf.output())
 
 
+# One sentence, so that each language orders it its own way (pybabel reads no f-string).
+_COVERS = N_("Covers %(start)s - %(end)s; generated %(when)s UTC; version %(version)s")
+
+
 def _heading(pdf: ReportPDF, report: Report, version: int, content_hash: str, t: Translate) -> None:
     pdf.set_font(FONT, "B", 16)
     pdf.set_text_color(*HEADING)
@@ -55,9 +59,8 @@ def _heading(pdf: ReportPDF, report: Report, version: int, content_hash: str, t:
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(27, 31, 36)
     lines = [
-        f"{t(N_('Covers'))} {report.period_start.isoformat()} - {report.period_end.isoformat()}; "
-        f"{t(N_('generated'))} {report.generated_at.strftime('%Y-%m-%d %H:%M')} UTC; "
-        f"{t(N_('version'))} {version}",
+        t(_COVERS) % {"start": report.period_start.isoformat(), "end": report.period_end.isoformat(),
+                      "when": report.generated_at.strftime("%Y-%m-%d %H:%M"), "version": version},
         f"sha256 {content_hash}",
     ]
     for line in lines:

@@ -135,9 +135,15 @@ def _name(call: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
+_GETTEXT = {"_", "gettext", "ngettext", "_l", "lazy_gettext", "N_"}
+
+
 def _unmarked_in(tree: ast.AST) -> list[tuple[int, str]]:
     found = []
     for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):  # pybabel does not look inside f-strings
+            found += [(node.lineno, "_() in an f-string") for inner in ast.walk(node)
+                      if isinstance(inner, ast.Call) and _name(inner) in _GETTEXT]
         if not isinstance(node, ast.Call):
             continue
         name = _name(node)
@@ -221,6 +227,7 @@ def test_domain_errors_say_messages_not_raw_english():
 
 
 def test_the_python_check_sees_what_it_should():
+    assert _unmarked_in(ast.parse('x = f"[{_(\'met\')}]"')) == [(1, "_() in an f-string")]
     source = ('flash("Saved.")\nflash(_("Saved."))\nname = StringField("Name")\n'
               'other = StringField(_l("Name"), description="A hint")\n'
               'kind = SelectField(_l("Kind"), choices=[("a", "Alpha"), ("b", _l("Beta"))])\n'
