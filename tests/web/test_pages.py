@@ -34,7 +34,7 @@ def _tables_are_named_and_boxed(html: str) -> int:
     for table in tables:
         assert "<caption" in table or "aria-labelledby=" in table.split(">", 1)[0], table[:200]
     assert html.count("<table") == len(re.findall(
-        r'<div class="(?:table-scroll|report-table[^"]*)">\s*<table', html))
+        r'<div class="(?:table-scroll|report-table[^"]*)"[^>]*>\s*<table', html))
     return len(tables)
 
 
