@@ -6,8 +6,9 @@ the overview."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
+from standards import clock
 from tests.browser.checks import accessible, visit
 from tests.browser.server import sign_in
 
@@ -25,7 +26,7 @@ def test_the_public_finds_facilities_and_checks_a_certificate(screen):
     assert "Great Lakes Metals" in page.content() and "no_evidence" not in page.content()
     visit(page, base + "/registry/facilities")
     visit(page, base + "/")
-    page.get_by_label("Check a certificate: permit number").fill(f"PAR-{date.today().year}-000001")
+    page.get_by_label("Check a certificate: permit number").fill(f"PAR-{clock.today().year}-000001")
     page.get_by_role("button", name="Check").click()
     visit(page)
     assert page.get_by_text("Verified.").is_visible()
@@ -43,7 +44,7 @@ def test_a_shipper_reads_the_outcome_and_logs_a_load_ahead_of_departure(screen):
     page.locator(PERMIT_LINK).first.click()
     visit(page)
     assert page.get_by_role("heading", name=re.compile("Approved: loads may travel")).is_visible()
-    departure = date.today() + timedelta(days=3)
+    departure = clock.today() + timedelta(days=3)
     document = f"BR-{page.viewport_size['width']}"
     page.get_by_label("Movement document number").fill(document)
     page.get_by_label("Quantity (tonnes)").fill("1.5")
@@ -97,7 +98,7 @@ def test_an_inspector_verifies_evidence_and_a_violation_suspends_the_facility(sc
     visit(page)
     page.get_by_role("link", name=re.compile("Record an inspection")).first.click()
     visit(page)
-    page.get_by_label("Inspected on").fill(date.today().isoformat())
+    page.get_by_label("Inspected on").fill(clock.today().isoformat())
     page.get_by_label("Outcome").select_option(value="violation")
     page.get_by_label("Summary").fill("Dust handling enclosure open; opacity above the limit.")
     page.get_by_role("button", name=re.compile("Record")).last.click()
