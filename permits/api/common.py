@@ -4,13 +4,11 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import date
 from typing import Any
 
 from flask import request
 from sqlalchemy import Select
 
-from facility_registry.validation import iso_date
 from permits.core import db
 from permits.core.ids import MAX_ID
 from standards.errors import Malformed, ValidationFailed, WrongType
@@ -79,22 +77,6 @@ def _check_text(text: str, field: str) -> None:
     problem = unstorable(text)
     if problem:
         raise ValidationFailed(f"{field} {problem}.", {field: [problem]})
-
-
-def parse_date(value: Any, field: str) -> date:
-    if not isinstance(value, str):
-        raise WrongType(f"{field} must be a date string YYYY-MM-DD.",
-                       {field: ["must be a date string YYYY-MM-DD"]})
-    try:
-        return iso_date(value)
-    except ValueError as exc:
-        raise ValidationFailed(f"{field} is not a valid date.",
-                       {field: ["is not a valid date (YYYY-MM-DD)"]}) from exc
-
-
-def query_date(name: str = "on") -> date | None:
-    value = request.args.get(name)
-    return parse_date(value, name) if value else None
 
 
 def _encode_cursor(last_id: int) -> str:
