@@ -1,25 +1,24 @@
 """Eligibility: may this facility receive this byproduct on this day, and if not, why not.
 
-For each U.S. standard in force for the byproduct, the facility's binding limit and newest
-measurement (standing, observed on or before the day; verified preferred over unverified) go
-to `standards.equivalence.evaluate`. The registry adds its own reasons (not active, does not
+For each U.S. standard in force for the byproduct, the facility's standing binding limits and
+measurements observed on or before the day (`facility_registry.readings`) go to
+`standards.equivalence.evaluate`, which weighs the worst reading in the freshness window. The registry adds its own reasons (not active, does not
 accept the byproduct, does not perform the operation). Evidence for many facilities is read
 in one windowed query per chunk, never one query per facility or per standard.
 """
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Date, String, bindparam, func, select, type_coerce
+from sqlalchemy import String, select, type_coerce
 from sqlmodel import Session
 
-from facility_registry.models import Evidence, Facility, FacilityStanding
-from facility_registry.queries import not_superseded
+from facility_registry.models import Facility, FacilityStanding
+from facility_registry.readings import CHUNK, standing_readings
 from facility_registry.standing import (
     FOREVER,
     StoredReasons,
@@ -30,8 +29,6 @@ from facility_registry.standing import (
 from standards.catalogue import standards_in_force, standards_version
 from standards.clock import add_months, utcnow
 from standards.equivalence import Check, Reading, StandardTerms, evaluate, freshness_cutoff
-
-CHUNK = 500  # facility ids per evidence query: well under every driver's parameter limit
 
 
 @dataclass
@@ -89,7 +86,7 @@ def registry_reasons(facility, byproduct: str, operation: str | None = None) -> 
 def check_facility(session: Session, facility: Facility, byproduct: str, on: date, *,
                    operation: str | None = None) -> Eligibility:
     standards = _terms(session, on, byproduct)
-    evidence = newest_evidence(session, [facility.id], standards, on)
+    evidence = standing_readings(session, [facility.id], standards, on)
     return _decide(facility, byproduct, on, standards, evidence, operation)
 
 
@@ -101,10 +98,10 @@ def _terms(session: Session, on: date, byproduct: str) -> list[StandardTerms]:
 def _decide(facility, byproduct, on, standards, evidence, operation) -> Eligibility:
     checks, used = [], []
     for standard in standards:
-        limit = evidence.get((facility.id, standard.code, "limit"))
-        measured = evidence.get((facility.id, standard.code, "measurement"))
-        used.extend(r.evidence_id for r in (limit, measured) if r is not None)
-        checks.append(evaluate(standard, limit, measured, on))
+        check = _check(facility.id, standard, evidence, on)
+        used.extend(r.evidence_id for r in (check._limit, check._measured)
+                    if r is not None and r.evidence_id is not None)
+        checks.append(check)
     reasons = registry_reasons(facility, byproduct, operation)
     if not standards:
         reasons.append(f"no U.S. standard is in force for {byproduct} on {on.isoformat()}")
@@ -113,44 +110,10 @@ def _decide(facility, byproduct, on, standards, evidence, operation) -> Eligibil
 
 
 def newest_evidence(session: Session, facility_ids: Sequence[int], standards: Iterable,
-                    on: date) -> dict[tuple[int, str, str], Reading]:
-    """(facility, standard, kind) → the Reading to judge: standing entries observed on or before
-    `on`, verified ones first, then the newest observation, then the newest entry."""
-    practices = {s.code for s in standards if s.direction == "required"}
-    codes = sorted({s.code for s in standards})
-    found: dict[tuple[int, str, str], Reading] = {}
-    if not codes:
-        return found
-    for start in range(0, len(facility_ids), CHUNK):
-        chunk = list(facility_ids[start:start + CHUNK])
-        parameters = {"facility_ids": chunk, "codes": codes, "on": on}
-        for row in session.connection().execute(_newest_statement(), parameters):
-            code = row.standard_code
-            # A practice is stored as 1.0/0.0; the comparison wants True/False.
-            value = row.value == 1.0 if code in practices else row.value
-            found[(row.facility_id, code, row.kind)] = Reading(
-                value=value, unit=row.unit, basis=row.basis, observed_on=row.observed_on,
-                verified=bool(row.verified), evidence_id=row.id, source=row.source)
-    return found
-
-
-@functools.cache
-def _newest_statement():
-    # Built once: constructing this statement costs more than running it for one facility.
-    rank = func.row_number().over(
-        partition_by=(Evidence.facility_id, Evidence.standard_code, Evidence.kind),
-        order_by=(Evidence.verified.desc(), Evidence.observed_on.desc(), Evidence.id.desc()),
-    ).label("rank")
-    ranked = (
-        select(Evidence.id, Evidence.facility_id, Evidence.standard_code, Evidence.kind,
-               Evidence.value, Evidence.unit, Evidence.basis, Evidence.observed_on,
-               Evidence.verified, Evidence.source, rank)
-        .where(Evidence.facility_id.in_(bindparam("facility_ids", expanding=True)),
-               Evidence.standard_code.in_(bindparam("codes", expanding=True)),
-               Evidence.observed_on <= bindparam("on", type_=Date), not_superseded())
-        .subquery()
-    )
-    return select(ranked).where(ranked.c.rank == 1)
+                    on: date) -> dict[tuple[int, str, str], list[Reading]]:
+    """Kept for callers of the first version: every standing reading that counts (see
+    `facility_registry.readings.standing_readings`)."""
+    return standing_readings(session, facility_ids, standards, on)
 
 
 # --- standings: the stored verdicts the finder reads ----------------------------------------
@@ -174,7 +137,7 @@ def refresh_standings(session: Session, facility_ids: Sequence[int] | None = Non
             terms.setdefault(byproduct, _terms(session, on, byproduct))
         # One read of the chunk's evidence serves every byproduct: their standards overlap.
         every = {s.code: s for b in byproducts for s in terms[b]}.values()
-        evidence = newest_evidence(session, [r.id for r in rows], every, on)
+        evidence = standing_readings(session, [r.id for r in rows], every, on)
         for byproduct in byproducts:
             standards = terms[byproduct]
             version = standards_version(standards)
@@ -218,10 +181,11 @@ def _check(facility_id, standard, evidence, on) -> Check:
 def _standing(facility_id, byproduct, checks, evidence, standards, on, version) -> dict:
     # Only time can change a verdict computed today: a fresh measurement goes stale. One already
     # stale stays stale, so the standing holds until the first fresh one may expire.
+    # Every reading in the window counts, so the verdict may change when any of them leaves it.
     expiries = [max(add_months(m.observed_on, s.freshness_months), on + timedelta(days=1))
                 for s in standards
-                if (m := evidence.get((facility_id, s.code, "measurement"))) is not None
-                and m.observed_on >= freshness_cutoff(on, s.freshness_months)]
+                for m in evidence.get((facility_id, s.code, "measurement"), ())
+                if m.observed_on >= freshness_cutoff(on, s.freshness_months)]
     return {"facility_id": facility_id, "byproduct": byproduct,
             "checks_meet": bool(checks) and all(c.verdict == "meets" for c in checks),
             "blockers": encode_blockers((c.standard, c.verdict) for c in checks if c.verdict != "meets"),
@@ -278,7 +242,7 @@ def find_facilities(session: Session, *, byproduct: str, operation: str | None, 
                                operation=operation, country=country)
     missing = [r.id for r in rows if not ruled_out[r.id] and r.id not in verdicts]
     if missing:
-        evidence = newest_evidence(session, missing, standards, on)
+        evidence = standing_readings(session, missing, standards, on)
         for fid in missing:
             checks = [_check(fid, s, evidence, on) for s in standards]
             verdicts[fid] = (all(c.verdict == "meets" for c in checks),

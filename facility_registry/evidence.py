@@ -19,7 +19,7 @@ from facility_registry.announce import audited
 from facility_registry.eligibility import refresh_standings
 from facility_registry.errors import EvidenceNotFound
 from facility_registry.facilities import get_facility
-from facility_registry.models import EVIDENCE_KINDS, Evidence, Facility
+from facility_registry.models import COMPARATORS, EVIDENCE_KINDS, Evidence, Facility
 from facility_registry.queries import not_superseded, superseding
 from facility_registry.reference import Reference, load_reference
 from standards import units
@@ -46,6 +46,10 @@ class CleanEvidence(NamedTuple):
     basis: str | None
     observed_on: date
     source: str
+    comparator: str | None = None
+    shift_hours: float | None = None
+    conditions: dict | None = None
+    subject: str | None = None
 
 
 def clean_evidence(data: dict, reference: Reference, *, today: date, prefix: str = "") -> CleanEvidence:
@@ -66,11 +70,12 @@ def _clean(data: dict, reference: Reference, today: date, prefix: str) -> CleanE
     kind = _kind(data.get("kind"), prefix + "kind")
     source = validation.text(data.get("source"), prefix + "source", max_length=500)
     basis = _basis(data.get("basis"), standard, reference, prefix + "basis")
+    extras = _extras(data, standard, kind, basis, prefix)
     value, unit, value_entered, unit_entered = _convert(data.get("value"), data.get("unit"),
-                                                        standard, prefix)
+                                                        standard, prefix, extras["conditions"])
     return CleanEvidence(standard_code=standard.code, kind=kind, value_entered=value_entered,
                          unit_entered=unit_entered, value=value, unit=unit, basis=basis,
-                         observed_on=observed_on, source=source)
+                         observed_on=observed_on, source=source, **extras)
 
 
 def _standard(reference: Reference, code: str, observed_on: date, prefix: str):
@@ -95,11 +100,13 @@ def _every_error(data, reference, today, prefix, first: ValidationFailed) -> Val
     observed_on = attempt(lambda: validation.past_date(data.get("observed_on"), prefix + "observed_on",
                                                        today=today))
     standard = attempt(lambda: _standard(reference, code, observed_on or today, prefix)) if code else None
-    attempt(lambda: _kind(data.get("kind"), prefix + "kind"))
+    kind = attempt(lambda: _kind(data.get("kind"), prefix + "kind"))
     attempt(lambda: validation.text(data.get("source"), prefix + "source", max_length=500))
     if standard is not None:
-        attempt(lambda: _basis(data.get("basis"), standard, reference, prefix + "basis"))
-        attempt(lambda: _convert(data.get("value"), data.get("unit"), standard, prefix))
+        basis = attempt(lambda: _basis(data.get("basis"), standard, reference, prefix + "basis"))
+        extras = attempt(lambda: _extras(data, standard, kind, basis, prefix)) if kind else None
+        attempt(lambda: _convert(data.get("value"), data.get("unit"), standard, prefix,
+                                 (extras or {}).get("conditions")))
     return type(first)(first.message, errors or first.fields)
 
 
@@ -124,8 +131,58 @@ def _basis(value, standard, reference: Reference, field: str) -> str | None:
 VALUE_ENTERED_LENGTH = 60  # Evidence.value_entered and Finding.value_entered
 
 
-def _convert(value, unit, standard, prefix: str) -> tuple[float, str | None, str, str | None]:
-    """(canonical value, canonical unit, value as typed, unit as typed)."""
+def _extras(data: dict, standard, kind: str, basis: str | None, prefix: str) -> dict:
+    """The comparator of a limit, the shift length of an 8-h TWA measurement, the stated
+    stack-gas conditions and the subject of a per-test result: each only where it means something."""
+    comparator = validation.text(data.get("comparator"), prefix + "comparator", max_length=2,
+                                 required=False)
+    if comparator is not None:
+        allowed = {"max": ("<", "<="), "min": (">", ">=")}.get(standard.direction, ())
+        if kind != "limit":
+            raise validation.fail(prefix + "comparator", "only a binding limit has a comparator")
+        if comparator not in COMPARATORS or comparator not in allowed:
+            choices = " or ".join(allowed) or "none (a required practice)"
+            raise validation.fail(prefix + "comparator",
+                                  f"must be {choices} for a {standard.direction} standard")
+    shift_hours = data.get("shift_hours")
+    if shift_hours is not None and shift_hours != "":
+        if kind != "measurement" or basis != "8h_twa":
+            raise validation.fail(prefix + "shift_hours",
+                                  "only an 8-h TWA measurement states a shift length")
+        shift_hours = validation.number(shift_hours, prefix + "shift_hours", minimum=0,
+                                        allow_equal=False)
+        if shift_hours > 24:
+            raise validation.fail(prefix + "shift_hours", "must be at most 24 hours")
+    else:
+        shift_hours = None
+    conditions = data.get("conditions")
+    if conditions is not None:
+        if not isinstance(conditions, dict):
+            raise validation.fail(prefix + "conditions", "must be an object")
+        if standard.reference_conditions is None:
+            raise validation.fail(prefix + "conditions",
+                                  f"{standard.code} has no reference conditions to convert to")
+        unknown = sorted(set(conditions) - CONDITION_FIELDS)
+        if unknown:
+            raise validation.fail(f"{prefix}conditions.{unknown[0]}", "is not a stated condition")
+    subject = validation.text(data.get("subject"), prefix + "subject", max_length=80,
+                              required=False)
+    if subject is not None and kind != "measurement":
+        raise validation.fail(prefix + "subject", "only a measurement belongs to a subject")
+    return {"comparator": comparator, "shift_hours": shift_hours, "conditions": conditions,
+            "subject": subject}
+
+
+CONDITION_FIELDS = frozenset({"temperature_c", "pressure_kpa", "dry", "moisture_percent",
+                              "o2_percent"})
+
+
+def _convert(value, unit, standard, prefix: str,
+             conditions: dict | None = None) -> tuple[float, str | None, str, str | None]:
+    """(canonical value, canonical unit, value as typed, unit as typed).
+
+    A stack-gas concentration per actual m³ converts to the standard's dry standard unit only
+    with its stated conditions; without them it is kept in mg/m³, and its check is incomparable."""
     unit_entered = validation.text(unit, prefix + "unit", max_length=40, required=False)
     if standard.direction == "required":
         if unit_entered:
@@ -139,13 +196,35 @@ def _convert(value, unit, standard, prefix: str) -> tuple[float, str | None, str
                               f"must be at most {VALUE_ENTERED_LENGTH} characters as typed")
     if not unit_entered:
         raise validation.fail(prefix + "unit", f"is required (the standard is in {standard.unit})")
+    stored_unit = standard.unit
     try:
-        converted = units.to_canonical(number, unit_entered, standard.unit)
+        if standard.reference_conditions and _per_actual_volume(unit_entered):
+            converted = units.to_canonical(number, unit_entered, "mg/m³")
+            if conditions is None:
+                stored_unit = "mg/m³"  # no conditions: kept as measured, incomparable
+            else:
+                converted = units.to_canonical(
+                    units.to_reference_conditions(converted, conditions,
+                                                  standard.reference_conditions),
+                    "mg/dscm", standard.unit)
+        else:
+            converted = units.to_canonical(number, unit_entered, standard.unit)
     except UnknownUnit as exc:  # unreadable, or of another dimension than the standard's
         raise UnknownUnit.on(prefix + "unit", str(exc), unit=exc.unit) from None
+    except units.IncompleteConditions as exc:
+        raise validation.fail(f"{prefix}conditions.{exc.field}", str(exc).split(": ", 1)[1]) from None
     if not math.isfinite(converted):  # 1e308 g/m³ is no float in µg/m³ (and no JSON number)
         raise validation.fail(prefix + "value", f"is too large to express in {standard.unit}")
-    return converted, standard.unit, typed, unit_entered
+    return converted, stored_unit, typed, unit_entered
+
+
+def _per_actual_volume(unit: str) -> bool:
+    """A gas concentration per actual cubic metre (not per dry standard one)."""
+    try:
+        units.to_canonical(1.0, unit, "mg/m³")
+    except units.UnknownUnit:
+        return False
+    return True
 
 
 def record_evidence(session: Session, *, facility_id: int, actor_id: int | None, actor_role: str,

@@ -2,8 +2,9 @@
 
 Evidence is append-only: a correction is a new row whose `supersedes_id` names the row it
 replaces (unique, so an entry is superseded at most once), and "superseded" is read from that
-link rather than written into the old row. The only UPDATE an evidence row ever sees is its
-verification. User ids are plain integers: accounts live in `permits`, above this package.
+link rather than written into the old row. The only UPDATEs an evidence row ever sees are its
+verification, its rejection (a self-reported entry an inspector refuses) and the record that
+an exceedance was corrected; each happens once, by a conditional UPDATE, and is audited. User ids are plain integers: accounts live in `permits`, above this package.
 """
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ __all__ = [  # the tables, for `permits.models`'s star import
 
 FACILITY_STATUSES = ("active", "suspended", "revoked")
 EVIDENCE_KINDS = ("limit", "measurement")
+# How a binding limit is phrased: "<" / "<=" for a `max` standard, ">" / ">=" for `min`.
+COMPARATORS = ("<", "<=", ">", ">=")
 INSPECTION_OUTCOMES = ("compliant", "violation")
 
 
@@ -114,6 +117,26 @@ class Evidence(SQLModel, table=True):
     correction_reason: str | None = Field(default=None, max_length=1000)
     inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
     created_at: datetime = _timestamp()
+    # A limit as phrased ("<" 3 % vs "<=" 3 %); None on a measurement.
+    comparator: str | None = Field(default=None, max_length=2)
+    # An 8-h TWA measurement's shift length (hours worked that day); None: an 8-hour day.
+    shift_hours: float | None = None
+    # Stack gas: the conditions a concentration was measured at, as stated (temperature_c,
+    # pressure_kpa, dry or moisture_percent, o2_percent); `value` is converted from them.
+    conditions: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # Per-test results: the pseudonymous worker (or sample point) they belong to, so that
+    # averages over a worker's last tests can be computed. Never shown publicly.
+    subject: str | None = Field(default=None, max_length=80)
+    # A self-reported entry an inspector rejected: it no longer counts.
+    rejected_at: datetime | None = _timestamp(nullable=True, default_now=False)
+    rejected_by_id: int | None = None
+    rejection_reason: str | None = Field(default=None, max_length=1000)
+    # An exceedance an inspector recorded as corrected, with the action and the newer
+    # re-measurement that shows it: it no longer counts.
+    corrected_at: datetime | None = _timestamp(nullable=True, default_now=False)
+    corrected_by_id: int | None = None
+    corrective_action: str | None = Field(default=None, max_length=2000)
+    remeasurement_id: int | None = Field(default=None, foreign_key="evidence.id")
 
 
 class Inspection(SQLModel, table=True):

@@ -26,11 +26,13 @@ class StandardRule:
     basis: str
     direction: str
     effective_from: date
+    # Stack gas: the conditions the U.S. value is stated at (None: no conversion of conditions).
+    reference_conditions: dict | None = None
 
     @classmethod
     def of(cls, standard: Standard) -> StandardRule:
         return cls(standard.code, standard.version, standard.unit, standard.basis,
-                   standard.direction, standard.effective_from)
+                   standard.direction, standard.effective_from, standard.reference_conditions)
 
 
 @dataclass

@@ -5,6 +5,7 @@ only compares and records; the dictionaries and the sentence a person reads are 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,6 +25,9 @@ __all__ = [
     "StandardTerms",
     "evaluate",
     "freshness_cutoff",
+    "limit_within",
+    "measured_within",
+    "us_value_for",
 ]
 
 MEETS = "meets"
@@ -41,6 +45,10 @@ class Reading:
 
     `value` is already in the standard's canonical unit (convert with `units.to_canonical`), or
     True/False for a `required` practice. `verified` is False while it is only self-reported.
+    A limit carries its `comparator` as the facility's rule is phrased ("<" or "<=" for a `max`
+    standard, ">" or ">=" for `min`; None reads as the inclusive one). An 8-h TWA measurement may
+    carry the `shift_hours` it was taken over; a per-test one the pseudonymous `subject` (a
+    worker) that averages over several tests group by.
     """
 
     value: float | bool
@@ -50,9 +58,12 @@ class Reading:
     verified: bool
     evidence_id: int | None = None
     source: str | None = None
+    comparator: str | None = None
+    shift_hours: float | None = None
+    subject: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "value": self.value,
             "unit": self.unit,
             "basis": self.basis,
@@ -61,6 +72,11 @@ class Reading:
             "evidence_id": self.evidence_id,
             "source": self.source,
         }
+        if self.comparator is not None:
+            data["comparator"] = self.comparator
+        if self.shift_hours is not None:
+            data["shift_hours"] = self.shift_hours
+        return data
 
 
 @dataclass(slots=True, frozen=True)
@@ -79,6 +95,11 @@ class StandardTerms:
     direction: str
     freshness_months: int = 12
     exclusive: bool = False
+    # The limit is for an 8-hour day and shrinks proportionally for longer shifts
+    # (29 CFR 1910.1025(c)(2): 400 ÷ hours worked).
+    shift_adjusted: bool = False
+    # The code of the per-test standard whose tests this standard's averages are computed from.
+    computed_from: str | None = None
 
     @classmethod
     def of(cls, standard) -> StandardTerms:
@@ -91,6 +112,8 @@ class StandardTerms:
             direction=standard.direction,
             freshness_months=standard.freshness_months,
             exclusive=bool(getattr(standard, "exclusive", False)),
+            shift_adjusted=bool(getattr(standard, "shift_adjusted", False)),
+            computed_from=getattr(standard, "computed_from", None),
         )
 
 
@@ -98,10 +121,11 @@ class Check:
     """The verdict on one standard, with the U.S. limit and the facility's evidence side by side.
 
     `us_limit`, `facility_limit`, `facility_measured` are JSON-ready dicts (dates as ISO text);
+    `facility_measured` is the reading that decided (the worst one in the freshness window);
     `reason` is one sentence with the numbers. A Check made by `evaluate` builds them on access.
     """
 
-    __slots__ = ("verdict", "_standard", "_limit", "_measured", "_why", "_on", "_given")
+    __slots__ = ("verdict", "_standard", "_limit", "_measured", "_why", "_on", "_given", "_counted")
 
     def __init__(
         self,
@@ -117,6 +141,7 @@ class Check:
             raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
         self.verdict = verdict
         self._standard = None
+        self._counted = 0
         self._given = (standard, version, us_limit, facility_limit, facility_measured, reason)
 
     @property
@@ -145,13 +170,25 @@ class Check:
     def facility_measured(self) -> dict[str, Any] | None:
         if self._given is not None:
             return self._given[4]
-        return None if self._measured is None else self._measured.to_dict()
+        if self._measured is None:
+            return None
+        data = self._measured.to_dict()
+        applied = us_value_for(self._standard, self._measured)
+        if applied != self._standard.value:  # a long shift: the U.S. value it was judged by
+            data["us_value_applied"] = applied
+        return data
+
+    @property
+    def readings_counted(self) -> int:
+        """How many measurements in the freshness window were weighed (0 when none decided)."""
+        return self._counted
 
     @property
     def reason(self) -> str:
         if self._given is not None:
             return self._given[5]
-        return _REASONS[self._why](self._standard, self._limit, self._measured, self._on)
+        return _REASONS[self._why](self._standard, self._limit, self._measured, self._on,
+                                   self._counted)
 
     def to_dict(self) -> dict[str, Any]:
         """The API's CHECK shape (plus the standard's version)."""
@@ -172,7 +209,7 @@ class Check:
 _new_check = object.__new__
 
 
-def _decided(verdict, standard, limit, measured, why, on) -> Check:
+def _decided(verdict, standard, limit, measured, why, on, counted=0) -> Check:
     # Skips __init__: evaluate is the hot path and its Checks build their parts lazily.
     check = _new_check(Check)
     check.verdict = verdict
@@ -182,60 +219,173 @@ def _decided(verdict, standard, limit, measured, why, on) -> Check:
     check._why = why
     check._on = on
     check._given = None
+    check._counted = counted
     return check
 
 
-def evaluate(standard, limit: Reading | None, measurement: Reading | None, on: date) -> Check:
+def _as_tuple(readings) -> tuple:
+    if readings is None:
+        return ()
+    if isinstance(readings, Reading):
+        return (readings,)
+    return tuple(readings)
+
+
+def evaluate(standard, limit, measurement, on: date) -> Check:
     """Decide whether a facility's evidence is U.S.-equivalent-or-better for one standard on `on`.
 
     `standard` needs code, version, value, unit, basis, direction (max | min | required) and
-    freshness_months; an `exclusive` attribute, when true, makes the value itself fail. `limit`
-    is the facility's binding limit, `measurement` its newest measured result at or before `on`,
-    both already in the standard's unit. The first rule that applies decides:
+    freshness_months (`exclusive`, `shift_adjusted` are read when present). `limit` and
+    `measurement` are each a Reading, a sequence of Readings (every standing entry observed on or
+    before `on`, in the standard's unit) or None. DOMAIN.md's sharper rules:
 
-    1. `no_evidence`  - the binding limit or the measurement is missing.
-    2. `incomparable` - a reading's basis or unit is not the standard's: converting between
-       averaging periods would be a guess, not a comparison. A `required` practice has no basis
-       or unit, so neither is compared.
-    3. `unverified`   - a reading is only self-reported.
-    4. `fails`        - the binding limit is worse than the U.S. value (a limit does not go stale).
-    5. `stale`        - the measurement is older than `freshness_months` calendar months before
-       `on`. A measurement on the first day of the window (`freshness_cutoff`) is still fresh.
-    6. `fails`        - the measurement is worse than the U.S. value.
-    7. `meets`        - otherwise. Equality meets (`max`: value <= U.S.; `min`: value >= U.S.;
-       `required`: True), unless the standard is `exclusive` (`max`: <, `min`: >).
+    - The binding limit is the newest verified one; a newer self-reported limit that is worse
+      than the U.S. value counts at once (bad news), a better one only once verified. A limit
+      is compared as phrased: "< 3%" against "3% or greater is a violation" meets, "<= 3%" fails.
+    - Every measurement within the freshness window counts and the worst decides (highest for
+      `max`, lowest for `min`, a practice found not in place for `required`). A self-reported
+      one counts at once when it is worse than the U.S. value, toward `meets` only verified.
+    - An 8-h TWA measured over a longer shift is judged by value × 8 ÷ hours (`shift_adjusted`).
+    - Readings on another basis or unit are set aside: converting between averaging periods
+      would be a guess. When nothing comparable is left the verdict is `incomparable`.
 
-    Comparisons are written so that a NaN never meets.
+    Verdicts, first that applies: `fails` (limit first, then a measurement), `no_evidence`,
+    `incomparable`, `unverified`, `stale` (no comparable measurement in the window),
+    `meets`. Equality meets unless the standard is `exclusive`. A NaN never meets.
     """
-    if limit is None or measurement is None:
-        return _decided(NO_EVIDENCE, standard, limit, measurement, "missing", on)
-    direction = standard.direction
-    if direction != "required":
-        basis = standard.basis
-        if limit.basis != basis or measurement.basis != basis:
-            return _decided(INCOMPARABLE, standard, limit, measurement, "basis", on)
-        unit = standard.unit
-        if limit.unit != unit or measurement.unit != unit:
-            return _decided(INCOMPARABLE, standard, limit, measurement, "unit", on)
-    if not (limit.verified and measurement.verified):
-        return _decided(UNVERIFIED, standard, limit, measurement, "unverified", on)
+    limits = _as_tuple(limit)
+    measurements = _as_tuple(measurement)
+    chosen_limit, limit_why = _binding_limit(standard, limits)
+    chosen, measured_why, counted = _deciding_measurement(standard, measurements, on)
+    if limit_why == "limit_worse":
+        return _decided(FAILS, standard, chosen_limit, chosen, "limit_worse", on, counted)
+    if measured_why == "measured_worse":
+        return _decided(FAILS, standard, chosen_limit, chosen, "measured_worse", on, counted)
+    if limit_why == "missing" or measured_why == "missing":
+        return _decided(NO_EVIDENCE, standard, chosen_limit, chosen, "missing", on)
+    for why in ("basis", "unit"):
+        if limit_why == why or measured_why == why:
+            return _decided(INCOMPARABLE, standard, chosen_limit, chosen, why, on)
+    if limit_why == "unverified" or measured_why == "unverified":
+        return _decided(UNVERIFIED, standard, chosen_limit, chosen, "unverified", on, counted)
+    if measured_why == "stale":
+        return _decided(STALE, standard, chosen_limit, chosen, "stale", on)
+    return _decided(MEETS, standard, chosen_limit, chosen, "meets", on, counted)
+
+
+def _key(reading: Reading) -> tuple:
+    return reading.observed_on, reading.evidence_id or 0
+
+
+def _incomparable(standard, readings: tuple) -> tuple[list, str | None]:
+    """The readings on the standard's basis and unit, or (the newest, why) when none is."""
+    if standard.direction == "required":  # a practice has no basis or unit to compare
+        return list(readings), None
+    basis, unit = standard.basis, standard.unit
+    comparable = [r for r in readings if r.basis == basis and r.unit == unit]
+    if comparable:
+        return comparable, None
+    newest = max(readings, key=_key)
+    return [newest], "basis" if newest.basis != basis else "unit"
+
+
+def _binding_limit(standard, limits: tuple) -> tuple[Reading | None, str]:
+    if not limits:
+        return None, "missing"
+    comparable, why = _incomparable(standard, limits)
+    if why:
+        return comparable[0], why
+    verified = [r for r in comparable if r.verified]
+    newest_verified = max(verified, key=_key) if verified else None
+    later = [r for r in comparable if not r.verified
+             and (newest_verified is None or _key(r) > _key(newest_verified))]
+    newest_claim = max(later, key=_key) if later else None
+    if newest_claim is not None and not limit_within(standard, newest_claim):
+        return newest_claim, "limit_worse"  # a relaxed limit, self-reported: bad news counts
+    if newest_verified is None:
+        return newest_claim, "unverified"
+    if not limit_within(standard, newest_verified):
+        return newest_verified, "limit_worse"
+    return newest_verified, "ok"
+
+
+def _deciding_measurement(standard, measurements: tuple, on: date) -> tuple[Reading | None, str, int]:
+    if not measurements:
+        return None, "missing", 0
+    comparable, why = _incomparable(standard, measurements)
+    if why:
+        return comparable[0], why, 0
+    cutoff = freshness_cutoff(on, standard.freshness_months)
+    window = [r for r in comparable if cutoff <= r.observed_on <= on]
+    if not window:
+        return max(comparable, key=_key), "stale", 0
+    worse = [r for r in window if not measured_within(standard, r)]
+    if worse:  # verified or not: an exceedance counts at once
+        return (max(worse, key=lambda r: (_severity(standard, r), _key(r))), "measured_worse",
+                len(window))
+    verified = [r for r in window if r.verified]
+    if not verified:
+        return max(window, key=_key), "unverified", len(window)
+    if standard.direction == "required":
+        return max(verified, key=_key), "ok", len(verified)
+    return max(verified, key=lambda r: (_severity(standard, r), _key(r))), "ok", len(verified)
+
+
+def us_value_for(standard, reading: Reading | None):
+    """The U.S. value a measurement is judged by: the standard's, or for a shift longer than
+    8 hours under a `shift_adjusted` standard, value × 8 ÷ hours (400 ÷ hours for lead)."""
     us = standard.value
+    hours = reading.shift_hours if reading is not None else None
+    if hours and hours > 8 and getattr(standard, "shift_adjusted", False):
+        return float(f"{us * 8 / hours:.12g}")
+    return us
+
+
+def _severity(standard, reading: Reading) -> float:
+    """How bad a reading is relative to the U.S. value it is judged by (bigger is worse)."""
+    if standard.direction == "required":
+        return 0.0  # a practice is in place or not: the newest failing one is named
+    us = us_value_for(standard, reading)
+    value = reading.value
+    if standard.direction == "max":
+        return value / us if us else value
+    return us / value if value else math.inf
+
+
+def measured_within(standard, reading: Reading) -> bool:
+    """A measured value on the allowed side of the U.S. value (strictly, when `exclusive`)."""
+    direction = standard.direction
+    value = reading.value
+    if direction == "required":
+        return value is True  # only an explicit True is "in place"
+    us = us_value_for(standard, reading)
     exclusive = getattr(standard, "exclusive", False)
-    if not _within(direction, exclusive, limit.value, us):
-        return _decided(FAILS, standard, limit, measurement, "limit_worse", on)
-    if measurement.observed_on < freshness_cutoff(on, standard.freshness_months):
-        return _decided(STALE, standard, limit, measurement, "stale", on)
-    if not _within(direction, exclusive, measurement.value, us):
-        return _decided(FAILS, standard, limit, measurement, "measured_worse", on)
-    return _decided(MEETS, standard, limit, measurement, "meets", on)
-
-
-def _within(direction: str, exclusive: bool, value, us) -> bool:
     if direction == "max":
         return value < us if exclusive else value <= us
-    if direction == "min":
-        return value > us if exclusive else value >= us
-    return value is True  # required: only an explicit True is "in place"
+    return value > us if exclusive else value >= us
+
+
+STRICT_COMPARATORS = frozenset({"<", ">"})
+COMPARATORS = {"max": ("<", "<="), "min": (">", ">=")}
+
+
+def limit_within(standard, reading: Reading) -> bool:
+    """A binding limit that permits nothing the U.S. rule forbids.
+
+    Below (for `max`) the U.S. value it always meets; at the value it meets unless the U.S. rule
+    forbids the value itself (`exclusive`) and the facility's limit, phrased "<=", permits it.
+    """
+    direction = standard.direction
+    value = reading.value
+    if direction == "required":
+        return value is True
+    us = standard.value
+    better = value < us if direction == "max" else value > us
+    if better:
+        return True
+    if value == us:
+        return reading.comparator in STRICT_COMPARATORS or not getattr(standard, "exclusive", False)
+    return False  # worse, or NaN
 
 
 _cutoffs: dict[tuple[date, int], date] = {}
@@ -257,6 +407,8 @@ def freshness_cutoff(on: date, months: int) -> date:
 
 
 # ---- the sentences a person reads -------------------------------------------------------------
+# Every sentence a check gives is built here, one function per `why` code, so that a translation
+# (or message codes) can replace them in one place.
 
 BASIS_LABELS = {
     "8h_twa": "8-h TWA",
@@ -274,6 +426,7 @@ BASIS_LABELS = {
 _WORSE = {"max": "above", "min": "below"}
 _AT_OR_BETTER = {"max": "at or below", "min": "at or above"}
 _STRICTLY_BETTER = {"max": "below", "min": "above"}
+COMPARATOR_SIGNS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
 def _basis(basis: str | None) -> str:
@@ -290,8 +443,13 @@ def _amount(value, unit: str | None) -> str:
     return f"{_number(value)}{unit}" if unit == "%" else f"{_number(value)} {unit}"
 
 
-def _us_limit(standard) -> str:
-    return f"the U.S. limit of {_amount(standard.value, standard.unit)}"
+def _us_limit(standard, reading: Reading | None = None) -> str:
+    applied = us_value_for(standard, reading)
+    text = f"the U.S. limit of {_amount(applied, standard.unit)}"
+    if applied != standard.value:
+        text += (f" for a {_number(reading.shift_hours)}-hour shift "
+                 f"({_number(standard.value * 8)} ÷ {_number(reading.shift_hours)} h)")
+    return text
 
 
 def _worse_verb(standard) -> str:
@@ -300,7 +458,32 @@ def _worse_verb(standard) -> str:
     return "is " + _WORSE[standard.direction]
 
 
-def _reason_missing(standard, limit, measured, on) -> str:
+def _phrased(limit: Reading, standard) -> str:
+    sign = COMPARATOR_SIGNS.get(limit.comparator or COMPARATORS[standard.direction][1])
+    return f"{sign} {_amount(limit.value, standard.unit)}"
+
+
+def _described(reading: Reading, standard) -> str:
+    """'72 µg/100 g (per test, 2026-04-10, self-reported)' - a measurement with what it was."""
+    details = [_basis(standard.basis)]
+    if reading.shift_hours:
+        details[0] += f" over a {_number(reading.shift_hours)}-hour shift"
+    details.append(reading.observed_on.isoformat())
+    if reading.evidence_id is not None:
+        details.append(f"entry #{reading.evidence_id}")
+    if not reading.verified:
+        details.append("self-reported")
+    return f"{_amount(reading.value, standard.unit)} ({', '.join(details)})"
+
+
+def _window(standard, on, counted) -> str:
+    if counted <= 1:
+        return ""
+    cutoff = freshness_cutoff(on, standard.freshness_months)
+    return f"; the worst of {counted} measurements since {cutoff.isoformat()}"
+
+
+def _reason_missing(standard, limit, measured, on, counted) -> str:
     if limit is None and measured is None:
         return "No binding limit and no measurement are on record."
     if limit is None:
@@ -308,7 +491,7 @@ def _reason_missing(standard, limit, measured, on) -> str:
     return "No measurement is on record."
 
 
-def _reason_basis(standard, limit, measured, on) -> str:
+def _reason_basis(standard, limit, measured, on, counted) -> str:
     reading, name = (limit, "binding limit") if limit.basis != standard.basis else (measured, "measurement")
     return (
         f"The {name} is on a {_basis(reading.basis)} basis and the U.S. limit on a "
@@ -316,31 +499,45 @@ def _reason_basis(standard, limit, measured, on) -> str:
     )
 
 
-def _reason_unit(standard, limit, measured, on) -> str:
+def _reason_unit(standard, limit, measured, on, counted) -> str:
     reading, name = (limit, "binding limit") if limit.unit != standard.unit else (measured, "measurement")
+    if standard.unit in ("mg/dscm", "gr/dscf"):
+        return (
+            f"The {name} is in {reading.unit or 'no unit'} without the reference conditions "
+            f"(temperature, pressure, moisture) that convert it to {standard.unit}, the U.S. "
+            "basis of dry gas at 20 °C and 1 atm; it cannot be compared."
+        )
     return (
         f"The {name} is in {reading.unit or 'no unit'}, not converted to the U.S. unit "
         f"{standard.unit or '(none: a yes/no practice)'}; it cannot be compared."
     )
 
 
-def _reason_unverified(standard, limit, measured, on) -> str:
+def _reason_unverified(standard, limit, measured, on, counted) -> str:
     if not limit.verified and not measured.verified:
         return "The binding limit and the measurement are self-reported and no inspector has verified them."
     name = "binding limit" if not limit.verified else "measurement"
     return f"The {name} is self-reported and no inspector has verified it."
 
 
-def _reason_limit_worse(standard, limit, measured, on) -> str:
+def _reason_limit_worse(standard, limit, measured, on, counted) -> str:
     if standard.direction == "required":
         return "The facility's binding rules do not require this practice; the U.S. requires it."
+    claimed = "" if limit.verified else " (self-reported: a weaker limit counts before it is verified)"
+    if limit.value == standard.value:
+        return (
+            f"The binding limit {_phrased(limit, standard)} ({_basis(standard.basis)}) permits "
+            f"{_amount(limit.value, standard.unit)} itself, which the U.S. rule forbids: only "
+            f"{_STRICTLY_BETTER[standard.direction]} {_amount(standard.value, standard.unit)} "
+            f"meets{claimed}."
+        )
     return (
         f"The binding limit of {_amount(limit.value, standard.unit)} ({_basis(standard.basis)}) "
-        f"{_worse_verb(standard)} {_us_limit(standard)}."
+        f"{_worse_verb(standard)} {_us_limit(standard)}{claimed}."
     )
 
 
-def _reason_stale(standard, limit, measured, on) -> str:
+def _reason_stale(standard, limit, measured, on, counted) -> str:
     cutoff = freshness_cutoff(on, standard.freshness_months)
     return (
         f"The newest measurement ({measured.observed_on.isoformat()}) is older than the "
@@ -348,25 +545,26 @@ def _reason_stale(standard, limit, measured, on) -> str:
     )
 
 
-def _reason_measured_worse(standard, limit, measured, on) -> str:
+def _reason_measured_worse(standard, limit, measured, on, counted) -> str:
     observed = measured.observed_on.isoformat()
     if standard.direction == "required":
         return f"The practice was found not in place on {observed}; the U.S. requires it."
     return (
-        f"Measured {_amount(measured.value, standard.unit)} ({_basis(standard.basis)}, {observed}) "
-        f"{_worse_verb(standard)} {_us_limit(standard)}."
+        f"Measured {_described(measured, standard)} {_worse_verb(standard)} "
+        f"{_us_limit(standard, measured)}{_window(standard, on, counted)}."
     )
 
 
-def _reason_meets(standard, limit, measured, on) -> str:
+def _reason_meets(standard, limit, measured, on, counted) -> str:
     observed = measured.observed_on.isoformat()
     if standard.direction == "required":
         return f"The facility's binding rules require the practice and it was found in place on {observed}."
     words = _STRICTLY_BETTER if getattr(standard, "exclusive", False) else _AT_OR_BETTER
+    limit_text = (_phrased(limit, standard) if limit.comparator
+                  else _amount(limit.value, standard.unit))
     return (
-        f"Binding limit {_amount(limit.value, standard.unit)} and measured "
-        f"{_amount(measured.value, standard.unit)} ({_basis(standard.basis)}, {observed}) are "
-        f"{words[standard.direction]} {_us_limit(standard)}."
+        f"Binding limit {limit_text} and measured {_described(measured, standard)} are "
+        f"{words[standard.direction]} {_us_limit(standard, measured)}{_window(standard, on, counted)}."
     )
 
 

@@ -31,6 +31,15 @@ class Standard(SQLModel, table=True):
     # True when the rule text makes the value itself a violation ("3 percent opacity or
     # greater"), so only a value strictly on the right side of it meets.
     exclusive: bool = False
+    # True when the value is for an 8-hour day and shrinks for longer shifts: value × 8 ÷ hours
+    # (29 CFR 1910.1025(c)(2), "400 ÷ hours worked in the day").
+    shift_adjusted: bool = False
+    # The per-test standard whose tests this one's averages are computed from ("the average of
+    # the last three tests"), or None when measurements are entered as they are.
+    computed_from: str | None = Field(default=None, max_length=80)
+    # Stack gas: the conditions the U.S. value is stated at (temperature_c, pressure_kpa, dry,
+    # o2_percent); a measurement at other conditions is converted to them, or is incomparable.
+    reference_conditions: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     applies_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     citation: str
     source: str = Field(default="us_federal", max_length=20)  # us_federal | treaty

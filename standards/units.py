@@ -11,6 +11,11 @@ Blood lead. OSHA's general-industry lead standard (29 CFR 1910.1025(k)) states b
 catalogue disagree with the rule text. The context is switched on only when the canonical unit is
 a blood unit, so mg/L of leachate never silently becomes mg/kg.
 
+Production-normalised load. The effluent limits of 40 CFR 421 are mass of pollutant per mass of
+product made ("mg/kg of lead scrap produced", "pounds per million pounds"): a load, not a
+concentration. The product mass gets its own dimension, so mg/kg of product ↔ lb per million lb
+of product converts, while mg/kg, ppm or mg/L (a concentration) never turns into a load.
+
 Dry standard volume. Stack limits are per dry standard cubic metre (dscm): gas corrected to
 reference temperature, pressure and moisture. That correction needs the stack conditions, so
 dscm and dscf get their own dimension: gr/dscf ↔ mg/dscm converts, mg/m³ ↔ mg/dscm does not.
@@ -24,7 +29,7 @@ import pint
 
 from standards.errors import UnknownUnit
 
-__all__ = ["UnknownUnit", "normalize_unit", "registry", "to_canonical"]
+__all__ = ["UnknownUnit", "normalize_unit", "registry", "to_canonical", "to_reference_conditions"]
 
 
 def _unknown(unit: str, reason: str | None = None) -> UnknownUnit:
@@ -45,6 +50,9 @@ DISPLAY_UNITS: dict[str, str] = {
     "mg/kg": "mg/kg",
     "%": "percent",
     "ppm": "ppm",
+    "mg/kg of product": "mg/kg_product",
+    "g/t of product": "g/t_product",
+    "lb/million lb of product": "lb/Mlb_product",
 }
 BLOOD_UNITS = frozenset({"µg/100 g", "µg/dL"})
 
@@ -76,6 +84,10 @@ def _build_registry() -> pint.UnitRegistry:
     ureg = pint.UnitRegistry(cache_folder=None)
     ureg.define("dry_standard_cubic_meter = [dry_standard_volume] = dscm")
     ureg.define("dry_standard_cubic_foot = 0.028316846592 * dscm = dscf")
+    ureg.define("kilogram_of_product = [product_mass] = kg_product")
+    ureg.define("tonne_of_product = 1000 * kg_product = t_product")
+    ureg.define("pound_of_product = 0.45359237 * kg_product = lb_product")
+    ureg.define("million_pounds_of_product = 1e6 * lb_product = Mlb_product")
     blood = pint.Context("blood")
     density = ureg.Quantity(1, "g/mL")  # the OSHA equivalence: 1 µg/100 g == 1 µg/dL
     blood.add_transformation("[mass] / [length] ** 3", "[]", lambda _u, q: (q / density).to(""))
@@ -84,6 +96,9 @@ def _build_registry() -> pint.UnitRegistry:
     return ureg
 
 
+# "mg/kg of product", "lb per million lb of product": the product's mass is its own unit.
+_OF_PRODUCT = re.compile(r"(?<![A-Za-z])(kg|t|lb|Mlb)\s+(?:of\s+)?(?:product|produced)\b")
+_PER_MILLION = re.compile(r"\s*per\s+million\s+(?=lb)")
 _SUPERSCRIPTS = str.maketrans({"³": "**3", "²": "**2", "μ": "µ"})
 # "m3" and "m^3" after a unit letter mean a power; "/100g" and "/100 g" mean "per 100 g".
 _BARE_POWER = re.compile(r"(?<=[A-Za-z])\^?([23])\b")
@@ -92,6 +107,8 @@ _PER_AMOUNT = re.compile(r"/\s*(\d+(?:\.\d+)?)\s*([A-Za-zµ]+)")
 
 def _pint_expression(text: str) -> str:
     expression = text.strip().translate(_SUPERSCRIPTS)
+    expression = _PER_MILLION.sub("/M", expression)
+    expression = _OF_PRODUCT.sub(r"\1_product", expression)
     expression = _BARE_POWER.sub(r"**\1", expression)
     return _PER_AMOUNT.sub(r"/(\1 \2)", expression)
 
@@ -177,3 +194,49 @@ def _factor(unit: str, canonical_unit: str) -> float:
         return float(source.to(target.units, *contexts).magnitude / target.magnitude)
     except pint.errors.DimensionalityError as exc:
         raise _unknown(unit, f"it cannot be converted to {canonical_unit}") from exc
+
+
+# ---- stack gas: reference conditions -------------------------------------------------------
+
+ZERO_CELSIUS_K = 273.15
+#: U.S. "dry standard" conditions (40 CFR 60.2): 20 °C, 101.325 kPa (1 atm), dry gas.
+US_STANDARD_CONDITIONS = {"temperature_c": 20.0, "pressure_kpa": 101.325, "dry": True}
+
+
+class IncompleteConditions(ValueError):
+    """Stated conditions that do not say enough to convert a stack-gas concentration."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+def to_reference_conditions(value: float, conditions: dict, reference: dict | None = None) -> float:
+    """A gas concentration (mass per actual m³) measured at `conditions`, expressed per m³ of gas
+    at the `reference` conditions (default: the U.S. dry standard), i.e. per dscm.
+
+    `conditions`: temperature_c, pressure_kpa, and either dry: true or moisture_percent; with
+    `o2_percent` when the reference names one (then both must). Mass is conserved; the volume
+    scales with T/P (ideal gas), removing water vapour shrinks it by (1 - moisture), and the
+    oxygen correction is (20.9 - O2_ref) / (20.9 - O2_measured)."""
+    reference = reference or US_STANDARD_CONDITIONS
+    temperature = _condition(conditions, "temperature_c", -100, 2000)
+    pressure = _condition(conditions, "pressure_kpa", 1, 1000)
+    moisture = 0.0
+    if conditions.get("dry") is not True:
+        moisture = _condition(conditions, "moisture_percent", 0, 99.9) / 100
+    factor = ((temperature + ZERO_CELSIUS_K) / (reference["temperature_c"] + ZERO_CELSIUS_K)
+              * (reference["pressure_kpa"] / pressure) / (1 - moisture))
+    if reference.get("o2_percent") is not None:
+        oxygen = _condition(conditions, "o2_percent", 0, 20.8)
+        factor *= (20.9 - reference["o2_percent"]) / (20.9 - oxygen)
+    return float(f"{value * factor:.12g}")
+
+
+def _condition(conditions: dict, name: str, low: float, high: float) -> float:
+    value = conditions.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise IncompleteConditions(name, "is required to convert to the U.S. reference conditions")
+    if not low <= value <= high:
+        raise IncompleteConditions(name, f"must be between {low:g} and {high:g}")
+    return float(value)

@@ -75,12 +75,54 @@ def test_only_unverified_evidence_gives_unverified(session, make_facility):
     assert verdicts(check_facility(session, facility, "eaf_dust", TODAY))[PEL] == "unverified"
 
 
-def test_verified_evidence_is_preferred_over_newer_unverified(session, make_facility):
+def test_self_reported_bad_news_counts_before_it_is_verified(session, make_facility):
     facility = make_facility("US")
     record_passing(session, facility, "eaf_dust")
-    pel_entry(session, facility, value=400, actor=FACILITY_USER, observed_on=TODAY)
+    own = pel_entry(session, facility, value=180, actor=FACILITY_USER, observed_on=TODAY)
     result = check_facility(session, facility, "eaf_dust", TODAY)
-    assert verdicts(result)[PEL] == "meets"
+    assert verdicts(result)[PEL] == "fails"
+    pel = next(c for c in result.checks if c.standard == PEL)
+    assert pel.facility_measured["evidence_id"] == own.id
+    assert "180 µg/m³" in pel.reason and "self-reported" in pel.reason
+
+
+def test_self_reported_good_news_waits_for_verification(session, make_facility):
+    facility = make_facility("US")
+    record_passing(session, facility, "eaf_dust", skip={PEL})
+    pel_entry(session, facility, kind="limit", value=50)
+    pel_entry(session, facility, value=20, actor=FACILITY_USER, observed_on=TODAY)
+    assert verdicts(check_facility(session, facility, "eaf_dust", TODAY))[PEL] == "unverified"
+
+
+def test_a_relaxed_legal_limit_reported_by_the_facility_counts_at_once(session, make_facility):
+    facility = make_facility("MX")
+    record_passing(session, facility, "eaf_dust")
+    services.record_evidence(session, facility_id=facility.id, standard="epa-lead-naaqs",
+                             kind="limit", value=1.5, unit="µg/m³", basis="rolling_3_month",
+                             observed_on=TODAY, source="NOM-026-SSA1-1993", **FACILITY_USER)
+    assert verdicts(check_facility(session, facility, "eaf_dust", TODAY))["epa-lead-naaqs"] == "fails"
+
+
+def test_the_worst_reading_in_the_window_decides_not_the_newest(session, make_facility):
+    facility = make_facility("US")
+    record_passing(session, facility, "eaf_dust", skip={"osha-lead-blood-removal"})
+    blood = {"standard": "osha-lead-blood-removal", "unit": "µg/100 g", "basis": "per_test",
+             "source": "lab"}
+    services.record_evidence(session, facility_id=facility.id, kind="limit", value=60,
+                             comparator="<", observed_on=LAST_MONTH, **blood, **INSPECTOR)
+    high = services.record_evidence(session, facility_id=facility.id, kind="measurement", value=72,
+                                    observed_on=TODAY - timedelta(days=10), **blood, **INSPECTOR)
+    services.record_evidence(session, facility_id=facility.id, kind="measurement", value=20,
+                             observed_on=TODAY, **blood, **INSPECTOR)
+    result = check_facility(session, facility, "eaf_dust", TODAY)
+    check = next(c for c in result.checks if c.standard == "osha-lead-blood-removal")
+    assert check.verdict == "fails"
+    assert check.facility_measured["evidence_id"] == high.id
+    assert "the worst of 2 measurements" in check.reason
+    # Once it has left the six-month window it no longer counts.
+    later = check_facility(session, facility, "eaf_dust", TODAY + timedelta(days=180))
+    check = next(c for c in later.checks if c.standard == "osha-lead-blood-removal")
+    assert check.verdict == "meets"
 
 
 def test_a_superseded_measurement_is_not_used(session, make_facility):

@@ -48,8 +48,8 @@ DOMAIN_TABLE = {
     "epa-eaf-control-device-opacity": (3, "%", "method_9", "max", "40 CFR 60.272a"),
     "epa-eaf-shop-opacity": (6, "%", "method_9", "max", "40 CFR 60.272a"),
     "epa-eaf-dust-handling-opacity": (10, "%", "method_9", "max", "40 CFR 60.272a"),
-    "epa-secondary-lead-effluent-daily-max": (0.189, "mg/kg", "daily_max", "max", "40 CFR 421.134"),
-    "epa-secondary-lead-effluent-monthly-avg": (0.087, "mg/kg", "monthly_avg", "max", "40 CFR 421.134"),
+    "epa-secondary-lead-effluent-daily-max": (0.189, "mg/kg of product", "daily_max", "max", "40 CFR 421.134"),
+    "epa-secondary-lead-effluent-monthly-avg": (0.087, "mg/kg of product", "monthly_avg", "max", "40 CFR 421.134"),
 }
 ACTION_LEVELS = {  # the trigger each monitoring practice names, from DOMAIN.md
     "osha-lead-action-level-monitoring": "30 µg/m³",
@@ -89,11 +89,22 @@ def test_practices_name_their_trigger_and_carry_no_limit(session):
         assert trigger in rows[code].title
 
 
-def test_eaf_opacity_standards_are_exclusive(session):
+def test_standards_whose_rule_forbids_the_value_itself_are_exclusive(session):
+    # "3 percent opacity or greater" (40 CFR 60.272a); removal "at or above" 60 µg/100 g and
+    # at an average "at or above" 50 (29 CFR 1910.1025(k)(1)(i)).
     rows = stored(session)
     exclusive = {code for code, row in rows.items() if row.exclusive}
     assert exclusive == {"epa-eaf-control-device-opacity", "epa-eaf-shop-opacity",
-                         "epa-eaf-dust-handling-opacity"}
+                         "epa-eaf-dust-handling-opacity", "osha-lead-blood-removal",
+                         "osha-lead-blood-removal-average"}
+
+
+def test_rule_specific_terms_are_in_the_catalogue(session):
+    rows = stored(session)
+    assert {c for c, r in rows.items() if r.shift_adjusted} == {"osha-lead-pel"}
+    assert rows["osha-lead-blood-removal-average"].computed_from == "osha-lead-blood-removal"
+    assert rows["epa-eaf-particulate"].reference_conditions == {
+        "temperature_c": 20, "pressure_kpa": 101.325, "dry": True}
 
 
 def test_loading_twice_inserts_nothing(session):

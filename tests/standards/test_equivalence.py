@@ -172,8 +172,14 @@ def test_self_reported_evidence_is_unverified():
     assert check.reason == "The measurement is self-reported and no inspector has verified it."
 
 
-def test_unverified_comes_before_a_failing_limit():
-    assert evaluate(PEL, reading(500.0, verified=False), reading(30.0), ON).verdict == UNVERIFIED
+def test_a_self_reported_limit_worse_than_the_us_value_fails_at_once():
+    check = evaluate(PEL, reading(500.0, verified=False), reading(30.0), ON)
+    assert check.verdict == FAILS
+    assert "self-reported" in check.reason
+
+
+def test_a_self_reported_better_limit_waits_for_verification():
+    assert evaluate(PEL, reading(40.0, verified=False), reading(30.0), ON).verdict == UNVERIFIED
 
 
 def test_no_evidence_comes_before_incomparable():
