@@ -16,3 +16,7 @@ facility_suspended = _signals.signal("facility-suspended")
 facility_reinstated = _signals.signal("facility-reinstated")
 #: send(facility, session=, actor_id=)
 evidence_verified = _signals.signal("evidence-verified")
+#: send(sender_name, session=, facility_ids=, actor_id=, reason=) - any change of what counts as
+#: a facility's evidence (recorded, verified, superseded, rejected, corrected, an inspection's
+#: findings, an import): `permits` re-checks the permits naming those facilities.
+evidence_changed = _signals.signal("evidence-changed")

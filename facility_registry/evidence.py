@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from facility_registry import events, validation
-from facility_registry.announce import audited
+from facility_registry.announce import audited, evidence_changed
 from facility_registry.eligibility import refresh_standings
 from facility_registry.errors import EvidenceNotFound
 from facility_registry.facilities import get_facility
@@ -283,6 +283,9 @@ def record_entry(session: Session, facility: Facility, clean: CleanEvidence, *, 
             after=evidence_record(entry), reason=correction_reason)
     if verified:
         events.evidence_verified.send(facility, session=session, actor_id=actor_id)
+    if refresh:  # an inspection announces once, after all its findings
+        evidence_changed(session, [facility.id], actor_id=actor_id,
+                         reason=f"evidence entry #{entry.id} was recorded")
     return entry
 
 
@@ -293,9 +296,13 @@ def verify_evidence(session: Session, *, evidence_id: int, actor_id: int | None,
     if is_superseded(session, entry.id):
         raise InvalidTransition.on("evidence_id", f"entry {entry.id} was corrected; "
                                    "verify the correction instead")
+    if entry.rejected_at is not None:
+        raise InvalidTransition.on("evidence_id", f"entry {entry.id} was rejected: "
+                                   f"{entry.rejection_reason}")
     now = utcnow()
     result = session.execute(
-        update(Evidence).where(Evidence.id == entry.id, Evidence.verified.is_(False))
+        update(Evidence).where(Evidence.id == entry.id, Evidence.verified.is_(False),
+                               Evidence.rejected_at.is_(None))
         .values(verified=True, verified_by_id=actor_id, verified_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -307,6 +314,8 @@ def verify_evidence(session: Session, *, evidence_id: int, actor_id: int | None,
             entity_id=entry.id, before={"verified": False}, after={"verified": True})
     events.evidence_verified.send(get_facility(session, entry.facility_id), session=session,
                                   actor_id=actor_id)
+    evidence_changed(session, [entry.facility_id], actor_id=actor_id,
+                     reason=f"evidence entry #{entry.id} was verified")
     return entry
 
 
@@ -376,5 +385,14 @@ def evidence_record(entry: Evidence) -> dict:
         "supersedes_id": entry.supersedes_id,
         "correction_reason": entry.correction_reason,
         "inspection_id": entry.inspection_id,
+        "comparator": entry.comparator,
+        "shift_hours": entry.shift_hours,
+        "conditions": entry.conditions,
+        "subject": entry.subject,
+        "rejected_at": entry.rejected_at,
+        "rejection_reason": entry.rejection_reason,
+        "corrected_at": entry.corrected_at,
+        "corrective_action": entry.corrective_action,
+        "remeasurement_id": entry.remeasurement_id,
     }
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from facility_registry import events, standing
-from facility_registry.announce import SENDER
+from facility_registry.announce import SENDER, evidence_changed
 from facility_registry.evidence import clean_evidence
 from facility_registry.facilities import IDENTIFIERS, clean_facility
 from facility_registry.models import Evidence, Facility
@@ -35,12 +35,14 @@ BATCH = 10_000  # rows validated and inserted together
 COMMIT_EVERY = 50_000  # rows per transaction: a commit is an fsync and a WAL checkpoint
 FACILITY_COLUMNS = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "address",
                     "operations", "accepts", "annual_capacity_tonnes")
-EVIDENCE_COLUMNS = ("standard", "kind", "value", "unit", "basis", "observed_on", "source")
+EVIDENCE_COLUMNS = ("standard", "kind", "value", "unit", "basis", "observed_on", "source",
+                    "comparator", "shift_hours", "subject")
 COLUMNS = ("record", *FACILITY_COLUMNS, *EVIDENCE_COLUMNS)
 REQUIRED_COLUMNS = ("record", "name", "country")
 FACILITY_TABLE_COLUMNS = (*FACILITY_COLUMNS, "status", "status_changed_at", "created_at")
 EVIDENCE_TABLE_COLUMNS = ("facility_id", "standard_code", "kind", "value_entered", "unit_entered",
-                          "value", "unit", "basis", "observed_on", "source", "entered_by_id",
+                          "value", "unit", "basis", "observed_on", "source", "comparator",
+                          "shift_hours", "subject", "entered_by_id",
                           "entered_by_role", "verified", "verified_by_id", "verified_at",
                           "created_at")
 
@@ -168,6 +170,7 @@ class _Batcher:
         self.session, self.reference, self.keys, self.result = session, reference, keys, result
         self.actor_id, self.actor_role, self.verified, self.today = actor_id, actor_role, verified, today
         self.verified_facilities: set[int] = set()
+        self.evidence_facilities: set[int] = set()
         self._located: dict[tuple, int] = {}
 
     def run(self, batch: list[tuple[int, dict]]) -> None:
@@ -243,7 +246,8 @@ class _Batcher:
             seen.add(key)
             values.append((fid, clean.standard_code, clean.kind, clean.value_entered,
                            clean.unit_entered, clean.value, clean.unit, clean.basis,
-                           clean.observed_on, clean.source, *constant))
+                           clean.observed_on, clean.source, clean.comparator, clean.shift_hours,
+                           clean.subject, *constant))
         if values:
             _insert_many(self.session, Evidence.__table__, EVIDENCE_TABLE_COLUMNS, values,
                          same_tail=len(constant))
@@ -251,6 +255,7 @@ class _Batcher:
             touched = {v[0] for v in values}
             standing.forget(self.session, touched - self.result.facility_ids)
             self.result.facility_ids.update(touched)
+            self.evidence_facilities.update(touched)
             if verified:
                 self.verified_facilities.update(v[0] for v in values)
 
@@ -320,6 +325,9 @@ def _announce(session: Session, batcher: _Batcher, source, actor_id) -> None:
         reason=None)
     for fid in sorted(batcher.verified_facilities):
         events.evidence_verified.send(session.get(Facility, fid), session=session, actor_id=actor_id)
+    if batcher.evidence_facilities:
+        evidence_changed(session, batcher.evidence_facilities, actor_id=actor_id,
+                         reason=f"evidence imported from {Path(_name(source)).name}")
 
 
 def _name(source) -> str:

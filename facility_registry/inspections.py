@@ -2,7 +2,8 @@
 
 A `violation` suspends the facility at once and opens a case; a compliant inspection dated
 after the suspension's cause reinstates it and resolves its open cases. Findings are recorded
-as verified measurements, so an inspection is also evidence.
+as verified measurements, so an inspection is also evidence: whatever its outcome label, the
+permits naming the facility are re-checked against them in the same transaction.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from facility_registry import validation
-from facility_registry.announce import audited
+from facility_registry.announce import audited, evidence_changed
 from facility_registry.eligibility import refresh_standings
 from facility_registry.errors import CaseNotFound
 from facility_registry.evidence import clean_evidence, record_entry
@@ -102,6 +103,8 @@ def record_inspection(session: Session, *, facility_id: int, inspected_on, outco
                                content=upload.content))
     audited(session, actor_id=actor_id, action="inspection.record", entity="inspection",
             entity_id=inspection.id, after=inspection_record(inspection))
+    evidence_changed(session, [facility.id], actor_id=actor_id,
+                     reason=f"inspection #{inspection.id} on {inspection.inspected_on.isoformat()}")
     if inspection.outcome == "violation":
         _on_violation(session, facility, inspection, actor_id=actor_id, actor_role=actor_role)
     else:

@@ -6,6 +6,7 @@ They are keyword-only, take the caller's `session` and an actor, validate, chang
 """
 from facility_registry.carbon import comparison as carbon_comparison
 from facility_registry.carbon import record_carbon
+from facility_registry.corrections import correct_evidence, reject_evidence
 from facility_registry.evidence import (
     record_evidence,
     supersede_evidence,
@@ -25,6 +26,7 @@ from facility_registry.inspections import Upload, notify_case, record_inspection
 __all__ = [
     "Upload",
     "carbon_comparison",
+    "correct_evidence",
     "create_facility",
     "get_facility",
     "notify_case",
@@ -32,6 +34,7 @@ __all__ = [
     "record_evidence",
     "record_inspection",
     "reinstate_facility",
+    "reject_evidence",
     "revoke_facility",
     "supersede_evidence",
     "suspend_facility",

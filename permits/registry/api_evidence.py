@@ -1,4 +1,5 @@
-"""Evidence over the API: record, list with its history, correct (supersede), verify, queue."""
+"""Evidence over the API: record, list with its history, supersede, verify, reject, record a
+corrected exceedance, queue."""
 from __future__ import annotations
 
 import base64
@@ -15,13 +16,16 @@ from permits.api.shapes import Page, Query
 from permits.core import db
 from permits.core.ids import MAX_ID
 from permits.registry.api_shapes import (
+    EvidenceCorrected,
     EvidenceCorrection,
     EvidenceCreate,
     EvidencePublic,
+    EvidenceRejection,
     QueuedEvidence,
     actor,
     require_own_facility,
 )
+from standards.errors import ValidationFailed
 
 
 class EvidenceFilter(Query):
@@ -67,6 +71,26 @@ def supersede_evidence(evidence_id: int, body: EvidenceCorrection):
 def verify_evidence(evidence_id: int):
     """Verify an entry (inspector, admin)"""
     return EvidencePublic.of(services.verify_evidence(db.session(), evidence_id=evidence_id, **actor()))
+
+
+@api.post("/v1/evidence/<int:evidence_id>/reject")
+@endpoint("admin", "inspector", body=EvidenceRejection, returns=EvidencePublic, errors=(409,))
+def reject_evidence(evidence_id: int, body: EvidenceRejection):
+    """Reject a self-reported entry with a reason: it no longer counts (a verified entry is a 422)"""
+    return EvidencePublic.of(services.reject_evidence(db.session(), evidence_id=evidence_id,
+                                                      reason=body.reason, **actor()))
+
+
+@api.post("/v1/evidence/<int:evidence_id>/correct")
+@endpoint("admin", "inspector", body=EvidenceCorrected, returns=EvidencePublic, errors=(409,))
+def correct_evidence(evidence_id: int, body: EvidenceCorrected):
+    """Record that an exceedance was corrected, with the corrective action and a newer re-measurement of the same standard: it no longer counts"""
+    remeasured = body.remeasurement_evidence_id
+    if not 0 < remeasured <= MAX_ID:
+        raise ValidationFailed.on("remeasurement_evidence_id", "names no entry")
+    return EvidencePublic.of(services.correct_evidence(
+        db.session(), evidence_id=evidence_id, corrective_action=body.corrective_action,
+        remeasurement_evidence_id=remeasured, **actor()))
 
 
 @api.get("/v1/evidence/unverified")

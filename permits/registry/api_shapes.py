@@ -6,7 +6,12 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
-from facility_registry.models import EVIDENCE_KINDS, FACILITY_STATUSES, INSPECTION_OUTCOMES
+from facility_registry.models import (
+    COMPARATORS,
+    EVIDENCE_KINDS,
+    FACILITY_STATUSES,
+    INSPECTION_OUTCOMES,
+)
 from permits.accounts.auth import api_user
 from permits.api.check_shapes import Check
 from permits.api.common import DEFAULT_LIMIT
@@ -201,6 +206,17 @@ class EvidenceCreate(Body):
     basis: str | None = None
     observed_on: DateText
     source: str
+    comparator: str | None = Field(None, description=(
+        "a binding limit as phrased: < or <= for a max standard, > or >= for min; default <= / >="),
+        json_schema_extra={"enum": list(COMPARATORS)})
+    shift_hours: Number | None = Field(None, description=(
+        "an 8-h TWA measurement's shift length; over 8 h the U.S. value is scaled by 8 / hours "
+        "(400 / hours for lead)"), json_schema_extra={"exclusiveMinimum": 0, "maximum": 24})
+    conditions: dict[str, Any] | None = Field(None, description=(
+        "stack gas: temperature_c, pressure_kpa, dry or moisture_percent, o2_percent, as measured; "
+        "converted to the U.S. dry standard (20 °C, 1 atm)"))
+    subject: str | None = Field(None, description=(
+        "a per-test result's pseudonymous worker, for averages over that worker's tests"))
 
 
 class EvidenceCorrection(EvidenceCreate):
@@ -231,6 +247,16 @@ class EvidencePublic(Public):
     correction_reason: str | None
     inspection_id: int | None
     created_at: Timestamp
+    comparator: str | None
+    shift_hours: Number | None
+    conditions: dict[str, Any] | None
+    subject: str | None
+    counts: bool = Field(description="false once rejected or recorded as corrected")
+    rejected_at: Timestamp | None
+    rejection_reason: str | None
+    corrected_at: Timestamp | None
+    corrective_action: str | None
+    remeasurement_evidence_id: int | None
 
     @classmethod
     def of(cls, entry, superseded_by: int | None = None, **extra) -> EvidencePublic:
@@ -238,11 +264,24 @@ class EvidencePublic(Public):
             **{name: getattr(entry, name) for name in (
                 "id", "facility_id", "kind", "unit", "value_entered", "unit_entered", "basis",
                 "observed_on", "source", "entered_by_role", "verified", "verified_at",
-                "supersedes_id", "correction_reason", "inspection_id", "created_at")},
+                "supersedes_id", "correction_reason", "inspection_id", "created_at",
+                "comparator", "shift_hours", "conditions", "subject", "rejected_at",
+                "rejection_reason", "corrected_at", "corrective_action")},
             "standard": entry.standard_code,
             # a required practice is stored as 1.0/0.0 without a unit; it reads as true/false
             "value": entry.value if entry.unit is not None else entry.value == 1.0,
+            "counts": entry.rejected_at is None and entry.corrected_at is None,
+            "remeasurement_evidence_id": entry.remeasurement_id,
             "superseded_by_id": superseded_by, **extra})
+
+
+class EvidenceRejection(Body):
+    reason: str
+
+
+class EvidenceCorrected(Body):
+    corrective_action: str
+    remeasurement_evidence_id: int = Field(description="the newer measurement of the same standard")
 
 
 class QueuedEvidence(EvidencePublic):
@@ -257,6 +296,9 @@ class Finding(Body):
     value: Number | bool | str | None = None
     unit: str | None = None
     basis: str | None = None
+    shift_hours: Number | None = None
+    subject: str | None = None
+    conditions: dict[str, Any] | None = None
 
 
 class Attachment(Body):

@@ -1,13 +1,17 @@
 """What the registry's events do to permits, in the registry's own transaction.
 
 A suspended (or revoked) facility suspends every approved permit naming it at once; a
-reinstated facility's suspended permits are decided again; new verified evidence decides the
-facility's applications and amendments under review again. Handlers write with the `session`
+reinstated facility's suspended permits are decided again; any change of what counts as a
+facility's evidence (recorded, verified, rejected, corrected, an inspection, an import) decides
+its applications and amendments under review again. Handlers write with the `session`
 they are given and never commit.
 """
 from __future__ import annotations
 
+from sqlmodel import select
+
 from facility_registry import events
+from facility_registry.models import Facility
 from permits.permitting import amendments
 from permits.permitting import services as permit_services
 from standards.clock import utcnow
@@ -23,12 +27,13 @@ def on_facility_reinstated(facility, *, session, actor_id=None, **_):
                                           today=utcnow().date())
 
 
-def on_evidence_verified(facility, *, session, **_):
+def on_evidence_changed(_sender, *, session, facility_ids, **_):
     today = utcnow().date()
-    permit_services.re_evaluate_for_facility(session, facility=facility, today=today)
-    amendments.re_evaluate_for_facility(session, facility=facility, today=today)
+    for facility in session.exec(select(Facility).where(Facility.id.in_(facility_ids))).all():
+        permit_services.re_evaluate_for_facility(session, facility=facility, today=today)
+        amendments.re_evaluate_for_facility(session, facility=facility, today=today)
 
 
 events.facility_suspended.connect(on_facility_suspended, weak=False)
 events.facility_reinstated.connect(on_facility_reinstated, weak=False)
-events.evidence_verified.connect(on_evidence_verified, weak=False)
+events.evidence_changed.connect(on_evidence_changed, weak=False)

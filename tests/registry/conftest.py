@@ -55,7 +55,8 @@ def signals():
     """Every registry signal sent during the test, as (signal name, sender, kwargs)."""
     received = []
     handlers = []
-    for name in ("audited", "facility_suspended", "facility_reinstated", "evidence_verified"):
+    for name in ("audited", "facility_suspended", "facility_reinstated", "evidence_verified",
+                 "evidence_changed"):
         def handler(sender, _name=name, **kwargs):
             received.append((_name, sender, kwargs))
         getattr(events, name).connect(handler)

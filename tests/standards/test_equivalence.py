@@ -6,7 +6,7 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from standards.equivalence import (
@@ -300,6 +300,8 @@ lab_values = st.integers(min_value=0, max_value=999_999).flatmap(
 )
 
 
+# No deadline: the first example builds the unit registry (hundreds of ms on a loaded machine).
+@settings(deadline=None)
 @given(
     canonical=st.sampled_from(sorted(EQUIVALENT_UNITS)),
     data=st.data(),
