@@ -4,7 +4,9 @@ Run: .venv/bin/python -m benchmarks.bench_decisions [--runs N] [--no-postgres]
      (or python -m benchmarks --only decisions); SQLite, then the local PostgreSQL when it answers.
 
 Prints the median time of the registry's eligibility check alone (the floor: one standards query,
-one evidence query, 30 verdicts), then beside it the permit decision (`decisions.evaluate`: the
+one evidence query, 30 verdicts), then beside it the shipment-time equivalence check
+(`holds.unmet_checks`: the standards the permit was decided on against the evidence on the
+departure date, which every shipment runs; aim: ratio <= 1), the permit decision (`decisions.evaluate`: the
 same plus the permit rules and the record's body), a whole application through the service
 (validation, decision, stored record with its hash, audit entry), and the permit's API answer and
 page. The aim: a decision within a few ms, and the permit's reads not growing with its checks.
@@ -24,7 +26,7 @@ from facility_registry.models import Facility
 from permits.accounts.models import User
 from permits.app import create_app
 from permits.core.db import make_engine
-from permits.permitting import decisions
+from permits.permitting import decisions, holds
 from permits.permitting import services as service
 from permits.permitting.rules import Terms
 
@@ -56,6 +58,9 @@ def measure(kind: str, runs: int) -> list[Figure]:
             session.commit()
             eligibility = _median_ms(lambda: check_facility(session, facility, "eaf_dust", TODAY), runs)
             evaluate = _median_ms(lambda: decisions.evaluate(session, terms, on=TODAY), runs)
+            held = session.get(type(permit), permit_id)
+            assert holds.unmet_checks(session, held, TODAY) == []
+            shipment_check = _median_ms(lambda: holds.unmet_checks(session, held, TODAY), runs)
 
             def apply_and_undo():
                 with session.begin_nested() as savepoint:
@@ -76,6 +81,8 @@ def measure(kind: str, runs: int) -> list[Figure]:
     label = f"decisions {kind} ({world.standards} standards)"
     return [
         Figure(f"{label}: eligibility check (the floor)", eligibility, "ms"),
+        Figure(f"{label}: shipment-time check / eligibility (aim <= 1)",
+               shipment_check / eligibility, "x"),
         Figure(f"{label}: decision / eligibility", evaluate / eligibility, "x"),
         Figure(f"{label}: whole application / eligibility", application / eligibility, "x"),
         Figure(f"{label}: GET permit (test client) / eligibility", api / eligibility, "x"),

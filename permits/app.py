@@ -68,7 +68,7 @@ PAGES = (
     "permits.web.labels", "permits.web.formats", "permits.web.messages", "permits.web.main", "permits.web.language",
     "permits.accounts.views",
     "permits.catalogue.views",
-    "permits.registry.views", "permits.registry.record_views",
+    "permits.registry.views", "permits.registry.record_views", "permits.registry.ruling_views",
     "permits.permitting.views", "permits.permitting.review", "permits.permitting.verify",
     "permits.shipments.views",
     "permits.reports.views",

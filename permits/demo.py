@@ -15,6 +15,7 @@ from permits.permitting import demo as permitting_demo
 from permits.permitting.demo import seed_permits
 from permits.registry import demo as registry_demo
 from permits.registry.demo import seed_enforcement, seed_registry
+from permits.registry.demo_equivalence import seed_equivalence
 from permits.reports.demo import seed_reports
 from permits.shipments.demo import seed_shipments
 
@@ -22,9 +23,10 @@ __all__ = ["EVERY_LOGIN", "LOGINS", "PASSWORD", "STEPS", "every_login", "seed"]
 
 # The registry's facilities first (later steps use them), then permits on those facilities,
 # shipments under the approved permits, the inspection that suspends one facility while its
-# loads are on the road, and the reports over all of it.
+# loads are on the road, the evidence that re-checks the permits (continuous equivalence), and
+# the reports over all of it.
 STEPS: list[Callable[[Session, dict], list | None]] = [
-    seed_registry, seed_permits, seed_shipments, seed_enforcement, seed_reports,
+    seed_registry, seed_permits, seed_shipments, seed_enforcement, seed_equivalence, seed_reports,
 ]
 # Every demo login, in the order seed-demo prints them.
 EVERY_LOGIN = [*LOGINS, *registry_demo.LOGINS, *permitting_demo.LOGINS]

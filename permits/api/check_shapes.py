@@ -17,6 +17,10 @@ class Reading(BaseModel):
     verified: bool
     evidence_id: int | None
     source: str | None
+    # A binding limit as phrased; an 8-h TWA over a longer shift and the U.S. value for it.
+    comparator: str | None = None
+    shift_hours: Number | None = None
+    us_value_applied: Number | None = None
 
 
 class Check(Public):

@@ -73,23 +73,27 @@ _HTTP_MESSAGES = {
 }
 
 
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None,
+               details: dict | None = None) -> dict:
     # str() says a service's Message (standards.messages) in the reader's language: the API
     # follows Accept-Language; the code never changes.
     error: dict = {"code": code, "message": str(message)}
     if fields:
         error["fields"] = {name: [str(m) for m in said] for name, said in fields.items()}
+    error.update(details or {})  # more of the body an error carries, e.g. the `checks` not met
     return {"error": error}
 
 
-def _json_error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None):
-    response = jsonify(error_body(code, message, fields))
+def _json_error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None,
+                details: dict | None = None):
+    response = jsonify(error_body(code, message, fields, details))
     response.status_code = status
     return response
 
 
 def error_response(err: DomainError):
-    return _json_error(http_status(err), err.code, err.message, err.fields)
+    return _json_error(http_status(err), err.code, err.message, err.fields,
+                       getattr(err, "details", None))
 
 
 def _is_api() -> bool:

@@ -23,6 +23,9 @@ ERROR_SCHEMA = {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
                 "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                "checks": {"type": "array", "items": {"type": "object"},
+                           "description": "facility_not_equivalent: the checks not met on the "
+                                          "departure date (the CHECK shape)"},
             },
         }
     },

@@ -12,7 +12,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from permits.audit import chain as audit
+from permits.permitting import holds
 from standards.catalogue import add_version
+from standards.clock import today
 from standards.errors import UnknownStandard
 from standards.models import Standard, WasteCode
 
@@ -48,6 +50,9 @@ def add_standard_version(
         entity_id=version.id, before=version_record(previous), after=version_record(version),
         reason=version.note,
     )
+    # A version already in force changes what the approved permits must meet today.
+    if version.effective_from <= today():
+        holds.recheck_due(session, today=today(), byproducts=version.applies_to)
     return version
 
 

@@ -167,6 +167,12 @@ class DecisionPublic(DecisionSummary):
                                    "verified": decisions.verify(decision)})
 
 
+class Hold(Public):
+    since: Day
+    reasons: list[str]
+    checks: list[Check]
+
+
 class _PermitFields(Public):
     id: int
     number: str | None = Field(description="assigned on submission; null for a draft",
@@ -192,13 +198,20 @@ class _PermitFields(Public):
     shipments_used: int = Field(ge=0)
     created_at: UtcTimestamp
     submitted_at: UtcTimestamp | None
+    hold: Hold | None = Field(None, description=(
+        "while the permit is on_hold (its facility stopped meeting a standard it was decided on): "
+        "since when, why, and the checks not met; null otherwise"))
 
     @classmethod
     def of(cls, permit: Permit, decision: Any) -> Any:
+        hold = None
+        if permit.status == "on_hold":
+            hold = {"since": permit.hold_since, "reasons": list(permit.hold_reasons or []),
+                    "checks": list(permit.hold_checks or [])}
         return cls.model_validate({
-            **_attributes(permit, cls, "quantity_tonnes", "used_tonnes", "decision"),
+            **_attributes(permit, cls, "quantity_tonnes", "used_tonnes", "decision", "hold"),
             "quantity_tonnes": kg_to_tonnes(permit.quantity_kg),
-            "used_tonnes": kg_to_tonnes(permit.used_kg), "decision": decision})
+            "used_tonnes": kg_to_tonnes(permit.used_kg), "decision": decision, "hold": hold})
 
 
 class PermitPublic(_PermitFields):

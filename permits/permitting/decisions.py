@@ -17,13 +17,16 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
 from facility_registry.eligibility import check_facility
 from facility_registry.models import Facility
 from permits.core.canonical import canonical_json
 from permits.permitting.decision_models import Decision
+from permits.permitting.models import Permit
 from permits.permitting.rules import MAX_PERIOD_MONTHS, Terms, period_within_limit
 from standards.catalogue import standards_version
 from standards.clock import utc_text, utcnow
@@ -216,6 +219,14 @@ def record(session: Session, *, permit_id: int, terms: Terms, evaluation: Evalua
     )
     decision.record_hash = record_hash(decision)
     session.add(decision)
+    if amendment_id is None or decision.outcome == "approved":  # the decision that stands
+        codes = sorted({c["standard"] for c in evaluation.checks})
+        session.execute(update(Permit).where(Permit.id == permit_id)
+                        .values(decided_standards=codes)
+                        .execution_options(synchronize_session=False))
+        loaded = session.identity_map.get(identity_key(Permit, permit_id))
+        if loaded is not None:
+            set_committed_value(loaded, "decided_standards", codes)
     session.flush()
     return decision
 

@@ -12,6 +12,9 @@ PERMIT_STATUSES = (
     "draft",
     "under_review",
     "approved",
+    # Approved, but its facility stopped meeting a standard it was decided on: no shipments
+    # until it meets again (then approved, by itself).
+    "on_hold",
     "denied",
     "suspended",
     "revoked",
@@ -49,3 +52,10 @@ class Permit(SQLModel, table=True):
     # Set by the permit services: when the application left draft, and why it last changed status.
     submitted_at: datetime | None = timestamp_field(nullable=True, default_now=False)
     status_reason: str | None = Field(default=None, max_length=2000)
+    # While on hold: since when, why (sentences) and the checks not met, with their numbers.
+    hold_since: date | None = None
+    hold_reasons: list[str] = json_field()
+    hold_checks: list[dict[str, Any]] = json_field()
+    # The standards (codes) of the standing decision: what the permit's facilities must keep
+    # meeting (continuous equivalence). Written with each decision that stands.
+    decided_standards: list[str] = json_field()

@@ -40,8 +40,11 @@ def queue():
     open_requests = {r.permit_id for r in session.exec(
         select(EvidenceRequest).where(EvidenceRequest.status == "open"))}
     standing = decisions.current_decisions(session, [p.id for p, _f in rows])
+    held = session.exec(
+        select(Permit, Facility).join(Facility, Facility.id == Permit.receiving_facility_id)
+        .where(Permit.status == "on_hold").order_by(Permit.hold_since, Permit.id)).all()
     return render_template("permitting/review/queue.html", rows=rows, pending=pending,
-                           open_requests=open_requests,
+                           open_requests=open_requests, held=held,
                            checks={pid: d.checks for pid, d in standing.items()})
 
 

@@ -108,6 +108,8 @@ def _move(session: Session, permit: Permit, *, action: str, to: str, actor_id: i
     current = permit.status
     state.require(action, current, to)
     values = dict(values or {})
+    if current == "on_hold" and to != "on_hold":  # a hold ends with the status that ends it
+        values = {"hold_since": None, "hold_reasons": [], "hold_checks": [], **values}
     before = {"status": current, **{k: getattr(permit, k) for k in values}}
     result = session.execute(
         update(Permit).where(Permit.id == permit.id, Permit.status == current, *where)
@@ -349,7 +351,7 @@ def revoke(session: Session, *, actor: User, permit_id: int, reason: str) -> Per
 
 def expire_due(session: Session, *, today: date) -> list[int]:
     """Permits whose validity ended before `today` expire (idempotent: run it daily)."""
-    due = session.exec(select(Permit).where(Permit.status.in_(("approved", "suspended")),
+    due = session.exec(select(Permit).where(Permit.status.in_(("approved", "on_hold", "suspended")),
                                             Permit.valid_to < today)).all()
     expired = []
     for permit in due:
@@ -372,11 +374,12 @@ def _naming(facility_id: int, *statuses: str):
 
 def suspend_for_facility(session: Session, *, facility: Facility, actor_id: int | None,
                          reason: str | None) -> list[int]:
-    """Every approved permit naming the facility is suspended, in the caller's transaction."""
+    """Every approved (or held) permit naming the facility is suspended, in the caller's
+    transaction."""
     why = f"the facility {facility.name} (id {facility.id}) is {facility.status}"
     why += f": {reason}" if reason else ""
     suspended = []
-    for permit in session.exec(_naming(facility.id, "approved")).all():
+    for permit in session.exec(_naming(facility.id, "approved", "on_hold")).all():
         try:
             _move(session, permit, action="suspend", to="suspended", actor_id=actor_id, reason=why)
         except InvalidTransition:  # withdrawn or revoked meanwhile: nothing left to suspend

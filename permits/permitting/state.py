@@ -37,20 +37,26 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     # Only when every check meets; the service enforces that guard.
     _t("approve", {"under_review"}, {"approved"}),
     _t("deny", {"under_review"}, {"denied"}),
-    _t("withdraw", {"draft", "under_review", "approved", "suspended"}, {"withdrawn"}),
-    _t("revoke", {"approved", "suspended"}, {"revoked"}, PermitNotActive),
-    # The cascade: a suspended facility suspends its approved permits ...
-    _t("suspend", {"approved"}, {"suspended"}, PermitNotActive),
+    _t("withdraw", {"draft", "under_review", "approved", "on_hold", "suspended"}, {"withdrawn"}),
+    _t("revoke", {"approved", "on_hold", "suspended"}, {"revoked"}, PermitNotActive),
+    # The cascade: a suspended facility suspends its approved (or held) permits ...
+    _t("suspend", {"approved", "on_hold"}, {"suspended"}, PermitNotActive),
     # ... and its reinstatement decides them again.
     _t("redecide", {"suspended"}, DECIDED),
-    _t("expire", {"approved", "suspended"}, {"expired"}),
+    _t("expire", {"approved", "on_hold", "suspended"}, {"expired"}),
+    # Continuous equivalence: a facility that stops meeting a standard the permit was decided
+    # on puts it on hold; meeting again releases it. The hold's checks follow the evidence.
+    _t("hold", {"approved"}, {"on_hold"}, PermitNotActive),
+    _t("update_hold", {"on_hold"}, {"on_hold"}, PermitNotActive),
+    _t("release", {"on_hold"}, {"approved"}, PermitNotActive),
     # An approved amendment changes the terms of an approved permit, which stays approved.
     _t("amend", {"approved"}, {"approved"}, PermitNotActive),
 )}
 
 _PAST = {"submit": "submitted", "re_evaluate": "re-evaluated", "approve": "approved",
          "deny": "denied", "withdraw": "withdrawn", "revoke": "revoked", "suspend": "suspended",
-         "redecide": "decided again", "expire": "expired", "amend": "amended"}
+         "redecide": "decided again", "expire": "expired", "amend": "amended",
+         "hold": "put on hold", "update_hold": "held for other reasons", "release": "released"}
 
 
 # "A draft permit cannot be approved; only a permit that is under review can."

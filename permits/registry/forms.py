@@ -73,13 +73,42 @@ class EvidenceForm(FlaskForm):
     basis = SelectField(_l("Basis"), choices=[], validate_choice=False)
     observed_on = StringField(_l("Observed on"), render_kw={"type": "date"})
     source = StringField(_l("Source document"), description=_l("The law, permit or lab report it comes from."))
+    comparator = SelectField(
+        _l("The limit as phrased"), validate_choice=False,
+        choices=options([("", _l("— (a measurement, or \"at most\" / \"at least\")")),
+                         ("<", _l("less than (<)")), ("<=", _l("at most (≤)")),
+                         (">", _l("more than (>)")), (">=", _l("at least (≥)"))]),
+        description=_l("For a binding limit: how the facility's rule words it. \"Less than 3%\" equals a U.S. rule that forbids 3% itself; \"at most 3%\" is weaker."))
+    shift_hours = StringField(_l("Shift length (hours)"), render_kw={"inputmode": "decimal"},
+                              description=_l("For an 8-hour TWA measurement over a longer shift: the U.S. lead limit becomes 400 ÷ hours."))
+    subject = StringField(_l("Worker (pseudonymous code)"),
+                          description=_l("For a per-test blood result: the same code on each test of one worker, so that averages over the last tests can be computed. Never a name."))
     reason = TextAreaField(_l("Reason for the correction"))
     submit = SubmitField(_l("Record evidence"))
 
     def values(self) -> dict:
-        values = {name: getattr(self, name).data for name in (
+        data = {name: getattr(self, name).data for name in (
             "standard", "kind", "value", "unit", "basis", "observed_on", "source")}
-        return {**values, "value": decimal_text(values["value"])}
+        for name in ("comparator", "shift_hours", "subject"):
+            if (getattr(self, name).data or "").strip():
+                data[name] = getattr(self, name).data.strip()
+        if "shift_hours" in data:
+            data["shift_hours"] = decimal_text(data["shift_hours"])
+        return {**data, "value": decimal_text(data["value"])}
+
+
+class RejectionForm(FlaskForm):
+    reason = TextAreaField(_l("Why the entry is rejected"),
+                           description=_l("The facility sees this reason beside its entry."))
+    submit = SubmitField(_l("Reject the entry"))
+
+
+class CorrectionForm(FlaskForm):
+    corrective_action = TextAreaField(_l("Corrective action"),
+                                      description=_l("What was done to end the exceedance."))
+    remeasurement_evidence_id = SelectField(_l("Re-measurement"), choices=[], validate_choice=False,
+                                            description=_l("A newer measurement of the same standard that shows the result of the action."))
+    submit = SubmitField(_l("Record the correction"))
 
 
 class FindingForm(Form):

@@ -50,6 +50,15 @@ def _expire_permits(session: Session, day: date) -> str:
     return f"{len(expired)} permits expired"
 
 
+def _recheck_permits(session: Session, day: date) -> str:
+    from permits.permitting.holds import recheck_due
+
+    done = recheck_due(session, today=day)
+    counts = {a: sum(1 for v in done.values() if v == a) for a in ("hold", "update_hold", "release")}
+    return (f"{counts['hold']} permits put on hold, {counts['release']} released, "
+            f"{counts['update_hold']} holds updated")
+
+
 def _refresh_standings(session: Session, day: date) -> str:
     from facility_registry.eligibility import refresh_due
 
@@ -60,6 +69,8 @@ JOBS = (
     Job("registry-standings", "Recompute the facility standings the finder reads that no longer hold",
         _refresh_standings, hour=0),
     Job("permit-expiry", "Expire permits whose validity has ended", _expire_permits, hour=0),
+    Job("equivalence-recheck", "Re-check approved and held permits: evidence goes stale, "
+        "exceedances leave the window", _recheck_permits, hour=0),
     Job("deadline-sweep", "Open exceptions for missed receipt, recovery and return deadlines",
         _sweep_deadlines, hour=1),
     Job("report-monthly-compliance", "On the 1st: last month's compliance report", scheduled("monthly_compliance"), hour=2),

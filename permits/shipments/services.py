@@ -25,6 +25,7 @@ from sqlmodel import Session
 from facility_registry.models import Facility
 from permits.accounts.models import User
 from permits.audit import chain as audit
+from permits.permitting import holds
 from permits.permitting.models import Permit
 from permits.shipments import deadlines
 from permits.shipments.models import Shipment, ShipmentException
@@ -35,7 +36,13 @@ from permits.shipments.queries import (
     not_found,
     visible_permit,
 )
-from permits.shipments.state import FIELD_SENTENCE, conflict, invalid, next_state
+from permits.shipments.state import (
+    FIELD_SENTENCE,
+    FacilityNotEquivalent,
+    conflict,
+    invalid,
+    next_state,
+)
 from standards import problems
 from standards.clock import utcnow
 from standards.errors import Conflict, ValidationFailed, WrongType
@@ -149,7 +156,24 @@ def log_shipment(
                "expected_arrival_on": expected_arrival_on, "status": shipment.status},
     )
     _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on)
+    # Continuous equivalence, checked last: the capped UPDATE holds the permit's row, so an
+    # evidence change that puts the permit on hold commits either before this reads the evidence
+    # (and is seen) or after this shipment (which then left while the facility still met).
+    _require_equivalence(session, permit=permit, departed_on=departed_on)
     return shipment
+
+
+def _require_equivalence(session: Session, *, permit: Permit, departed_on: date) -> None:
+    """409 `facility_not_equivalent` with the checks not met on the departure date."""
+    unmet = holds.unmet_checks(session, permit, departed_on)
+    if not unmet:
+        return
+    listed = "; ".join(holds.reasons_for(unmet)[:5])
+    raise FacilityNotEquivalent(
+        f"On {departed_on.isoformat()} the permit's facility does not meet every standard the "
+        f"permit was decided on: {listed}.",
+        {"departed_on": [f"the facility is not U.S.-equivalent on {departed_on.isoformat()}"]},
+        checks=unmet)
 
 
 def _carrier_on_permit(permit: Permit, carrier: str | None) -> str:
@@ -206,6 +230,14 @@ def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date
         .join(Facility, Facility.id == Permit.receiving_facility_id)
         .where(Permit.id == permit_id)
     ).one()
+    if current.status == "on_hold":
+        held = session.execute(select(Permit.hold_since, Permit.hold_reasons)
+                               .where(Permit.id == permit_id)).one()
+        why = "; ".join(held.hold_reasons or [])
+        return conflict("permit_not_active",
+                        f"The permit is on hold since {held.hold_since}: its facility no longer "
+                        f"meets every standard it was decided on ({why}); shipments need an "
+                        "approved permit.")
     if current.status != "approved":
         return conflict("permit_not_active", Message.of("shipment.permit_not_active", N_(
             "The permit is %(status)s; shipments need an approved permit."), status=current.status))

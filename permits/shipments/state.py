@@ -45,6 +45,19 @@ def conflict(code: str, message: str) -> Conflict:
     return Conflict(message, code=code)
 
 
+class FacilityNotEquivalent(Conflict):
+    """A 409: on the departure date the permit's facility does not meet every standard the
+    permit was decided on. `details` adds the `checks` not met to the API's error body."""
+
+    code = "facility_not_equivalent"
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None, *,
+                 checks: list[dict]):
+        super().__init__(message, fields)
+        self.checks = checks
+        self.details = {"checks": checks}
+
+
 class _Stateful(Protocol):
     status: str
     refused_kg: int

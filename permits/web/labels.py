@@ -22,11 +22,12 @@ bp = Blueprint("labels", __name__)
 # values with spaces, so that a page reads the same in English as it always did.
 STATES = {
     "draft": _l("draft"), "under_review": _l("under review"), "approved": _l("approved"),
-    "denied": _l("denied"), "suspended": _l("suspended"), "revoked": _l("revoked"),
+    "denied": _l("denied"), "suspended": _l("suspended"), "on_hold": _l("on hold"), "revoked": _l("revoked"),
     "expired": _l("expired"), "withdrawn": _l("withdrawn"), "active": _l("active"),
     "meets": _l("meets"), "fails": _l("fails"), "no_evidence": _l("no evidence"),
     "stale": _l("stale"), "incomparable": _l("incomparable"), "unverified": _l("unverified"),
-    "verified": _l("verified"), "in_transit": _l("in transit"), "received": _l("received"),
+    "verified": _l("verified"), "rejected": _l("rejected"), "corrected": _l("corrected"),
+    "in_transit": _l("in transit"), "received": _l("received"),
     "refused": _l("refused"), "recovered": _l("recovered"), "returned": _l("returned"),
     "open": _l("open"), "answered": _l("answered"), "closed": _l("closed"),
     "resolved": _l("resolved"), "compliant": _l("compliant"), "violation": _l("violation"),

@@ -40,12 +40,15 @@ ALLOWED_FROM = {
     "re_evaluate": {"under_review"},
     "approve": {"under_review"},
     "deny": {"under_review"},
-    "withdraw": {"draft", "under_review", "approved", "suspended"},
-    "revoke": {"approved", "suspended"},
-    "suspend": {"approved"},
+    "withdraw": {"draft", "under_review", "approved", "on_hold", "suspended"},
+    "revoke": {"approved", "on_hold", "suspended"},
+    "suspend": {"approved", "on_hold"},
     "redecide": {"suspended"},
-    "expire": {"approved", "suspended"},
+    "expire": {"approved", "on_hold", "suspended"},
     "amend": {"approved"},
+    "hold": {"approved"},
+    "update_hold": {"on_hold"},
+    "release": {"on_hold"},
 }
 
 

@@ -1,0 +1,135 @@
+"""Continuous equivalence: a permit ships only while its facilities still meet every standard it
+was decided on.
+
+`unmet_checks` is the shipment-time check (the standards of the standing decision, at their
+version in force on the day, against the evidence as it stands that day: one standards query and
+one evidence query, like one eligibility check). `recheck` puts an approved permit whose facility
+stopped meeting `on_hold` (with `hold_since`, `hold_reasons`, `hold_checks`), follows a held
+permit's checks as the evidence changes, and releases it when every check meets again within its
+validity. Every change goes through `services._move`: a conditional UPDATE with its audit entry.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from facility_registry.readings import standing_readings
+from permits.permitting import decisions
+from permits.permitting.models import Permit
+from permits.permitting.services import MAX_REASON, _move
+from standards.catalogue import standards_in_force
+from standards.equivalence import MEETS, StandardTerms, evaluate
+from standards.errors import InvalidTransition
+
+HELD_OR_APPROVED = ("approved", "on_hold")
+
+
+def decided_standards(session: Session, permit: Permit) -> set[str]:
+    """The codes of the standards the permit's standing decision checked."""
+    if permit.decided_standards:
+        return set(permit.decided_standards)
+    decision = decisions.current_decision(session, permit.id)  # a permit decided before i10
+    return {c["standard"] for c in decision.checks} if decision is not None else set()
+
+
+def unmet_checks(session: Session, permit: Permit, on: date) -> list[dict]:
+    """The checks of the permit's facilities that do not meet on `on`, as the API's CHECK dicts
+    with the facility's id; empty when the permit's facilities are still equivalent."""
+    codes = decided_standards(session, permit)
+    standards = [StandardTerms.of(s) for s in standards_in_force(session, on, permit.byproduct)
+                 if s.code in codes]
+    facility_ids = [permit.receiving_facility_id]
+    if permit.final_facility_id is not None:
+        facility_ids.append(permit.final_facility_id)
+    evidence = standing_readings(session, facility_ids, standards, on)
+    unmet = []
+    for facility_id in facility_ids:
+        for standard in standards:
+            check = evaluate(standard, evidence.get((facility_id, standard.code, "limit")),
+                             evidence.get((facility_id, standard.code, "measurement")), on)
+            if check.verdict != MEETS:
+                unmet.append({**check.to_dict(), "facility_id": facility_id})
+    return unmet
+
+
+def reasons_for(checks: list[dict]) -> list[str]:
+    """One sentence per check not met, with its numbers."""
+    return [f"{c['standard']}: {c['verdict']} — {c['reason']}" for c in checks]
+
+
+def recheck(session: Session, permit: Permit, *, today: date, actor_id: int | None,
+            cause: str) -> str | None:
+    """Hold, update the hold of, or release one permit as its facilities' evidence stands today.
+    Returns the action taken (hold, update_hold, release) or None."""
+    if permit.status not in HELD_OR_APPROVED or permit.valid_to < today:
+        return None  # an ended validity is the expiry job's, not a release
+    unmet = unmet_checks(session, permit, today)
+    why = f"{cause}: " + "; ".join(reasons_for(unmet)) if unmet else cause
+    why = why[:MAX_REASON]
+    values = {"hold_reasons": reasons_for(unmet), "hold_checks": unmet}
+    try:
+        if permit.status == "approved" and unmet:
+            _move(session, permit, action="hold", to="on_hold", actor_id=actor_id, reason=why,
+                  values={"hold_since": today, **values})
+            return "hold"
+        if permit.status == "on_hold" and not unmet:
+            _move(session, permit, action="release", to="approved", actor_id=actor_id,
+                  reason=f"every standard it was decided on is met again ({cause})"[:MAX_REASON])
+            return "release"
+        if permit.status == "on_hold" and _changed(permit.hold_checks, unmet):
+            _move(session, permit, action="update_hold", to="on_hold", actor_id=actor_id,
+                  reason=why, values=values)
+            return "update_hold"
+    except InvalidTransition:  # changed meanwhile (withdrawn, revoked, suspended): theirs wins
+        return None
+    return None
+
+
+def _changed(held: list[dict], unmet: list[dict]) -> bool:
+    def key(checks):
+        return sorted((c["facility_id"], c["standard"], c["verdict"], c["reason"]) for c in checks)
+    return key(held or []) != key(unmet)
+
+
+def recheck_for_facilities(session: Session, facility_ids, *, today: date, actor_id: int | None,
+                           cause: str) -> dict[int, str]:
+    """Re-check every approved or held permit naming one of the facilities (in the caller's
+    transaction); permit id → action taken."""
+    ids = list(facility_ids)
+    if not ids:
+        return {}
+    permits = session.exec(
+        select(Permit).where(or_(Permit.receiving_facility_id.in_(ids),
+                                 Permit.final_facility_id.in_(ids)),
+                             Permit.status.in_(HELD_OR_APPROVED), Permit.valid_to >= today)
+        .order_by(Permit.id)).all()
+    return _recheck_all(session, permits, today=today, actor_id=actor_id, cause=cause)
+
+
+def recheck_due(session: Session, *, today: date, byproducts=None) -> dict[int, str]:
+    """The daily job (and a new standard version): every approved or held permit still valid,
+    re-checked on `today` - evidence goes stale and exceedances leave the window with time."""
+    statement = select(Permit).where(Permit.status.in_(HELD_OR_APPROVED), Permit.valid_to >= today)
+    if byproducts is not None:
+        statement = statement.where(Permit.byproduct.in_(list(byproducts)))
+    permits = session.exec(statement.order_by(Permit.id)).all()
+    cause = f"the daily re-check on {today.isoformat()}" if byproducts is None else \
+        "a new version of a standard"
+    return _recheck_all(session, permits, today=today, actor_id=None, cause=cause)
+
+
+def _recheck_all(session, permits, *, today, actor_id, cause) -> dict[int, str]:
+    done = {}
+    for permit in permits:
+        action = recheck(session, permit, today=today, actor_id=actor_id, cause=cause)
+        if action:
+            done[permit.id] = action
+    return done
+
+
+def held(session: Session, *, limit: int = 200) -> list[Permit]:
+    """Permits on hold, longest held first (the inspectors' dashboard)."""
+    return list(session.exec(select(Permit).where(Permit.status == "on_hold")
+                             .order_by(Permit.hold_since, Permit.id).limit(limit)).all())
