@@ -78,7 +78,7 @@ class EvidenceForm(FlaskForm):
         choices=options([("", _l("— (a measurement, or \"at most\" / \"at least\")")),
                          ("<", _l("less than (<)")), ("<=", _l("at most (≤)")),
                          (">", _l("more than (>)")), (">=", _l("at least (≥)"))]),
-        description=_l("For a binding limit: how the facility's rule words it. \"Less than 3%\" equals a U.S. rule that forbids 3% itself; \"at most 3%\" is weaker."))
+        description=_l("For a binding limit: how the facility's rule words it. \"Less than 3 percent\" equals a U.S. rule that forbids 3 percent itself; \"at most 3 percent\" is weaker."))
     shift_hours = StringField(_l("Shift length (hours)"), render_kw={"inputmode": "decimal"},
                               description=_l("For an 8-hour TWA measurement over a longer shift: the U.S. lead limit becomes 400 ÷ hours."))
     subject = StringField(_l("Worker (pseudonymous code)"),
