@@ -106,6 +106,17 @@ def bare_facility(db):
         return facility
 
 
+@pytest.fixture
+def approved(db, shipper, compliant_facility):
+    """An approved permit to the compliant facility, valid from today (loads may leave at once)."""
+    with Session(db, expire_on_commit=False) as session:
+        permit, decision = apply(session, shipper, compliant_facility.id,
+                                 valid_from=TODAY.isoformat())
+        assert decision.outcome == "approved", decision.reasons
+        session.commit()
+        return permit
+
+
 def as_user(session: Session, user: User) -> User:
     """The user as a row of `session` (services take the actor from the caller's session)."""
     return session.get(User, user.id)

@@ -12,17 +12,15 @@ from facility_registry import services as registry
 from facility_registry.models import Evidence
 from permits.permitting.models import Permit
 from tests.helpers import login, make_user
-from tests.permits.conftest import PEL, SYSTEM_INSPECTOR, TODAY, apply
+from tests.permits.conftest import PEL, SYSTEM_INSPECTOR, TODAY
 
 FACILITY_USER = {"actor_id": None, "actor_role": "facility"}
 
 
 @pytest.fixture
-def held(db, shipper, compliant_facility):
+def held(db, approved, compliant_facility):
+    permit = approved
     with Session(db, expire_on_commit=False) as session:
-        permit, decision = apply(session, shipper, compliant_facility.id,
-                                 valid_from=TODAY.isoformat())
-        assert decision.outcome == "approved"
         own = registry.record_evidence(
             session, facility_id=compliant_facility.id, standard=PEL, kind="measurement",
             value=40, shift_hours=12, unit="µg/m³", basis="8h_twa", observed_on=TODAY,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
@@ -17,19 +16,9 @@ from permits.permitting.models import Permit
 from permits.scheduler.process import JOBS, run_once
 from tests.helpers import bearer
 from tests.openapi_check import assert_matches_openapi
-from tests.permits.conftest import PEL, SYSTEM_INSPECTOR, TODAY, apply
+from tests.permits.conftest import PEL, SYSTEM_INSPECTOR, TODAY
 
 FACILITY_USER = {"actor_id": None, "actor_role": "facility"}
-
-
-@pytest.fixture
-def approved(db, shipper, compliant_facility):
-    with Session(db, expire_on_commit=False) as session:
-        permit, decision = apply(session, shipper, compliant_facility.id,
-                                 valid_from=TODAY.isoformat())
-        assert decision.outcome == "approved", decision.reasons
-        session.commit()
-        return permit
 
 
 def _pel(session, facility_id, value, *, actor=SYSTEM_INSPECTOR, observed_on=TODAY, **extra):

@@ -4,12 +4,11 @@ tests, production-normalised loads and stack-gas reference conditions."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import pytest
 
 from standards.averaging import averages_of_tests
-from standards.equivalence import FAILS, INCOMPARABLE, MEETS, STALE, UNVERIFIED, Reading, evaluate
+from standards.equivalence import FAILS, INCOMPARABLE, MEETS, STALE, UNVERIFIED, evaluate
 from standards.units import (
     IncompleteConditions,
     UnknownUnit,
@@ -17,21 +16,7 @@ from standards.units import (
     to_canonical,
     to_reference_conditions,
 )
-
-ON = date(2026, 11, 1)
-RECENT = date(2026, 10, 1)
-
-
-def standard(**overrides):
-    terms = dict(code="osha-lead-pel", version=1, value=50.0, unit="µg/m³", basis="8h_twa",
-                 direction="max", freshness_months=12, exclusive=False, shift_adjusted=False)
-    terms.update(overrides)
-    return SimpleNamespace(**terms)
-
-
-def reading(value, *, unit="µg/m³", basis="8h_twa", observed_on=RECENT, verified=True, **extra):
-    return Reading(value, unit, basis, observed_on, verified, **extra)
-
+from tests.standards.test_equivalence import ON, RECENT, reading, standard
 
 OPACITY = standard(code="epa-eaf-control-device-opacity", value=3.0, unit="%", basis="method_9",
                    exclusive=True)
