@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from facility_registry import events
 from facility_registry.models import Facility
+from facility_registry.readings import CHUNK
 from permits.permitting import amendments, holds
 from permits.permitting import services as permit_services
 from standards.clock import utcnow
@@ -30,13 +31,16 @@ def on_facility_reinstated(facility, *, session, actor_id=None, **_):
 
 def on_evidence_changed(_sender, *, session, facility_ids, actor_id=None, reason=None, **_):
     today = utcnow().date()
-    for facility in session.exec(select(Facility).where(Facility.id.in_(facility_ids))).all():
-        permit_services.re_evaluate_for_facility(session, facility=facility, today=today)
-        amendments.re_evaluate_for_facility(session, facility=facility, today=today)
-    # Continuous equivalence: approved permits whose facility stopped meeting go on hold, held
-    # ones whose facility meets again are released - in this same transaction.
-    holds.recheck_for_facilities(session, facility_ids, today=today, actor_id=actor_id,
-                                 cause=reason or "the facility's evidence changed")
+    ids = list(facility_ids)
+    for start in range(0, len(ids), CHUNK):  # an import may name thousands of facilities
+        chunk = ids[start:start + CHUNK]
+        for facility in session.exec(select(Facility).where(Facility.id.in_(chunk))).all():
+            permit_services.re_evaluate_for_facility(session, facility=facility, today=today)
+            amendments.re_evaluate_for_facility(session, facility=facility, today=today)
+        # Continuous equivalence: approved permits whose facility stopped meeting go on hold,
+        # held ones whose facility meets again are released - in this same transaction.
+        holds.recheck_for_facilities(session, chunk, today=today, actor_id=actor_id,
+                                     cause=reason or "the facility's evidence changed")
 
 
 events.facility_suspended.connect(on_facility_suspended, weak=False)
