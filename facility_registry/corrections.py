@@ -17,6 +17,7 @@ from facility_registry.evidence import get_evidence, is_superseded
 from facility_registry.models import Evidence
 from standards.clock import utcnow
 from standards.errors import InvalidTransition, NotAllowed, ValidationFailed
+from standards.messages import N_, Message
 from standards.vocabulary import OVERSEERS
 
 __all__ = ["correct_evidence", "reject_evidence"]
@@ -24,14 +25,19 @@ __all__ = ["correct_evidence", "reject_evidence"]
 
 def _require_inspector(actor_role: str, what: str) -> None:
     if actor_role not in OVERSEERS:
-        raise NotAllowed(f"a {actor_role} may not {what}", {"role": [f"only an inspector may {what}"]})
+        raise NotAllowed(Message.of("registry.may_not_rule", N_("a %(role)s may not %(what)s"),
+                                    role=actor_role, what=what),
+                         {"role": [Message.of("registry.inspectors_rule",
+                                              N_("only an inspector may %(what)s"), what=what)]})
 
 
 def _ruled_out(entry: Evidence) -> str | None:
     if entry.rejected_at is not None:
-        return f"entry {entry.id} was already rejected"
+        return Message.of("registry.already_rejected", N_("entry %(id)s was already rejected"),
+                          id=entry.id)
     if entry.corrected_at is not None:
-        return f"entry {entry.id} was already recorded as corrected"
+        return Message.of("registry.already_corrected",
+                          N_("entry %(id)s was already recorded as corrected"), id=entry.id)
     return None
 
 
@@ -42,11 +48,13 @@ def reject_evidence(session: Session, *, evidence_id: int, reason, actor_id: int
     entry = get_evidence(session, evidence_id)
     reason = validation.text(reason, "reason", max_length=1000)
     if entry.verified:
-        raise ValidationFailed.on("evidence_id", f"entry {entry.id} is verified; only a "
-                                  "self-reported entry can be rejected (correct it instead)")
+        raise ValidationFailed.on("evidence_id", Message.of("registry.reject_verified", N_(
+            "entry %(id)s is verified; only a self-reported entry can be rejected (correct it "
+            "instead)"), id=entry.id))
     if (problem := _ruled_out(entry)) or is_superseded(session, entry.id):
-        raise InvalidTransition.on("evidence_id", problem or f"entry {entry.id} was corrected by "
-                                   "a newer entry; rule on that one")
+        raise InvalidTransition.on("evidence_id", problem or Message.of(
+            "registry.rule_on_newer", N_("entry %(id)s was corrected by a newer entry; rule on "
+                                         "that one"), id=entry.id))
     _conditional(session, entry, {"rejected_at": utcnow(), "rejected_by_id": actor_id,
                                    "rejection_reason": reason})
     audited(session, actor_id=actor_id, action="evidence.reject", entity="evidence",
@@ -68,8 +76,9 @@ def correct_evidence(session: Session, *, evidence_id: int, corrective_action,
     except ValidationFailed as exc:
         errors.update(exc.fields)
     if entry.kind != "measurement":
-        errors["evidence_id"] = [f"entry {entry.id} is a binding limit; only a measurement's "
-                                 "exceedance is corrected (record the new limit instead)"]
+        errors["evidence_id"] = [Message.of("registry.correct_limit", N_(
+            "entry %(id)s is a binding limit; only a measurement's exceedance is corrected "
+            "(record the new limit instead)"), id=entry.id)]
     remeasured = _remeasurement(session, entry, remeasurement_evidence_id, errors)
     if errors:
         first = next(iter(errors))
@@ -91,16 +100,21 @@ def correct_evidence(session: Session, *, evidence_id: int, corrective_action,
 def _remeasurement(session: Session, entry: Evidence, remeasurement_id, errors) -> Evidence | None:
     field = "remeasurement_evidence_id"
     if isinstance(remeasurement_id, bool) or not isinstance(remeasurement_id, int):
-        errors[field] = ["must be the id of the newer measurement"]
+        errors[field] = [Message.of("registry.remeasurement_id",
+                                    N_("must be the id of the newer measurement"))]
         return None
     later = session.get(Evidence, remeasurement_id)
     if (later is None or later.facility_id != entry.facility_id
             or later.standard_code != entry.standard_code or later.kind != "measurement"):
-        errors[field] = [f"must name a measurement of {entry.standard_code} at the same facility"]
+        errors[field] = [Message.of("registry.remeasurement_same", N_(
+            "must name a measurement of %(standard)s at the same facility"),
+            standard=entry.standard_code)]
     elif later.observed_on <= entry.observed_on:
-        errors[field] = [f"must be newer than the exceedance ({entry.observed_on.isoformat()})"]
+        errors[field] = [Message.of("registry.remeasurement_newer", N_(
+            "must be newer than the exceedance (%(day)s)"), day=entry.observed_on.isoformat())]
     elif later.rejected_at is not None or later.corrected_at is not None:
-        errors[field] = [f"entry {later.id} no longer counts"]
+        errors[field] = [Message.of("registry.remeasurement_void",
+                                    N_("entry %(id)s no longer counts"), id=later.id)]
     else:
         return later
     return None
@@ -113,7 +127,8 @@ def _conditional(session: Session, entry: Evidence, values: dict) -> None:
                                Evidence.corrected_at.is_(None))
         .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise InvalidTransition.on("evidence_id", f"entry {entry.id} was ruled on meanwhile")
+        raise InvalidTransition.on("evidence_id", Message.of(
+            "registry.ruled_meanwhile", N_("entry %(id)s was ruled on meanwhile"), id=entry.id))
     session.refresh(entry)
 
 

@@ -234,10 +234,10 @@ def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date
         held = session.execute(select(Permit.hold_since, Permit.hold_reasons)
                                .where(Permit.id == permit_id)).one()
         why = "; ".join(held.hold_reasons or [])
-        return conflict("permit_not_active",
-                        f"The permit is on hold since {held.hold_since}: its facility no longer "
-                        f"meets every standard it was decided on ({why}); shipments need an "
-                        "approved permit.")
+        return conflict("permit_not_active", Message.of("shipment.permit_on_hold", N_(
+            "The permit is on hold since %(since)s: its facility no longer meets every standard "
+            "it was decided on (%(why)s); shipments need an approved permit."),
+            since=held.hold_since, why=why))
     if current.status != "approved":
         return conflict("permit_not_active", Message.of("shipment.permit_not_active", N_(
             "The permit is %(status)s; shipments need an approved permit."), status=current.status))
