@@ -353,7 +353,7 @@ def history(session: Session, facility_id: int) -> list[tuple[Evidence, int | No
 def unverified_queue(session: Session, *, limit: int = 50, offset: int = 0,
                      facility_id: int | None = None) -> tuple[list[tuple[Evidence, Facility]], int]:
     """Unverified entries still standing, oldest first (the inspectors' to-do list), and the total."""
-    where = [Evidence.verified.is_(False), not_superseded()]
+    where = [Evidence.verified.is_(False), Evidence.rejected_at.is_(None), not_superseded()]
     if facility_id is not None:
         where.append(Evidence.facility_id == facility_id)
     total = session.exec(select(func.count()).select_from(Evidence).where(*where)).one()

@@ -6,9 +6,9 @@ sharper rules' stories, each through the registry's services (so each re-checks 
   Parity over each worker's last three; an airborne-lead exceedance of 62 µg/m³ that put its
   permits on hold until the inspector recorded the repaired enclosure and a re-measurement of
   24 µg/m³ (the permits returned to approved by themselves).
-- Great Lakes Metals reports its own 12-hour-shift lead reading of 38 µg/m³: under the 50 µg/m³
-  8-hour PEL, but above 400 ÷ 12 = 33.3 µg/m³ for that shift. Bad news counts before it is
-  verified, so its approved permit goes on hold at once.
+- Then Keystone reports its own 12-hour-shift lead reading of 38 µg/m³ (a weekend double shift):
+  under the 50 µg/m³ 8-hour PEL, but above 400 ÷ 12 = 33.3 µg/m³ for that shift. Bad news counts
+  before it is verified, so its approved permit goes on hold at once.
 - Reciclados del Norte reported a PM2.5 annual mean from a monitor that was not calibrated; the
   inspector rejected it with that reason.
 """
@@ -38,7 +38,7 @@ def seed_equivalence(session: Session, people: dict) -> list[tuple[str, str]]:
     day = today()
     _keystone(session, keystone, day, inspector)
     services.record_evidence(
-        session, facility_id=lakes.id, standard="osha-lead-pel", kind="measurement", value=38,
+        session, facility_id=keystone.id, standard="osha-lead-pel", kind="measurement", value=38,
         unit="µg/m³", basis="8h_twa", shift_hours=12, observed_on=day - timedelta(days=3),
         source=f"{MARK}: self-reported, personal sampling over a 12-hour shift",
         actor_id=None, actor_role="facility")
