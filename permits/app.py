@@ -76,7 +76,7 @@ PAGES = (
 API = (
     "permits.api.meta",
     "permits.accounts.api",
-    "permits.audit.api",
+    "permits.audit.api", "permits.audit.api_checkpoints",
     "permits.catalogue.api",
     "permits.registry.api_facilities", "permits.registry.api_evidence",
     "permits.registry.api_inspections",

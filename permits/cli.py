@@ -12,7 +12,6 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from permits.accounts import services as accounts
-from permits.audit import chain as audit
 from permits.core import db, migrate
 from standards import clock
 from standards.vocabulary import ROLES
@@ -21,7 +20,7 @@ from standards.vocabulary import ROLES
 COMMAND_MODULES: list[str] = ["permits.registry.cli", "permits.reports.cli"]
 
 users = AppGroup("users", help="Create users and issue their API tokens.")
-audit_group = AppGroup("audit", help="Check the audit chain.")
+audit_group = AppGroup("audit", help="Check the audit chain, sign checkpoints of it.")
 
 
 def register(app: Flask) -> None:
@@ -127,16 +126,99 @@ def deactivate_user(email):
 
 
 @audit_group.command("verify")
-def verify_audit():
-    """Exit 0 when the chain verifies, 1 when not, naming the first bad entry."""
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False),
+              help="A saved checkpoint (JSON) the chain must still extend.")
+@click.option("--public-key", "public_key_file", type=click.Path(dir_okay=False),
+              help="The published public key (PEM) to check the checkpoint's signature with; "
+                   "default: the configured signing key's.")
+@with_appcontext
+def verify_audit(checkpoint_file, public_key_file):
+    """Exit 0 when the chain and the live records verify (and extend the checkpoint), 1 naming
+    the first problem."""
+    from permits.audit import verification
+
+    checkpoint = _read_checkpoint(checkpoint_file) if checkpoint_file else None
+    public = _public_key(public_key_file) if checkpoint is not None else None
     with db.session_scope(db.engine(), read_only=True) as session:
-        result = audit.verify(session)
+        result = verification.verify(session, checkpoint=checkpoint, public_key=public)
     if result.ok:
-        click.echo(f"ok: {result.entries} entries, head {result.head}")
+        extended = f"; extends checkpoint {checkpoint['seq']}" if checkpoint else ""
+        click.echo(f"ok: {result.chain.entries} entries, head {result.chain.head}{extended}")
         return
-    click.echo(f"BROKEN at entry {result.first_bad}: {result.problem} "
-               f"({result.entries} entries verify before it)", err=True)
+    click.echo(f"FAILED: {result.first_problem()} ({result.count} problems; "
+               f"{result.chain.entries} entries verify in the chain)", err=True)
+    for problem in result.problems[1:20]:
+        click.echo(f"  {problem['problem']}", err=True)
     sys.exit(1)
+
+
+def _read_checkpoint(path: str) -> dict:
+    import json
+
+    try:
+        body = json.loads(open(path, encoding="utf-8").read())  # noqa: SIM115 - read at once
+    except (OSError, ValueError) as exc:
+        raise click.BadParameter(f"cannot read a checkpoint from {path}: {exc}",
+                                 param_hint="--checkpoint") from exc
+    if not isinstance(body, dict):
+        raise click.BadParameter(f"{path} holds no checkpoint object", param_hint="--checkpoint")
+    return body
+
+
+def _public_key(path: str | None):
+    from permits.audit import signing
+
+    if path:
+        try:
+            return signing.load_public(open(path, encoding="utf-8").read())  # noqa: SIM115
+        except (OSError, ValueError) as exc:
+            raise click.BadParameter(f"{path} is not a public key: {exc}",
+                                     param_hint="--public-key") from exc
+    try:
+        return signing.configured(current_app.config, current_app.instance_path).public
+    except signing.SigningKeyMissing:
+        return None  # the chain is still checked against the checkpoint, only not its signature
+
+
+@audit_group.command("checkpoint")
+@with_appcontext
+def checkpoint_audit():
+    """Sign and store a checkpoint of the chain's head; print it as JSON."""
+    import json
+
+    from permits.audit import checkpoints, signing
+
+    try:
+        key = signing.configured(current_app.config, current_app.instance_path)
+    except signing.SigningKeyMissing as exc:
+        raise ConfigurationProblem(str(exc)) from exc
+    with db.session_scope(db.engine()) as session:
+        body = checkpoints.to_dict(checkpoints.take(session, key))
+    click.echo(json.dumps(body, indent=2))
+
+
+@audit_group.command("keygen")
+@click.argument("path", type=click.Path(dir_okay=False))
+def keygen_audit(path):
+    """Write a new Ed25519 checkpoint signing key to PATH (never over an existing file)."""
+    from permits.audit import signing
+
+    try:
+        key = signing.generate(path)
+    except FileExistsError as exc:
+        raise ConfigurationProblem(f"{path} already exists; a key that signed checkpoints "
+                                   "must not be replaced by accident.") from exc
+    click.echo(f"Wrote key {key.key_id} to {path}; set PARITY_SIGNING_KEY_FILE={path}.", err=True)
+    click.echo(signing.public_pem(key.public), nl=False)
+
+
+class ConfigurationProblem(click.ClickException):
+    """A configuration the command cannot run with: one line, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.message}", err=True)
 
 
 @click.command("scheduler")

@@ -24,3 +24,17 @@ class AuditEntry(SQLModel, table=True):
     reason: str | None = None
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class Checkpoint(SQLModel, table=True):
+    """A signed statement of the chain's length, head and Merkle root at one moment."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(index=True)  # the number of entries the checkpoint covers
+    head: str = Field(max_length=64)
+    root: str = Field(max_length=64)
+    signed_at: str = Field(max_length=32)  # exactly as signed (ISO 8601, UTC)
+    key_id: str = Field(max_length=64)
+    signature: str = Field(max_length=128)

@@ -15,6 +15,8 @@ from permits.api.blueprint import api
 from permits.api.common import paginate
 from permits.api.endpoint import endpoint
 from permits.api.shapes import Day, Page, Public, Query, Sparse, UtcTimestamp, described_as
+from permits.audit import checkpoints, livestate
+from permits.audit.api_checkpoints import CheckpointShape
 from permits.core import db
 from permits.permitting import decisions
 from permits.permitting.api_shapes import DecisionCheck, Rule
@@ -50,6 +52,12 @@ class Verification(Public):
     matches: bool
 
 
+class Integrity(Public):
+    live_matches_record: bool
+    disagreements: list[str]
+    note: str
+
+
 class PublicPermit(Sparse):
     number: str
     status: Literal[PUBLIC_STATUSES]
@@ -66,6 +74,7 @@ class PublicPermit(Sparse):
     receiving_facility: PublicFacility
     decision: PublicDecision | None
     verification: Verification | None = None
+    integrity: Integrity | None = None
 
     @classmethod
     def of(cls, permit: Permit, facility: Facility, decision: Decision | None, *,
@@ -88,7 +97,20 @@ class PublicPermit(Sparse):
                 body["verification"] = {"record_hash": decision.record_hash,
                                         "recomputed_hash": recomputed,
                                         "matches": recomputed == decision.record_hash}
+                body.update(_recorded_terms(decision.terms))
         return cls.model_validate(body)
+
+
+def _recorded_terms(terms: dict[str, Any]) -> dict[str, Any]:
+    """The public fields as the hashed decision record states them."""
+    body = {name: terms[name] for name in ("byproduct", "waste_codes", "quantity_tonnes",
+                                           "shipments_planned", "valid_from", "valid_to",
+                                           "operation_code") if name in terms}
+    if "origin" in terms:
+        body["origin_country"] = (terms["origin"] or {}).get("country")
+    if "route" in terms:
+        body["transit_countries"] = (terms["route"] or {}).get("transit_countries", [])
+    return body
 
 
 class PublicFilter(Query):
@@ -118,4 +140,45 @@ def public_permit_by_number(number: str):
     if row is None:
         raise NotFound(f"No permit numbered {number}.")
     permit, facility = row
-    return PublicPermit.of(permit, facility, decisions.current_decision(session, permit.id), full=True)
+    body = PublicPermit.of(permit, facility, decisions.current_decision(session, permit.id), full=True)
+    disagreements = [p.public() for p in livestate.check_permit(session, permit)]
+    body.integrity = Integrity(
+        live_matches_record=not disagreements, disagreements=disagreements,
+        note=("the terms shown are the hashed decision record's; the live permit row "
+              "agrees with it and with the audit chain") if not disagreements else
+             ("the terms shown are the hashed decision record's; the live permit row "
+              "DISAGREES with it or with the audit chain: see disagreements"))
+    return body
+
+
+class InclusionProof(Public):
+    """Check offline: SHA-256 of entry_canonical is entry_hash; its after.record_hash is the
+    certificate's; the RFC 9162 leaf SHA-256(0x00 || entry_hash bytes) at leaf_index with proof
+    makes checkpoint.root; the checkpoint's signature verifies with the key at
+    /api/v1/public/checkpoints/key."""
+
+    number: str
+    record_hash: str
+    checkpoint: CheckpointShape
+    leaf_index: int
+    entry_hash: str
+    entry_canonical: str
+    proof: list[str]
+    algorithm: str
+
+
+@api.get("/v1/public/permits/<number>/proof")
+@endpoint(is_public=True, returns=InclusionProof)
+def public_permit_proof(number: str):
+    """The inclusion proof of the permit's standing decision in a signed checkpoint (no token)"""
+    session = db.session()
+    permit = session.exec(select(Permit).where(Permit.number == number,
+                                               Permit.status != "draft")).first()
+    decision = decisions.current_decision(session, permit.id) if permit is not None else None
+    if decision is None:
+        raise NotFound(f"No decided permit numbered {number}.")
+    proof = checkpoints.decision_inclusion(session, decision.id)
+    if proof is None:
+        raise NotFound("The decision is not yet covered by a signed checkpoint; one is signed "
+                       "every day.")
+    return {"number": permit.number, "record_hash": decision.record_hash, **proof}

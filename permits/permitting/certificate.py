@@ -6,6 +6,9 @@ read as on the pages (labels), with the codes professionals use kept beside the 
 """
 from __future__ import annotations
 
+import io
+
+import segno
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align
@@ -13,7 +16,9 @@ from sqlmodel import Session, select
 
 from facility_registry.models import Facility
 from permits.accounts.models import Organization
+from permits.audit import livestate
 from permits.core.pdf_font import FONT, add_font
+from permits.permitting import decisions
 from permits.permitting.decision_models import Decision
 from permits.permitting.decision_view import standard_titles
 from permits.permitting.models import Permit
@@ -62,11 +67,26 @@ def render(session: Session, permit: Permit, decision: Decision, *, base_url: st
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     _heading(pdf, permit)
+    _disagreements(pdf, [p.public() for p in livestate.check_permit(session, permit)])
     _facts(pdf, permit, decision, facilities, organization)
     _checks(pdf, decision, facilities,
             standard_titles(session, [c["standard"] for c in decision.checks]))
     _record(pdf, permit, decision, base_url)
     return bytes(pdf.output())
+
+
+def _disagreements(pdf: FPDF, lines: list[str]) -> None:
+    """Said first and plainly: the live permit is not what was decided and audited."""
+    if not lines:
+        return
+    pdf.set_text_color(160, 0, 0)
+    _line(pdf, _("WARNING: the permit as stored now differs from its decision record or the audit "
+                 "chain. The terms below are the decision record's. Do not rely on this certificate "
+                 "until the regulator has explained:"), size=10, style="B")
+    for text in lines[:10]:
+        _line(pdf, f"- {text}", size=9)
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(2)
 
 
 def _line(pdf: FPDF, text: str, *, size: int = 10, style: str = "", height: float = 5.5) -> None:
@@ -93,33 +113,34 @@ def _place(facility: Facility | None, operation: str | None) -> str:
 
 
 def _facts(pdf, permit, decision, facilities, organization) -> None:
-    origin = permit.origin or {}
+    # The terms as the hashed decision record states them, not as the row holds them now.
+    terms = decision.terms or decisions.live_terms(permit)
+    origin = terms.get("origin") or {}
     rows = [
         (_("Shipper"), organization.name if organization else "—"),
         (_("Byproduct"), _("%(byproduct)s — waste codes %(codes)s",
-                           byproduct=byproduct_label(permit.byproduct),
-                           codes=", ".join(permit.waste_codes) or "—")),
+                           byproduct=byproduct_label(terms.get("byproduct")),
+                           codes=", ".join(terms.get("waste_codes") or []) or "—")),
         (_("Quantity allowed"), _("%(allowed)s t in at most %(planned)s shipments (used: %(used)s t, "
-                                  "%(count)s shipments)", allowed=f"{tonnes(permit.quantity_kg):g}",
-                                  planned=permit.shipments_planned, count=permit.shipments_used,
+                                  "%(count)s shipments)", allowed=f"{terms.get('quantity_tonnes'):g}",
+                                  planned=terms.get("shipments_planned"), count=permit.shipments_used,
                                   used=f"{tonnes(permit.used_kg):g}")),
-        (_("Valid"), _("%(start)s to %(end)s", start=permit.valid_from.isoformat(),
-                       end=permit.valid_to.isoformat())),
+        (_("Valid"), _("%(start)s to %(end)s", start=terms.get("valid_from"), end=terms.get("valid_to"))),
         (_("Origin"), ", ".join(v for v in (origin.get("name"), country_label(origin.get("country")))
                                 if v)),
-        (_("Receiving facility"), _place(facilities.get(permit.receiving_facility_id),
-                                         permit.operation_code)),
+        (_("Receiving facility"), _place(facilities.get(terms.get("receiving_facility_id")),
+                                         terms.get("operation_code"))),
     ]
-    if permit.final_facility_id:
-        rows.append((_("Final facility"), _place(facilities.get(permit.final_facility_id),
-                                                 permit.final_operation_code)))
-    route = permit.route or {}
+    if terms.get("final_facility_id"):
+        rows.append((_("Final facility"), _place(facilities.get(terms["final_facility_id"]),
+                                                 terms.get("final_operation_code"))))
+    route = terms.get("route") or {}
     transit = ", ".join(country_label(c) for c in route.get("transit_countries") or []) or _("none")
     rows += [(_("Route"), _("exit %(exit)s, entry %(entry)s, transit: %(transit)s",
                             exit=route.get("exit_port", ""), entry=route.get("entry_port", ""),
                             transit=transit)),
              (_("Transporters"), "; ".join(f"{t['name']} ({country_label(t['country'])})"
-                                           for t in permit.transporters)),
+                                           for t in terms.get("transporters") or [])),
              (_("Decision"), _("%(outcome)s on %(when)s UTC (%(kind)s), standards %(version)s",
                                outcome=state_label(decision.outcome),
                                when=decision.decided_at.strftime("%Y-%m-%d %H:%M"),
@@ -166,6 +187,24 @@ def _checks(pdf: FPDF, decision: Decision, facilities: dict[int, Facility],
 def _record(pdf: FPDF, permit: Permit, decision: Decision, base_url: str) -> None:
     pdf.ln(3)
     _line(pdf, _("Record"), size=11, style="B", height=7)
+    address = verification_url(base_url, permit.number)
+    top = pdf.get_y()
+    # The QR code of the verification address sits at the right margin; the text wraps beside it.
+    size = 32
+    pdf.image(qr_png(address), x=pdf.w - pdf.r_margin - size, y=top, w=size, h=size)
+    pdf.set_right_margin(pdf.r_margin + size + 4)
     _line(pdf, _("SHA-256 of the decision record: %(hash)s", hash=decision.record_hash), size=9)
-    _line(pdf, _("Verify at %(url)s — the page recomputes the hash from the stored record and says "
-                 "whether it still matches.", url=verification_url(base_url, permit.number)), size=9)
+    _line(pdf, _("Verify at %(url)s (or scan the code) — the page recomputes the hash from the "
+                 "stored record, compares the live permit with the audit chain and says whether "
+                 "both still match. The decision's audit entry is proved in the signed public "
+                 "checkpoints (/api/v1/public/permits/%(number)s/proof).", url=address,
+                 number=permit.number), size=9)
+    pdf.set_right_margin(pdf.r_margin - size - 4)
+    pdf.set_y(max(pdf.get_y(), top + size + 2))
+
+
+def qr_png(text: str) -> io.BytesIO:
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=8, border=2)
+    out.seek(0)
+    return out

@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from facility_registry.eligibility import check_facility
 from facility_registry.models import Facility
+from permits.audit import chain as audit
 from permits.core.canonical import canonical_json
 from permits.permitting.decision_models import Decision
 from permits.permitting.models import Permit
@@ -192,6 +193,11 @@ def _evidence_used(checks: list[dict]) -> list[dict[str, Any]]:
     return [used[key] for key in sorted(used)]
 
 
+def live_terms(permit) -> dict[str, Any]:
+    """The permit row's terms in the form a decision record stores them (to compare)."""
+    return _plain(Terms.of(permit).to_record())
+
+
 def _plain(value: Any) -> Any:
     """Exactly what the JSON column gives back, so the stored record hashes as it was hashed."""
     return json.loads(json.dumps(value, default=_json_default))
@@ -228,6 +234,13 @@ def record(session: Session, *, permit_id: int, terms: Terms, evaluation: Evalua
         if loaded is not None:
             set_committed_value(loaded, "decided_standards", codes)
     session.flush()
+    # The record's hash goes into the chain: a decision row replaced later (with a hash
+    # recomputed to match) no longer carries the hash the chain logged, and a published
+    # checkpoint then proves which decision was made (see permits.audit.merkle).
+    audit.record(session, actor_id=decided_by_id, action="decision.recorded", entity="decision",
+                 entity_id=decision.id,
+                 after={"permit_id": permit_id, "amendment_id": amendment_id, "kind": kind,
+                        "outcome": decision.outcome, "record_hash": decision.record_hash})
     return decision
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from permits.accounts.auth import public
+from permits.audit import livestate
 from permits.core import db
 from permits.permitting import decisions
 from permits.permitting.decision_view import standard_titles
@@ -38,6 +39,16 @@ def permit(number: str):
     standing = decisions.current_decision(session, found.id)
     recomputed = decisions.record_hash(standing) if standing is not None else None
     titles = standard_titles(session, [c["standard"] for c in standing.checks]) if standing else {}
+    # What is shown comes from the hashed decision record; the live row is only compared.
+    disagreements = [p.public() for p in livestate.check_permit(session, found)]
     return render_template("permitting/verify/permit.html", permit=found, facility=facility,
                            results=results, decision=standing, recomputed=recomputed,
-                           titles=titles)
+                           titles=titles, terms=recorded_terms(found, standing),
+                           disagreements=disagreements)
+
+
+def recorded_terms(permit: Permit, decision) -> dict:
+    """The terms as the decision record holds them (the live row's when nothing was decided)."""
+    if decision is not None and decision.terms:
+        return dict(decision.terms)
+    return decisions.live_terms(permit)

@@ -92,6 +92,8 @@ class StoredReport(_Stored):
     generated_at: Timestamp
     content_hash: str = Field(json_schema_extra=_HASH)
     intact: bool = Field(description="the content still hashes to content_hash")
+    chain_seq: int | None = Field(None, description="the audit chain's length when it was built")
+    chain_head: str | None = Field(None, description="the audit chain's head hash when it was built")
     content: ReportContent
 
     @classmethod
@@ -99,7 +101,8 @@ class StoredReport(_Stored):
         return cls.model_validate({
             "kind": row.kind, "period": row.period, "version": row.version,
             "generated_at": row.generated_at, "content_hash": row.content_hash,
-            "intact": intact(row), "content": row.content})
+            "intact": intact(row), "chain_seq": row.chain_seq, "chain_head": row.chain_head,
+            "content": row.content})
 
 
 class ReportSummary(Public):

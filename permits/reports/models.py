@@ -26,3 +26,7 @@ class ComplianceReport(SQLModel, table=True):
     content: dict[str, Any] = json_field(default_factory=dict)  # the Report, as JSON
     # SHA-256 of the canonical JSON of `content`: a changed row no longer matches it.
     content_hash: str = Field(max_length=64)
+    # The audit chain as it stood when the report was built (its length and head hash): what
+    # the report's figures rest on, checkable against a signed checkpoint. None before 2026-12.
+    chain_seq: int | None = None
+    chain_head: str | None = Field(default=None, max_length=64)

@@ -39,12 +39,14 @@ def store_report(session: Session, *, report: Report, trigger: str,
         raise ValueError(f"trigger must be one of {', '.join(TRIGGERS)}")
     content = report.to_dict()
     digest = content_hash(content)
+    chain_seq, chain_head = audit.head(session)
     row = None
     for _attempt in range(_VERSION_ATTEMPTS):
         row = ComplianceReport(kind=report.kind, period=report.period,
                                version=_next_version(session, report.kind, report.period),
                                generated_at=report.generated_at, trigger=trigger,
-                               generated_by_id=actor_id, content=content, content_hash=digest)
+                               generated_by_id=actor_id, content=content, content_hash=digest,
+                               chain_seq=chain_seq, chain_head=chain_head)
         try:
             # Two runs at once both read version n; the unique key lets one win and the
             # other take n+1, instead of either overwriting.
@@ -59,7 +61,8 @@ def store_report(session: Session, *, report: Report, trigger: str,
     audit.record(session, actor_id=actor_id, action="report.store", entity="compliance_report",
                  entity_id=row.id, after={"kind": row.kind, "period": row.period,
                                           "version": row.version, "content_hash": digest,
-                                          "trigger": trigger})
+                                          "trigger": trigger, "chain_seq": chain_seq,
+                                          "chain_head": chain_head})
     return row
 
 

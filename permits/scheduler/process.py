@@ -65,6 +65,18 @@ def _refresh_standings(session: Session, day: date) -> str:
     return f"{refresh_due(session, on=day)} facility standings recomputed"
 
 
+def _sign_checkpoint(session: Session, day: date) -> str:
+    from flask import current_app
+
+    from permits.audit import checkpoints, signing
+
+    # The key lives outside the database; production without one fails here, every day, in the
+    # log, with the message saying what to set (and the day is retried once it is set).
+    key = signing.configured(current_app.config, current_app.instance_path)
+    checkpoint = checkpoints.take(session, key)
+    return f"checkpoint of {checkpoint.seq} audit entries signed, head {checkpoint.head[:16]}"
+
+
 JOBS = (
     Job("registry-standings", "Recompute the facility standings the finder reads that no longer hold",
         _refresh_standings, hour=0),
@@ -77,6 +89,7 @@ JOBS = (
     Job("report-annual-exports", "On January 2: last year's exports report", scheduled("annual_exports"), hour=3),
     Job("report-enforcement-public", "On January 2: last year's public enforcement report", scheduled("enforcement_public"), hour=3),
     Job("report-carbon", "On April 1: last year's carbon intensity report", scheduled("carbon"), hour=3),
+    Job("audit-checkpoint", "Sign and publish a checkpoint of the audit chain", _sign_checkpoint, hour=4),
 )
 
 
@@ -129,7 +142,7 @@ def build(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=UTC)
     for job in JOBS:
         scheduler.add_job(
-            _daily, CronTrigger(hour=job.hour, minute=5, timezone=UTC), args=[engine, job],
+            _daily, CronTrigger(hour=job.hour, minute=5, timezone=UTC), args=[app, engine, job],
             id=job.id, name=job.description, replace_existing=True,
             # A scheduler that was down at the hour still runs the job when it is back.
             misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
@@ -137,12 +150,14 @@ def build(app: Flask) -> BlockingScheduler:
     return scheduler
 
 
-def _daily(engine, job: Job) -> None:
-    catch_up(engine, clock.today(), jobs=(job,))
+def _daily(app: Flask, engine, job: Job) -> None:
+    with app.app_context():  # the checkpoint job reads the signing key's configuration
+        catch_up(engine, clock.today(), jobs=(job,))
 
 
 def serve(app: Flask) -> None:
-    catch_up(app.extensions["parity.engine"], clock.today())
+    with app.app_context():
+        catch_up(app.extensions["parity.engine"], clock.today())
     build(app).start()
 
 
