@@ -18,7 +18,7 @@ from sqlmodel import Session
 from permits.audit import merkle, signing
 from permits.audit.chain import GENESIS, canonical
 from permits.audit.models import AuditEntry, Checkpoint
-from permits.core.fields import utcnow
+from standards.clock import utcnow
 
 SIGNED_FIELDS = ("seq", "head", "root", "signed_at", "key_id")
 
