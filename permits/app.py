@@ -22,7 +22,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
-    app.config.update(configuration.build(app.instance_path, config))
+    try:
+        app.config.update(configuration.build(app.instance_path, config))
+    except configuration.ConfigError as exc:
+        _refuse_in_the_cli(exc)
+        raise
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -30,9 +34,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _refuse_in_the_cli(exc: Exception) -> None:
+    """Under `flask --app permits ...`, a configuration that cannot run is one line and exit 2,
+    not a traceback (gunicorn, with no command line of ours, gets the exception as it is)."""
+    import click
+
+    if click.get_current_context(silent=True) is not None:
+        from permits.cli import ConfigurationProblem
+
+        raise ConfigurationProblem(str(exc)) from exc
+
+
 def register_extensions(app: Flask) -> None:
+    from permits.accounts import throttle
     from permits.core import db, security, translations
-    from permits.core.extensions import babel, csrf, limiter, login_manager, select_locale
+    from permits.core.extensions import (
+        babel,
+        csrf,
+        limiter,
+        login_manager,
+        select_locale,
+        warn_unshared_limits,
+    )
 
     db.init_app(app)
     csrf.init_app(app)
@@ -49,7 +72,10 @@ def register_extensions(app: Flask) -> None:
     from standards.messages import read_with
 
     read_with(reader)  # a service's Message reads in the reader's language wherever it is shown
+    throttle.init_app(app)
+    warn_unshared_limits(app)
     security.register(app)
+    security.trust_proxies(app)
     import permits.registry.signals  # noqa: F401 - connects the registry's events to permits and audit
 
     @app.context_processor

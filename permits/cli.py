@@ -53,9 +53,15 @@ def init_db():
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo():
-    """Demo organizations, facilities in US/MX/CA and users of every role; prints the logins."""
+    """Demo organizations, facilities in US/MX/CA and users of every role; prints the logins.
+    Development only; running it again adds nothing and prints the logins again."""
     from permits import demo
 
+    if current_app.config["PARITY_ENV"] == "production":
+        raise ConfigurationProblem(
+            "seed-demo creates users whose password is published; it refuses to run in production "
+            "(PARITY_ENV is production, the default). On a development machine run "
+            "`PARITY_ENV=development flask --app permits seed-demo`.")
     migrate.upgrade(current_app.config["DATABASE_URL"])
     load_reference_data()
     with db.session_scope(db.engine()) as session:
@@ -111,6 +117,18 @@ def create_token(email, name):
             raise click.BadParameter(f"no active user {email}", param_hint="EMAIL")
         issued = accounts.issue_token(session, user=user, name=name)
     click.echo(issued.secret)
+
+
+@users.command("force-reset")
+@click.argument("email")
+def force_reset_user(email):
+    """End EMAIL's sessions; the next sign-in must choose a new password."""
+    with db.session_scope(db.engine()) as session:
+        user = accounts.find_user(session, email)
+        if user is None:
+            raise click.BadParameter(f"no user {email}", param_hint="EMAIL")
+        accounts.force_password_reset(session, user=user, actor_id=None)
+    click.echo(f"{email} must choose a new password at the next sign-in.", err=True)
 
 
 @users.command("deactivate")

@@ -1,5 +1,5 @@
 """audit checkpoints (signed statements of the chain's length, head and Merkle root), and the
-chain head each stored report was built on
+chain head each stored report was built on; a user's forced password reset
 
 Revision ID: i13_audit_checkpoint
 Revises: 0001
@@ -32,9 +32,14 @@ def upgrade() -> None:
     with op.batch_alter_table('compliance_report', schema=None) as batch_op:
         batch_op.add_column(sa.Column('chain_seq', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('chain_head', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('password_reset_required', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('password_reset_required')
     with op.batch_alter_table('compliance_report', schema=None) as batch_op:
         batch_op.drop_column('chain_head')
         batch_op.drop_column('chain_seq')

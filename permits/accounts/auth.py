@@ -20,6 +20,8 @@ from standards.vocabulary import ROLES
 
 ANY_ROLE = ROLES
 GUARD_ATTR = "parity_guard"
+# What a user whose password an admin reset may reach before choosing a new one.
+RESET_ALLOWED = frozenset({"auth.change_password", "auth.logout"})
 
 
 @login_manager.user_loader
@@ -88,6 +90,9 @@ def guard(*roles: str):
                 if is_api_request():
                     raise Unauthenticated(_("A valid bearer token is required."))
                 return redirect(url_for("auth.login", next=request.full_path))
+            if (getattr(user, "password_reset_required", False) and not is_api_request()
+                    and request.endpoint not in RESET_ALLOWED):
+                return redirect(url_for("auth.change_password"))
             if user.role not in allowed:
                 if is_api_request():
                     raise NotAllowed(_("Your role may not do this."))

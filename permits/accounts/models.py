@@ -32,6 +32,8 @@ class User(SQLModel, table=True):
     # Bumped at logout and deactivation: a session cookie carries the version it was
     # issued under, and the user loader refuses any other, so old cookies stop working.
     session_version: int = 1
+    # Set by an admin's forced reset: the next sign-in leads to the change-password page only.
+    password_reset_required: bool = False
     locale: str | None = Field(default=None, max_length=10)
     created_at: datetime = timestamp_field()
 

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from permits.accounts import passwords
 from permits.accounts.models import ApiToken, Organization, User
 from permits.audit import chain as audit
 from standards.clock import utcnow
@@ -32,7 +33,6 @@ def use_cheap_hashing_for_tests() -> None:
     _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     _DUMMY_HASH = _hasher.hash("parity-timing-equaliser")
 TOKEN_PREFIX = "par_"
-MIN_PASSWORD_LENGTH = 10
 LAST_USED_RESOLUTION = timedelta(minutes=15)
 
 
@@ -96,8 +96,9 @@ def create_user(
     email = normalize_email(email)
     if role not in ROLES:
         raise AccountError("role", f"must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    wrong = passwords.problem(password, email=email)
+    if wrong:
+        raise AccountError("password", wrong)
     if role == "shipper" and organization is None:
         raise AccountError("organization", "a shipper must belong to an organization")
     if role == "facility" and facility_id is None:
@@ -139,6 +140,30 @@ def end_sessions(session: Session, user: User) -> None:
     user.session_version += 1
     session.add(user)
     session.flush()
+
+
+def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+    """The user's own change: the current password first; every other session ends."""
+    if not check_password(user, current or ""):
+        raise AccountError("current_password", "is not right")
+    wrong = passwords.problem(new or "", email=user.email)
+    if wrong:
+        raise AccountError("new_password", wrong)
+    if check_password(user, new):
+        raise AccountError("new_password", "must differ from the current one")
+    user.password_hash = hash_password(new)
+    user.password_reset_required = False
+    end_sessions(session, user)
+    audit.record(session, actor_id=user.id, action="user.password_changed", entity="user",
+                 entity_id=user.id, after={"password_reset_required": False})
+
+
+def force_password_reset(session: Session, *, user: User, actor_id: int | None) -> None:
+    """An admin's order: the user's sessions end and the next sign-in must choose a new password."""
+    user.password_reset_required = True
+    end_sessions(session, user)
+    audit.record(session, actor_id=actor_id, action="user.password_reset_forced", entity="user",
+                 entity_id=user.id, after={"password_reset_required": True})
 
 
 def deactivate(session: Session, *, user: User, actor_id: int | None) -> None:

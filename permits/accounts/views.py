@@ -5,21 +5,25 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
+from flask import session as flask_session
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from permits.accounts import services as accounts
+from permits.accounts import throttle
 from permits.accounts.auth import guard, public
-from permits.accounts.forms import ConfirmForm, LanguageForm, LoginForm, TokenForm
+from permits.accounts.forms import ConfirmForm, LanguageForm, LoginForm, PasswordForm, TokenForm
+from permits.accounts.models import User
 from permits.core import db
 from permits.core.extensions import limiter, offered_languages
 from permits.core.translations import own_name
@@ -44,14 +48,44 @@ def safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        email = form.email.data
+        account_limit = throttle.current()
+        wait = account_limit.wait(email) if account_limit else 0
+        if wait:
+            # The password is not even checked: a guesser learns nothing while it waits.
+            form.email.errors.append(_("Too many failed sign-ins for this account; try again in "
+                                       "%(seconds)s seconds.", seconds=wait))
+            response = make_response(render_template("accounts/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         session = db.session()
-        user = accounts.find_user(session, form.email.data)
+        user = accounts.find_user(session, email)
         if accounts.check_password(user, form.password.data) and user.active:
-            login_user(user)
+            if account_limit:
+                account_limit.succeeded(email)
+            _start_session(user)
+            if user.password_reset_required:
+                return redirect(url_for("auth.change_password"))
             return redirect(safe_next(request.args.get("next")))
+        if account_limit:
+            account_limit.failed(email)
         form.password.errors.append(_("Email or password is not right."))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
+
+
+def _start_session(user) -> None:
+    """A new session for the signed-in user: nothing from before sign-in survives, the CSRF
+    token included (a token planted in a victim's browser must not ride their session)."""
+    _fresh_session()
+    login_user(user)
+
+
+def _fresh_session() -> None:
+    language = flask_session.get("language")  # the page's language choice is no secret
+    flask_session.clear()
+    if language:
+        flask_session["language"] = language
 
 
 @bp.post("/logout")
@@ -62,8 +96,47 @@ def logout():
     accounts.end_sessions(session, user)
     session.commit()
     logout_user()
+    _fresh_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@guard()
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        session = db.session()
+        user = session.merge(current_user._get_current_object())
+        try:
+            accounts.change_password(session, user=user, current=form.current_password.data,
+                                     new=form.new_password.data)
+        except accounts.AccountError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            session.commit()
+            _start_session(user)  # this session goes on under the new version; the others end
+            flash(_("Your password is changed. Every other session is signed out."), "info")
+            return redirect(url_for("auth.account"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/password.html", form=form), status
+
+
+@bp.post("/admin/users/<int:user_id>/force-reset")
+@guard("admin")
+def force_password_reset(user_id: int):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        session = db.session()
+        user = session.get(User, user_id)
+        if user is None:
+            abort(404)
+        accounts.force_password_reset(session, user=user, actor_id=current_user.id)
+        session.commit()
+        flash(_("%(email)s is signed out everywhere and must choose a new password at the next "
+                "sign-in.", email=user.email), "info")
+    return redirect(safe_next(request.form.get("next")) if request.form.get("next")
+                    else url_for("auth.account"))
 
 
 @bp.get("/account")
@@ -91,7 +164,7 @@ def set_language():
         return _account_page(form=TokenForm(formdata=None), language=form), 422
     accounts.set_language(db.session(), user=current_user, language=form.language.data or None)
     db.session().commit()
-    session.pop("language", None)  # the saved setting now speaks for this session too
+    flask_session.pop("language", None)  # the saved setting now speaks for this session too
     refresh()  # and for this very message
     flash(_("Your language is saved."), "info")
     return redirect(url_for("auth.account"))

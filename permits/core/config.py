@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "PARITY_LANGUAGES": "en,es,fr",
     "PARITY_RECEIPT_TOLERANCE_PERCENT": 2.0,
     "PARITY_PUBLIC_BASE_URL": "http://localhost:5000",
+    # How many reverse proxies sit in front of the app (0: the client connects directly).
+    "PARITY_TRUSTED_PROXIES": 0,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "WTF_CSRF_ENABLED": True,
@@ -33,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "UTC",
 }
 
-_INT_KEYS = {"PARITY_MIN_NOTICE_DAYS"}
+_INT_KEYS = {"PARITY_MIN_NOTICE_DAYS", "PARITY_TRUSTED_PROXIES"}
 _FLOAT_KEYS = {"PARITY_RECEIPT_TOLERANCE_PERCENT"}
 _BOOL_KEYS = {"PARITY_HTTPS", "RATELIMIT_ENABLED"}
 

@@ -34,3 +34,39 @@ def select_locale() -> str:
             if chosen in languages:
                 return chosen
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+def worker_count(environ=None, argv=None) -> int:
+    """How many web workers this deployment runs, as far as gunicorn's settings tell."""
+    import os
+    import shlex
+    import sys
+
+    environ = os.environ if environ is None else environ
+    argv = sys.argv if argv is None else argv
+    args = shlex.split(environ.get("GUNICORN_CMD_ARGS", ""))
+    if argv and argv[0].endswith("gunicorn"):
+        args += list(argv[1:])
+    count = environ.get("WEB_CONCURRENCY", "1")
+    for i, arg in enumerate(args):
+        if arg in ("-w", "--workers") and i + 1 < len(args):
+            count = args[i + 1]
+        elif arg.startswith("--workers="):
+            count = arg.split("=", 1)[1]
+        elif arg.startswith("-w") and arg[2:].isdigit():
+            count = arg[2:]
+    return int(count) if str(count).isdigit() else 1
+
+
+def warn_unshared_limits(app, environ=None, argv=None) -> bool:
+    """Several workers each counting sign-in attempts in their own memory let N times the limit
+    through: say so at startup, naming the setting that fixes it."""
+    workers = worker_count(environ, argv)
+    uri = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    if app.config.get("RATELIMIT_ENABLED", True) and workers > 1 and uri.startswith("memory://"):
+        app.logger.warning(
+            "%d workers share no rate-limit storage: each counts sign-in attempts alone, so "
+            "%d times the limit gets through. Set PARITY_RATELIMIT_STORAGE_URI (e.g. "
+            "redis://127.0.0.1:6379).", workers, workers)
+        return True
+    return False

@@ -9,6 +9,7 @@ from permits.audit import livestate
 from permits.core import db
 from permits.permitting import decisions
 from permits.permitting.decision_view import standard_titles
+from permits.permitting.models import Permit
 from permits.permitting.services import on_public_register
 
 bp = Blueprint("verify", __name__)

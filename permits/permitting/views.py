@@ -55,6 +55,7 @@ from permits.web.labels import (
     territory_names,
 )
 from permits.web.outcome import commit_or_flash
+from permits.web.paging import page_number
 from standards import clock, codes
 from standards.vocabulary import BYPRODUCTS, COUNTRIES, ROLES
 
@@ -78,7 +79,7 @@ def index():
     if status in PERMIT_STATUSES:
         statement = statement.where(Permit.status == status)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     rows = session.exec(statement.order_by(Permit.id.desc())
                         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     facility_names = _facility_names(session, {p.receiving_facility_id for p in rows})

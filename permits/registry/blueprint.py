@@ -1,8 +1,10 @@
 """The registry's pages blueprint and what its views share: who reads, who edits, paging."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort
 from flask_login import current_user
+
+from permits.web.paging import page_number  # noqa: F401 - the registry's views take it from here
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
@@ -11,13 +13,6 @@ PAGE_SIZE = 50
 
 def actor() -> dict:
     return {"actor_id": current_user.id, "actor_role": current_user.role}
-
-
-def page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def may_see(facility_id: int) -> None:

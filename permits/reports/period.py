@@ -51,6 +51,9 @@ def parse(granularity: str, text: str | None, *, today: date) -> Period:
     if not (FIRST_YEAR <= year and 1 <= month <= 12):
         raise ReportError("period is not a real month or year",
                           {"period": [f"must be a month from {FIRST_YEAR} on"]})
+    if (year, month) > (today.year, today.month if granularity == MONTH else 1):
+        # Before building it: the end of year 9999 is past the last date there is.
+        raise ReportError("period has not begun yet", {"period": ["is in the future"]})
     found = month_period(year, month) if granularity == MONTH else year_period(year)
     if found.start > today:
         raise ReportError("period has not begun yet", {"period": ["is in the future"]})

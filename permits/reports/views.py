@@ -6,7 +6,7 @@ exactly as the report was published.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,6 +30,7 @@ from permits.reports.store import (
     versions_of,
 )
 from permits.reports.text import cell_text
+from permits.web.paging import whole_arg
 from standards.clock import utcnow
 from standards.vocabulary import OVERSEERS
 
@@ -83,7 +84,7 @@ def run():
 @bp.get("/reports/<kind>/<period>")
 @guard(*OVERSEERS)
 def show(kind: str, period: str):
-    row = _stored_or_404(kind, period, request.args.get("version", type=int))
+    row = _stored_or_404(kind, period, whole_arg("version"))
     return _page(row, chart_endpoint="reports.chart", pdf_endpoint="reports.pdf",
                  version_endpoint="reports.show", address={"kind": kind, "period": period})
 
@@ -110,7 +111,7 @@ def public_index():
 @bp.get("/public/reports/enforcement/<year>")
 @public
 def public_show(year: str):
-    row = _stored_or_404(PUBLIC_KIND, year, request.args.get("version", type=int))
+    row = _stored_or_404(PUBLIC_KIND, year, whole_arg("version"))
     return _page(row, chart_endpoint="reports.public_chart", pdf_endpoint="reports.public_pdf",
                  version_endpoint="reports.public_show", address={"year": year})
 
