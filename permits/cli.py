@@ -119,15 +119,19 @@ def create_token(email, name):
     click.echo(issued.secret)
 
 
+def _existing_user(session, email: str):
+    user = accounts.find_user(session, email)
+    if user is None:
+        raise click.BadParameter(f"no user {email}", param_hint="EMAIL")
+    return user
+
+
 @users.command("force-reset")
 @click.argument("email")
 def force_reset_user(email):
     """End EMAIL's sessions; the next sign-in must choose a new password."""
     with db.session_scope(db.engine()) as session:
-        user = accounts.find_user(session, email)
-        if user is None:
-            raise click.BadParameter(f"no user {email}", param_hint="EMAIL")
-        accounts.force_password_reset(session, user=user, actor_id=None)
+        accounts.force_password_reset(session, user=_existing_user(session, email), actor_id=None)
     click.echo(f"{email} must choose a new password at the next sign-in.", err=True)
 
 
@@ -136,10 +140,7 @@ def force_reset_user(email):
 def deactivate_user(email):
     """Deactivate EMAIL: its sessions end at once and its tokens stop working."""
     with db.session_scope(db.engine()) as session:
-        user = accounts.find_user(session, email)
-        if user is None:
-            raise click.BadParameter(f"no user {email}", param_hint="EMAIL")
-        accounts.deactivate(session, user=user, actor_id=None)
+        accounts.deactivate(session, user=_existing_user(session, email), actor_id=None)
     click.echo(f"Deactivated {email}.", err=True)
 
 
