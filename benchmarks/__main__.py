@@ -17,6 +17,7 @@ BENCHMARKS = {
     "http": "benchmarks.bench_http",
     "registry": "benchmarks.bench_registry",
     "reports": "benchmarks.bench_reports",
+    "audit": "benchmarks.bench_audit",
 }
 DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
 

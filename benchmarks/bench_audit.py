@@ -1,0 +1,192 @@
+"""Benchmark: `audit verify` on a chain of 1,000,000 entries, with the live rows it checks.
+
+Run: .venv/bin/python -m benchmarks.bench_audit [--entries N]   (or python -m benchmarks --only
+     audit; quick: 100,000 entries). SQLite only: generating a million entries takes minutes.
+
+The world: the benchmark facility (made through the services), then permits and their shipments
+written in bulk together with the audit entries Parity would have written for them (each permit
+submitted and approved, each shipment logged, received and recovered: 40 entries a permit), every
+entry hashed into the chain. `audit verify` (the chain's hashes, then every permit, shipment and
+facility against the chain, the permits' totals against their shipments) then runs in a fresh
+process, which reports its wall time and peak resident memory. The aims: under 60 s for a million
+entries, and memory flat: the peak at a million within 1.5 times the peak at a tenth of that.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+
+from sqlalchemy import insert, select
+
+import permits.models  # noqa: F401 - every table
+from benchmarks import world as bench_world
+from benchmarks.suite import Figure, table
+from permits.accounts.models import User
+from permits.audit import chain
+from permits.audit.models import AuditEntry
+from permits.core.db import make_engine
+from permits.permitting.models import Permit
+from permits.shipments.models import Shipment
+
+PER_PERMIT = 40  # submit, then 13 shipments x (logged, received, recovered)
+SHIPMENTS_PER_PERMIT = 13
+KG = 7_000
+TODAY = date.today()
+AT = datetime(2026, 11, 1, 12, 0, 0)
+BATCH = 20_000
+
+
+def _terms(facility_id: int, n: int) -> dict:
+    return {"byproduct": "eaf_dust", "waste_codes": ["K061"], "quantity_kg": 100_000_000,
+            "shipments_planned": 1000, "valid_from": TODAY - timedelta(days=30),
+            "valid_to": TODAY + timedelta(days=300), "receiving_facility_id": facility_id,
+            "operation_code": "R4", "final_facility_id": None, "final_operation_code": None,
+            "origin": {"name": "Works", "country": "US", "epa_id": "OHD123456789"},
+            "route": {"exit_port": "A", "entry_port": "B", "transit_countries": []},
+            "transporters": [{"name": "Haul", "country": "US"}], "number": f"PAR-B-{n:07d}"}
+
+
+class _Chain:
+    """Appends entries as `audit.record` would hash them, flushed to the table in batches."""
+
+    def __init__(self, connection, seq: int, head: str):
+        self.connection, self.seq, self.head, self.rows = connection, seq, head, []
+
+    def add(self, action: str, entity: str, entity_id: int, after: dict) -> None:
+        self.seq += 1
+        entry = SimpleNamespace(seq=self.seq, at=AT, actor_id=None, action=action, entity=entity,
+                                entity_id=str(entity_id), before=None, after=after, reason=None,
+                                prev_hash=self.head)
+        entry.hash = hashlib.sha256(chain.canonical(entry)).hexdigest()
+        self.head = entry.hash
+        self.rows.append(dict(vars(entry)))
+        if len(self.rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.connection.execute(insert(AuditEntry), self.rows)
+            self.rows = []
+
+
+def populate(url: str, entries: int) -> int:
+    """Add permits, shipments and their entries until the chain holds about `entries`."""
+    world = bench_world.build(url)
+    engine = make_engine(url)
+    permits_wanted = max(1, (entries - 200) // PER_PERMIT)
+    with engine.begin() as connection:
+        organization_id = connection.execute(
+            select(User.organization_id).where(User.id == world.shipper_id)).scalar_one()
+        seq, head = connection.execute(select(AuditEntry.seq, AuditEntry.hash)
+                                       .order_by(AuditEntry.seq.desc()).limit(1)).one()
+        log = _Chain(connection, seq, head)
+        shipment_id = 0
+        for first in range(1, permits_wanted + 1, 1000):
+            permit_rows, shipment_rows = [], []
+            for permit_id in range(first, min(first + 1000, permits_wanted + 1)):
+                terms = _terms(world.facility_id, permit_id)
+                permit_rows.append({"id": permit_id, "organization_id": organization_id,
+                                    "applicant_id": world.shipper_id, "status": "approved",
+                                    "used_kg": KG * SHIPMENTS_PER_PERMIT,
+                                    "shipments_used": SHIPMENTS_PER_PERMIT, "created_at": AT,
+                                    "updated_at": AT, **terms})
+                log.add("permit.submit", "permit", permit_id,
+                        {"status": "approved", **chain._jsonable(terms)})
+                for _ in range(SHIPMENTS_PER_PERMIT):
+                    shipment_id += 1
+                    logged = {"permit_id": permit_id, "movement_document": f"MD-{shipment_id}",
+                              "carrier": "Haul", "quantity_kg": KG, "departed_on": TODAY,
+                              "expected_arrival_on": TODAY + timedelta(days=2)}
+                    done = {"received_on": TODAY, "received_kg": KG, "completed_on": TODAY,
+                            "recovery_operation_code": "R4"}
+                    shipment_rows.append({"id": shipment_id, "status": "recovered", "discrepancy": False,
+                                          "refused_kg": 0, "created_at": AT, "updated_at": AT,
+                                          **logged, **done})
+                    log.add("shipment.logged", "shipment", shipment_id,
+                            chain._jsonable({**logged, "status": "in_transit"}))
+                    log.add("shipment.received", "shipment", shipment_id,
+                            chain._jsonable({"status": "received", "received_on": TODAY,
+                                             "received_kg": KG}))
+                    log.add("shipment.recovered", "shipment", shipment_id,
+                            chain._jsonable({"status": "recovered", "completed_on": TODAY,
+                                             "recovery_operation_code": "R4"}))
+            log.flush()  # the chain's rows before the rows they describe: one order, no FKs
+            connection.execute(insert(Permit), permit_rows)
+            connection.execute(insert(Shipment), shipment_rows)
+    engine.dispose()
+    return log.seq
+
+
+_VERIFY = """
+import json, resource, sys, time
+import permits.models
+from sqlmodel import Session
+from permits.audit import verification
+from permits.core.db import make_engine
+engine = make_engine(sys.argv[1])
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+with Session(engine) as session:
+    result = verification.verify(session)
+elapsed = time.perf_counter() - started
+print(json.dumps({"seconds": elapsed, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "base_kib": base, "ok": result.ok, "entries": result.chain.entries,
+                  "problems": result.count}))
+"""
+
+
+def verify_in_fresh_process(url: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", _VERIFY, url], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(entries: int) -> tuple[dict, float]:
+    url, drop = bench_world.database("sqlite")
+    try:
+        began = time.perf_counter()
+        populate(url, entries)
+        built = time.perf_counter() - began
+        found = verify_in_fresh_process(url)
+    finally:
+        drop()
+    if not found["ok"]:
+        raise RuntimeError(f"the generated world does not verify: {found}")
+    return found, built
+
+
+def run(*, quick: bool = False, postgres: bool = True, entries: int | None = None) -> list[Figure]:
+    del postgres  # SQLite only: see the module's docstring
+    big = entries or (100_000 if quick else 1_000_000)
+    small = max(big // 10, 1000)
+    small_found, _ = measure(small)
+    found, built = measure(big)
+    return [
+        Figure(f"audit verify, {found['entries']:,} entries (SQLite)", found["seconds"], "s",
+               aim="< 60" if big >= 1_000_000 else None,
+               note=f"chain hashes + every permit, shipment and facility against the chain; "
+                    f"{found['problems']} problems; world built in {built:.0f} s"),
+        Figure(f"audit verify peak memory, {found['entries']:,} entries", found["peak_kib"] / 1024,
+               "MiB", note=f"the process before verifying: {found['base_kib'] / 1024:.0f} MiB"),
+        Figure(f"audit verify peak memory, {small_found['entries']:,} entries",
+               small_found["peak_kib"] / 1024, "MiB"),
+        Figure("audit verify memory growth, 10x the entries", found["peak_kib"] / small_found["peak_kib"],
+               "x", aim="< 1.5", note="flat: the chain and the tables are streamed"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    args = parser.parse_args()
+    print(table(run(entries=args.entries)))
+
+
+if __name__ == "__main__":
+    main()
