@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from facility_registry.models import Facility
+from permits.accounts.models import User
 from permits.audit.chain import _jsonable
 from permits.audit.models import AuditEntry
 from permits.permitting import decisions
@@ -35,6 +36,8 @@ ENTITIES: dict[str, tuple[type, str | None]] = {
     "facility": (Facility, "active"),
     "permit": (Permit, None),
     "shipment": (Shipment, None),
+    # A role raised to admin by hand is a privilege no one granted.
+    "user": (User, None),
 }
 # Shown in full; past this many only the count goes on (the first ones are what to look at).
 MAX_LISTED = 1000
@@ -224,7 +227,7 @@ def decision_problems(decision: Decision, logged: dict | None, recomputed: str) 
 
 
 def check_everything(session: Session) -> Findings:
-    """Every facility, permit, shipment and decision against the chain."""
+    """Every facility, permit, shipment, user and decision against the chain."""
     findings = Findings()
     _compare_table(session, "facility", findings)
     totals: dict[int, list[int]] = {}
@@ -238,6 +241,7 @@ def check_everything(session: Session) -> Findings:
 
     _compare_table(session, "shipment", findings, on_state=count_shipment)
     _compare_table(session, "permit", findings)
+    _compare_table(session, "user", findings)
     _compare_totals(session, findings, totals)
     _compare_decisions(session, findings)
     return findings

@@ -43,6 +43,8 @@ def test_a_world_made_through_parity_verifies(db, world):
     ("UPDATE shipment SET quantity_kg = 1000 WHERE id = {s1}", ("shipment", "{s1}", "quantity_kg")),
     ("UPDATE shipment SET status = 'recovered' WHERE id = {s2}", ("shipment", "{s2}", "status")),
     ("UPDATE facility SET status = 'revoked' WHERE id = 1", ("facility", "1", "status")),
+    # A shipper made an admin by hand.
+    ("UPDATE user_account SET role = 'admin' WHERE role = 'shipper'", ("user", "1", "role")),
 ])
 def test_each_edited_live_row_is_named(db, world, tamper, expected):
     ids = {"pending": world.pending_id, "permit": world.permit_id,
