@@ -56,7 +56,7 @@ def test_seed_demo_twice_adds_nothing_and_prints_every_login(runner, db, monkeyp
         counts = [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
                   for t in ("user_account", "permit", "shipment", "audit_entry")]
     second = runner.invoke(args=["seed-demo"])
-    assert second.exit_code == 0 and "nothing added" in second.output
+    assert second.exit_code == 0 and "already there" in second.output
     with db.connect() as conn:
         assert [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
                 for t in ("user_account", "permit", "shipment", "audit_entry")] == counts
