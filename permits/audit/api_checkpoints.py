@@ -69,7 +69,7 @@ def list_checkpoints():
 
 
 @api.get("/v1/public/checkpoints/latest")
-@endpoint(is_public=True, returns=CheckpointShape)
+@endpoint(is_public=True, returns=CheckpointShape, errors=(404,))
 def latest_checkpoint():
     """The newest signed checkpoint (no token)"""
     found = checkpoints.latest(db.session())
@@ -79,7 +79,7 @@ def latest_checkpoint():
 
 
 @api.get("/v1/public/checkpoints/key")
-@endpoint(is_public=True, returns=SigningKeyShape)
+@endpoint(is_public=True, returns=SigningKeyShape, errors=(404,))
 def checkpoint_key():
     """The public key checkpoints are signed with (no token)"""
     public = current_key().public
@@ -89,7 +89,7 @@ def checkpoint_key():
 
 
 @api.get("/v1/public/checkpoints/consistency")
-@endpoint(is_public=True, query=ConsistencyQuery, returns=ConsistencyProof)
+@endpoint(is_public=True, query=ConsistencyQuery, returns=ConsistencyProof, errors=(400, 404))
 def checkpoint_consistency(query: ConsistencyQuery):
     """A consistency proof: the later checkpoint's chain extends the earlier one's (no token)"""
     old, new = query.first, query.second

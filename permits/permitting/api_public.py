@@ -168,7 +168,7 @@ class InclusionProof(Public):
 
 
 @api.get("/v1/public/permits/<number>/proof")
-@endpoint(is_public=True, returns=InclusionProof)
+@endpoint(is_public=True, returns=InclusionProof, errors=(404,))
 def public_permit_proof(number: str):
     """The inclusion proof of the permit's standing decision in a signed checkpoint (no token)"""
     session = db.session()
