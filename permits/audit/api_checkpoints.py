@@ -15,6 +15,7 @@ from permits.api.shapes import Page, Public, Query, whole_number
 from permits.audit import checkpoints, signing
 from permits.audit.models import Checkpoint
 from permits.core import db
+from permits.core.extensions import PROOF_LIMIT, limiter
 from standards.errors import NotFound, ValidationFailed
 
 _HEX64 = {"pattern": "^[0-9a-f]{64}$"}
@@ -89,6 +90,7 @@ def checkpoint_key():
 
 
 @api.get("/v1/public/checkpoints/consistency")
+@limiter.limit(PROOF_LIMIT)
 @endpoint(is_public=True, query=ConsistencyQuery, returns=ConsistencyProof, errors=(400, 404))
 def checkpoint_consistency(query: ConsistencyQuery):
     """A consistency proof: the later checkpoint's chain extends the earlier one's (no token)"""

@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFProtect
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# A Merkle proof reads every entry's hash up to its checkpoint: public, so counted per address.
+PROOF_LIMIT = "30 per minute"
 babel = Babel()
 
 

@@ -18,6 +18,7 @@ from permits.api.shapes import Day, Page, Public, Query, Sparse, UtcTimestamp, d
 from permits.audit import checkpoints, livestate
 from permits.audit.api_checkpoints import CheckpointShape
 from permits.core import db
+from permits.core.extensions import PROOF_LIMIT, limiter
 from permits.permitting import decisions
 from permits.permitting.api_shapes import DecisionCheck, Rule
 from permits.permitting.decision_models import Decision
@@ -168,6 +169,7 @@ class InclusionProof(Public):
 
 
 @api.get("/v1/public/permits/<number>/proof")
+@limiter.limit(PROOF_LIMIT)
 @endpoint(is_public=True, returns=InclusionProof, errors=(404,))
 def public_permit_proof(number: str):
     """The inclusion proof of the permit's standing decision in a signed checkpoint (no token)"""

@@ -158,3 +158,17 @@ def test_the_scheduler_signs_a_checkpoint_daily(client, runner, world, signing_k
     result = runner.invoke(args=["jobs", "run", "audit-checkpoint", "--day", "2026-11-29"])
     assert "audit-checkpoint 2026-11-29: checkpoint of" in result.output
     assert client.get("/api/v1/public/checkpoints/latest").status_code == 200
+
+
+def test_the_public_proofs_are_rate_limited_per_address(db, database_url):
+    """A proof reads every hash up to its checkpoint: no one may ask for thousands a minute."""
+    import uuid
+
+    from permits.app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "k",
+                      "RATELIMIT_ENABLED": True, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex})
+    client = app.test_client()
+    codes = [client.get("/api/v1/public/checkpoints/consistency?first=1&second=1").status_code
+             for _ in range(31)]
+    assert codes[:30] == [404] * 30 and codes[30] == 429
