@@ -16,7 +16,9 @@ from permits.audit import checkpoints, signing
 from permits.audit.models import Checkpoint
 from permits.core import db
 from permits.core.extensions import PROOF_LIMIT, limiter
+from permits.core.ids import MAX_ID
 from standards.errors import NotFound, ValidationFailed
+from standards.messages import N_, Message
 
 _HEX64 = {"pattern": "^[0-9a-f]{64}$"}
 
@@ -44,8 +46,8 @@ class SigningKeyShape(Public):
 class ConsistencyQuery(Query):
     """The two checkpoints' seqs (tree sizes), named as RFC 9162 names them."""
 
-    first: whole_number(1, 10**12)
-    second: whole_number(1, 10**12)
+    first: whole_number(1, MAX_ID)  # the seq column's range: a larger one is no checkpoint's
+    second: whole_number(1, MAX_ID)
 
 
 class ConsistencyProof(Public):
@@ -59,7 +61,8 @@ def current_key() -> signing.SigningKey:
     try:
         return signing.configured(current_app.config, current_app.instance_path)
     except signing.SigningKeyMissing as exc:
-        raise NotFound("No checkpoint signing key is configured yet.") from exc
+        raise NotFound(Message.of("checkpoint.no_key",
+                                  N_("No checkpoint signing key is configured yet."))) from exc
 
 
 @api.get("/v1/public/checkpoints")
@@ -75,7 +78,7 @@ def latest_checkpoint():
     """The newest signed checkpoint (no token)"""
     found = checkpoints.latest(db.session())
     if found is None:
-        raise NotFound("No checkpoint has been signed yet.")
+        raise NotFound(Message.of("checkpoint.none_yet", N_("No checkpoint has been signed yet.")))
     return checkpoints.to_dict(found)
 
 
@@ -96,12 +99,15 @@ def checkpoint_consistency(query: ConsistencyQuery):
     """A consistency proof: the later checkpoint's chain extends the earlier one's (no token)"""
     old, new = query.first, query.second
     if old > new:
-        raise ValidationFailed("first must be at most second.", {"first": ["must be at most second"]})
+        raise ValidationFailed.on("first", Message.of("checkpoint.first_after_second",
+                                                      N_("must be at most second")))
     session = db.session()
     signed = set(session.execute(select(Checkpoint.seq).where(Checkpoint.seq.in_((old, new)))).scalars())
     for name, size in (("first", old), ("second", new)):
         if size not in signed:
-            raise NotFound(f"No checkpoint covers {size} entries.",
-                           {name: ["is not the seq of a signed checkpoint"]})
+            raise NotFound(Message.of("checkpoint.no_such_size",
+                                      N_("No checkpoint covers %(size)s entries."), size=size),
+                           {name: [Message.of("checkpoint.not_a_seq",
+                                              N_("is not the seq of a signed checkpoint"))]})
     return {"first": old, "second": new, "proof": checkpoints.consistency(session, old, new),
             "algorithm": "RFC 9162 section 2.1.4 (SHA-256)"}

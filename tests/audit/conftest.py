@@ -14,13 +14,10 @@ from permits.shipments import services as shipments
 from tests.helpers import make_user
 from tests.permits.conftest import (  # noqa: F401 - fixtures used here
     TODAY,
-    _one_password_hash,
-    admin,
     apply,
     as_user,
     bare_facility,
     compliant_facility,
-    shipper,
 )
 
 
