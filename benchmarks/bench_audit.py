@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -35,11 +35,12 @@ from permits.audit.models import AuditEntry
 from permits.core.db import make_engine
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment
+from standards import clock
 
 PER_PERMIT = 40  # submit, then 13 shipments x (logged, received, recovered)
 SHIPMENTS_PER_PERMIT = 13
 KG = 7_000
-TODAY = date.today()
+TODAY = clock.today()
 AT = datetime(2026, 11, 1, 12, 0, 0)
 BATCH = 20_000
 

@@ -5,6 +5,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from permits.audit import verification
+from standards import clock
 from tests.helpers import bearer
 from tests.openapi_check import assert_matches_openapi
 
@@ -129,14 +130,12 @@ def test_the_public_page_and_json_say_when_the_live_row_disagrees(client, db, wo
 
 
 def test_a_stored_report_carries_the_chain_head_it_was_built_on(db, world):
-    from datetime import date
-
     from permits.audit import chain
     from permits.reports.store import run_report
 
     with Session(db) as session:
         before = chain.head(session)
-        stored = run_report(session, kind="monthly_compliance", period=None, today=date.today(),
+        stored = run_report(session, kind="monthly_compliance", period=None, today=clock.today(),
                             trigger="cli")
         session.commit()
         assert (stored.chain_seq, stored.chain_head) == before
