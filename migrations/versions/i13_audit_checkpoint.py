@@ -2,7 +2,7 @@
 chain head each stored report was built on; a user's forced password reset
 
 Revision ID: i13_audit_checkpoint
-Revises: 0001
+Revises: i10_permit_hold
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'i13_audit_checkpoint'
-down_revision: str | None = '0001'
+down_revision: str | None = 'i10_permit_hold'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
