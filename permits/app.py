@@ -96,6 +96,7 @@ PAGES = (
     "permits.catalogue.views",
     "permits.registry.views", "permits.registry.record_views", "permits.registry.ruling_views",
     "permits.permitting.views", "permits.permitting.review", "permits.permitting.verify",
+    "permits.consents.views",
     "permits.shipments.views",
     "permits.reports.views",
 )
@@ -107,6 +108,7 @@ API = (
     "permits.registry.api_facilities", "permits.registry.api_evidence",
     "permits.registry.api_inspections",
     "permits.permitting.api", "permits.permitting.api_amendments", "permits.permitting.api_public",
+    "permits.consents.api",
     "permits.shipments.api",
     "permits.reports.api",
 )

@@ -80,9 +80,10 @@ def seed_demo():
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--organization", help="The shipper's organization (created if new).")
 @click.option("--facility-id", type=int, help="The facility a facility user acts for.")
+@click.option("--country", help="The country an authority speaks for (US, MX or CA).")
 @click.option("--name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user(email, role, organization, facility_id, name, password_stdin):
+def create_user(email, role, organization, facility_id, country, name, password_stdin):
     """Create a user."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -94,7 +95,8 @@ def create_user(email, role, organization, facility_id, name, password_stdin):
             raise click.BadParameter(f"no facility with id {facility_id}", param_hint="--facility-id")
         try:
             user = accounts.create_user(session, email=email, password=password, role=role,
-                                        name=name, organization=org, facility_id=facility_id)
+                                        name=name, organization=org, facility_id=facility_id,
+                                        country=country)
         except accounts.AccountError as exc:
             raise click.BadParameter(exc.message, param_hint=f"--{exc.field.replace('_', '-')}") from exc
         click.echo(f"Created {user.role} {user.email} (id {user.id}).", err=True)

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from permits.accounts import services as accounts
 from permits.accounts.demo import LOGINS, PASSWORD, seed_people
+from permits.consents.demo import seed_consents
 from permits.permitting import demo as permitting_demo
 from permits.permitting.demo import seed_permits
 from permits.registry import demo as registry_demo
@@ -22,11 +23,11 @@ from permits.shipments.demo import seed_shipments
 __all__ = ["EVERY_LOGIN", "LOGINS", "PASSWORD", "STEPS", "every_login", "seed"]
 
 # The registry's facilities first (later steps use them), then permits on those facilities,
-# shipments under the approved permits, the inspection that suspends one facility while its
+# the countries' consents to them, shipments under the consented permits, the inspection that suspends one facility while its
 # loads are on the road, the evidence that re-checks the permits (continuous equivalence), and
 # the reports over all of it.
 STEPS: list[Callable[[Session, dict], list | None]] = [
-    seed_registry, seed_permits, seed_shipments, seed_enforcement, seed_equivalence, seed_reports,
+    seed_registry, seed_permits, seed_consents, seed_shipments, seed_enforcement, seed_equivalence, seed_reports,
 ]
 # Every demo login, in the order seed-demo prints them.
 EVERY_LOGIN = [*LOGINS, *registry_demo.LOGINS, *permitting_demo.LOGINS]

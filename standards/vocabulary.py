@@ -20,10 +20,13 @@ COUNTRIES = ("US", "MX", "CA")
 BYPRODUCTS = ("lead_acid_battery_dust", "eaf_dust", "slag")
 
 # Who signs in, and the groups the rules speak of.
-ROLES = ("shipper", "inspector", "facility", "admin")
+# `authority`: a competent authority's officer, who consents (or objects) for one country.
+ROLES = ("shipper", "inspector", "facility", "admin", "authority")
 OVERSEERS = ("inspector", "admin")  # review, verify, inspect, resolve; see every record
 EVIDENCE_ROLES = (*OVERSEERS, "facility")  # may put evidence on a facility's record
 REGISTRY_READERS = (*OVERSEERS, "shipper")  # may browse and search the facility registry
+CONSENT_RECORDERS = ("authority", "inspector")  # an inspector records a consent sent on paper
+CONSENT_READERS = ("authority", *OVERSEERS)  # the queue of consent requests
 
 # RCRA EPA identification numbers: the two-letter postal code of the state or territory
 # that issued them, then ten letters or digits (e.g. AK0000000323 in RCRAInfo).

@@ -43,12 +43,14 @@ def make_facility(session: Session, country: str = "MX", *, actor: dict = SYSTEM
 
 
 def make_user(engine, role: str = "shipper", *, email: str | None = None, organization: str = "Acme Metals",
-              facility_id: int | None = None, password: str = PASSWORD) -> User:
+              facility_id: int | None = None, password: str = PASSWORD,
+              country: str | None = None) -> User:
     email = email or f"{role}{next(_counter)}@example.com"
     with Session(engine, expire_on_commit=False) as session:
         org = accounts.get_or_create_organization(session, organization) if role == "shipper" else None
         user = accounts.create_user(session, email=email, password=password, role=role,
-                                    organization=org, facility_id=facility_id)
+                                    organization=org, facility_id=facility_id,
+                                    country=country or ("MX" if role == "authority" else None))
         session.commit()
         return user
 

@@ -14,9 +14,11 @@ LOGINS: list[tuple[str, str]] = [
 ]
 
 
-def demo_user(session: Session, email, role, name, organization=None, facility_id=None):
+def demo_user(session: Session, email, role, name, organization=None, facility_id=None,
+              country=None):
     return accounts.create_user(session, email=email, password=PASSWORD, role=role, name=name,
-                                organization=organization, facility_id=facility_id)
+                                organization=organization, facility_id=facility_id,
+                                country=country)
 
 
 def seed_people(session: Session) -> dict | None:

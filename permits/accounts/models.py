@@ -28,6 +28,8 @@ class User(SQLModel, table=True):
     # Shippers act for an organization; facility users for one receiving facility.
     organization_id: int | None = Field(default=None, foreign_key="organization.id")
     facility_id: int | None = Field(default=None, foreign_key="facility.id")
+    # An authority speaks for one country (US, MX or CA); no other role has one.
+    country: str | None = Field(default=None, max_length=2)
     active: bool = True
     # Bumped at logout and deactivation: a session cookie carries the version it was
     # issued under, and the user loader refuses any other, so old cookies stop working.

@@ -17,7 +17,7 @@ from permits.accounts.models import ApiToken, Organization, User
 from permits.audit import chain as audit
 from standards.clock import utcnow
 from standards.errors import ValidationFailed
-from standards.vocabulary import ROLES
+from standards.vocabulary import COUNTRIES, ROLES
 
 _hasher = PasswordHasher()  # argon2id: memory-hard, so a stolen table is slow to crack
 # Verifying against this keeps a login for an unknown email as slow as for a known one.
@@ -91,6 +91,7 @@ def create_user(
     name: str = "",
     organization: Organization | None = None,
     facility_id: int | None = None,
+    country: str | None = None,
     actor_id: int | None = None,
 ) -> User:
     email = normalize_email(email)
@@ -103,6 +104,7 @@ def create_user(
         raise AccountError("organization", "a shipper must belong to an organization")
     if role == "facility" and facility_id is None:
         raise AccountError("facility_id", "a facility user must name its facility")
+    country = _authority_country(role, country)
     if find_user(session, email) is not None:
         raise AccountError("email", f"{email} already has an account")
     user = User(
@@ -112,13 +114,14 @@ def create_user(
         role=role,
         organization_id=organization.id if organization else None,
         facility_id=facility_id if role == "facility" else None,
+        country=country,
     )
     session.add(user)
     session.flush()
     audit.record(
         session, actor_id=actor_id, action="user.created", entity="user", entity_id=user.id,
         after={"email": email, "role": role, "organization_id": user.organization_id,
-               "facility_id": user.facility_id},
+               "facility_id": user.facility_id, "country": user.country},
     )
     return user
 
@@ -133,6 +136,19 @@ def set_language(session: Session, *, user: User, language: str | None) -> None:
     session.flush()
     audit.record(session, actor_id=user.id, action="user.language_set", entity="user",
                  entity_id=user.id, before={"locale": before}, after={"locale": language})
+
+
+def _authority_country(role: str, country: str | None) -> str | None:
+    """An authority must name the one country it speaks for; other roles name none."""
+    code = (country or "").strip().upper() or None
+    if role != "authority":
+        if code is not None:
+            raise AccountError("country", "only an authority is bound to a country")
+        return None
+    if code not in COUNTRIES:
+        raise AccountError("country", "an authority must name its country: "
+                                      + ", ".join(COUNTRIES))
+    return code
 
 
 def end_sessions(session: Session, user: User) -> None:

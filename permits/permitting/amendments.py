@@ -15,12 +15,14 @@ from sqlmodel import Session, select
 from facility_registry.models import Facility
 from permits.accounts.models import User
 from permits.audit import chain as audit
+from permits.consents import gate as consents
 from permits.permitting import decisions, state
 from permits.permitting.decision_models import Amendment, Decision
 from permits.permitting.errors import ChecksNotMet, InvalidApplication, PermitNotFound
 from permits.permitting.models import Permit
 from permits.permitting.rules import AMENDABLE, Terms, clean_application
 from permits.permitting.services import _move, _reason, _require_role, get_permit
+from standards import clock
 from standards.clock import utcnow
 from standards.errors import InvalidTransition
 from standards.messages import N_, Message
@@ -101,11 +103,16 @@ def _decide(session: Session, permit: Permit, amendment: Amendment, proposed: Te
 def _apply(session: Session, permit: Permit, amendment: Amendment, proposed: Terms, *,
            actor_id: int | None) -> None:
     changed = {k: v for k, v in proposed.columns().items() if getattr(permit, k) != v}
+    before = {k: getattr(permit, k) for k in consents.RENEWAL_TERMS}
     # Re-checked inside the UPDATE: a shipment logged meanwhile may have used more.
     _move(session, permit, action="amend", to="approved", actor_id=actor_id,
           reason=f"amendment {amendment.id} approved", values=changed,
           where=(Permit.used_kg <= proposed.quantity_kg,
                  Permit.shipments_used <= proposed.shipments_planned))
+    # More quantity, a new transporter or another facility: the countries consent again
+    # before anything ships under the new terms (a new transit country is asked anyway).
+    consents.renew_for_amendment(session, permit, before=before, today=clock.today(),
+                                 actor_id=actor_id)
     _settle(session, amendment, to="approved", actor_id=actor_id, reason=None)
 
 

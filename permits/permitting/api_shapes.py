@@ -21,6 +21,8 @@ from permits.api.shapes import (
     UtcTimestamp,
     described_as,
 )
+from permits.consents.models import PERMIT_CONSENT_STATUSES
+from permits.consents.shapes import ConsentView, standing_consents
 from permits.permitting import decisions
 from permits.permitting.decision_models import (
     AMENDMENT_STATUSES,
@@ -201,6 +203,10 @@ class _PermitFields(Public):
     hold: Hold | None = Field(None, description=(
         "while the permit is on_hold (its facility stopped meeting a standard it was decided on): "
         "since when, why, and the checks not met; null otherwise"))
+    consent_status: Literal[PERMIT_CONSENT_STATUSES] = Field(
+        description="granted once the importing and every transit country consented; "
+                    "shipments wait for it")
+    consent_until: Day | None = Field(description="the day the first consent runs out")
 
     @classmethod
     def of(cls, permit: Permit, decision: Any) -> Any:
@@ -209,17 +215,21 @@ class _PermitFields(Public):
             hold = {"since": permit.hold_since, "reasons": list(permit.hold_reasons or []),
                     "checks": list(permit.hold_checks or [])}
         return cls.model_validate({
-            **_attributes(permit, cls, "quantity_tonnes", "used_tonnes", "decision", "hold"),
+            **_attributes(permit, cls, "quantity_tonnes", "used_tonnes", "decision", "hold", "consents"),
             "quantity_tonnes": kg_to_tonnes(permit.quantity_kg),
             "used_tonnes": kg_to_tonnes(permit.used_kg), "decision": decision, "hold": hold})
 
 
 class PermitPublic(_PermitFields):
     decision: DecisionPublic | None
+    consents: described_as(ConsentView, many=True) = Field(
+        default_factory=list, description="each country's standing consent or request")
 
     @classmethod
     def of(cls, permit: Permit, decision: Decision | None) -> PermitPublic:
-        return super().of(permit, DecisionPublic.of(decision) if decision is not None else None)
+        made = super().of(permit, DecisionPublic.of(decision) if decision is not None else None)
+        made.consents = standing_consents(permit)
+        return made
 
 
 class PermitListItem(_PermitFields):

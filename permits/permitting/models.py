@@ -47,6 +47,11 @@ class Permit(SQLModel, table=True):
     # Running totals of what has moved; raised only by a conditional UPDATE (see services).
     used_kg: int = 0
     shipments_used: int = 0
+    # Whether the importing and transit countries have consented (`pending`, `granted`,
+    # `objected`), and the day the first of their consents runs out (None: none does). Written
+    # only by permits.consents.gate; the shipment cap's UPDATE reads both.
+    consent_status: str = Field(default="pending", max_length=12, index=True)
+    consent_until: date | None = None
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
     # Set by the permit services: when the application left draft, and why it last changed status.

@@ -11,18 +11,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import exists, or_, update
 from sqlmodel import Session, select
 
 from facility_registry.models import Facility
 from permits.accounts.models import User
 from permits.audit import chain as audit
+from permits.consents import gate as consents
+from permits.consents.models import Consent
 from permits.permitting import decisions, state
 from permits.permitting.decision_models import Decision, EvidenceRequest
 from permits.permitting.errors import ChecksNotMet, InvalidApplication, PermitNotFound
 from permits.permitting.models import Permit
 from permits.permitting.rules import Terms, clean_application
-from standards import problems
+from standards import clock, problems
 from standards.clock import utcnow
 from standards.errors import InvalidTransition, NotAllowed
 from standards.messages import N_, Message, define
@@ -42,6 +44,8 @@ def visible_to(actor: User | None):
     if actor.role == "facility":
         return or_(Permit.receiving_facility_id == actor.facility_id,
                    Permit.final_facility_id == actor.facility_id)
+    if actor.role == "authority":  # the permits its country was asked to consent to
+        return exists().where(Consent.permit_id == Permit.id, Consent.country == actor.country)
     return False
 
 
@@ -127,6 +131,10 @@ def _move(session: Session, permit: Permit, *, action: str, to: str, actor_id: i
     audit.record(session, actor_id=actor_id, action=f"permit.{action}", entity="permit",
                  entity_id=permit.id, before=before, after={"status": to, **values},
                  reason=reason)
+    if to == "approved" and action != "amend":
+        # Approval sends the notice: the importing and transit countries are asked to consent
+        # (an amendment asks again itself, for what it changes).
+        consents.open_requests(session, permit, today=clock.today(), actor_id=actor_id)
 
 
 def _status_reason(evaluation: decisions.Evaluation) -> str | None:

@@ -22,6 +22,8 @@ from facility_registry.models import Facility
 from permits.accounts.auth import guard
 from permits.accounts.forms import ConfirmForm
 from permits.accounts.models import Organization
+from permits.consents.views import consents_panel
+from permits.consents.waits import pending_countries
 from permits.core import db
 from permits.permitting import amendments, certificate, decisions, state
 from permits.permitting import services as service
@@ -86,7 +88,8 @@ def index():
     return render_template("permitting/list.html", permits=rows, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), status=status,
                            statuses=PERMIT_STATUSES, facility_names=facility_names,
-                           decisions=decisions.current_decisions(session, [p.id for p in rows]))
+                           decisions=decisions.current_decisions(session, [p.id for p in rows]),
+                           waiting=pending_countries(session, [p.id for p in rows]))
 
 
 def _facility_names(session, ids) -> dict[int, str]:
@@ -241,7 +244,11 @@ def page_context(session, permit: Permit) -> dict:
         # Shipments exist only under a permit that was granted; a permit that cannot carry
         # any and never did has no shipments section at all.
         "shipments_panel": permit_panel(session, permit=permit, actor=current_user, today=clock.today())
-        if permit.number and (permit.status == "approved" or permit.shipments_used) else None,
+        if permit.number and (permit.status == "approved" or permit.shipments_used)
+        and current_user.role != "authority" else None,
+        # The countries' consents, once approval has sent the notice.
+        "consents_panel": consents_panel(session, permit=permit, actor=current_user, today=clock.today())
+        if permit.number and permit.status not in ("under_review", "denied") else None,
     }
 
 

@@ -59,6 +59,12 @@ def _recheck_permits(session: Session, day: date) -> str:
             f"{counts['update_hold']} holds updated")
 
 
+def _tacit_consents(session: Session, day: date) -> str:
+    from permits.consents.gate import grant_tacit_due
+
+    return f"{len(grant_tacit_due(session, today=day))} tacit consents recorded"
+
+
 def _refresh_standings(session: Session, day: date) -> str:
     from facility_registry.eligibility import refresh_due
 
@@ -83,6 +89,8 @@ JOBS = (
     Job("permit-expiry", "Expire permits whose validity has ended", _expire_permits, hour=0),
     Job("equivalence-recheck", "Re-check approved and held permits: evidence goes stale, "
         "exceedances leave the window", _recheck_permits, hour=0),
+    Job("tacit-consent", "Canada: consent is tacit 30 days after the notice without objection",
+        _tacit_consents, hour=0),
     Job("deadline-sweep", "Open exceptions for missed receipt, recovery and return deadlines",
         _sweep_deadlines, hour=1),
     Job("report-monthly-compliance", "On the 1st: last month's compliance report", scheduled("monthly_compliance"), hour=2),

@@ -24,7 +24,8 @@ def seed_shipments(session: Session, people: dict) -> list[tuple[str, str]]:
         return []
     today = utcnow().date()
     permits = session.exec(select(Permit).where(
-        Permit.status == "approved", Permit.valid_from <= today, Permit.valid_to >= today).order_by(Permit.id)).all()
+        Permit.status == "approved", Permit.consent_status == "granted", Permit.valid_from <= today,
+        Permit.valid_to >= today).order_by(Permit.id)).all()
     seeded = 0
     for permit in permits:
         shipper = _first_user(session, role="shipper", organization_id=permit.organization_id)

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
@@ -25,6 +25,7 @@ from sqlmodel import Session
 from facility_registry.models import Facility
 from permits.accounts.models import User
 from permits.audit import chain as audit
+from permits.consents import waits as consent_waits
 from permits.permitting import holds
 from permits.permitting.models import Permit
 from permits.shipments import deadlines
@@ -198,6 +199,9 @@ _TAKE_FROM_CAPS = (
     .where(
         Permit.id == bindparam("permit_id"),
         Permit.status == "approved",
+        # No load moves before every country asked has consented, nor after a consent ran out.
+        Permit.consent_status == "granted",
+        or_(Permit.consent_until.is_(None), Permit.consent_until >= bindparam("departed_on")),
         exists().where(Facility.id == Permit.receiving_facility_id, Facility.status == "active"),
         Permit.valid_from <= bindparam("departed_on"),
         Permit.valid_to >= bindparam("departed_on"),
@@ -226,7 +230,8 @@ def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date
     # Read afresh: the UPDATE saw the newest committed totals, and so must the explanation.
     current = session.execute(
         select(Permit.status, Permit.valid_from, Permit.valid_to, Permit.quantity_kg, Permit.used_kg,
-               Permit.shipments_planned, Permit.shipments_used, Facility.status.label("facility_status"))
+               Permit.shipments_planned, Permit.shipments_used, Permit.consent_status,
+               Permit.consent_until, Facility.status.label("facility_status"))
         .join(Facility, Facility.id == Permit.receiving_facility_id)
         .where(Permit.id == permit_id)
     ).one()
@@ -241,6 +246,10 @@ def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date
     if current.status != "approved":
         return conflict("permit_not_active", Message.of("shipment.permit_not_active", N_(
             "The permit is %(status)s; shipments need an approved permit."), status=current.status))
+    refusal = _consent_refusal(session, permit_id, current.consent_status, current.consent_until,
+                               departed_on)
+    if refusal is not None:
+        return refusal
     if current.facility_status != "active":
         return conflict("facility_suspended", Message.of("shipment.facility_not_active", N_(
             "The receiving facility is %(status)s; nothing may be shipped to it."),
@@ -268,6 +277,22 @@ def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date
             count=current.shipments_planned))
     return conflict("permit_changed", Message.of("shipment.permit_changed", N_(
         "The permit changed while the shipment was being logged; try again.")))
+
+
+def _consent_refusal(session: Session, permit_id: int, status: str, until: date | None,
+                     departed_on: date) -> Conflict | None:
+    if status == "objected":
+        return conflict("consent_objected", f"{consent_waits.objection(session, permit_id)} "
+                                            "No load may move under this permit.")
+    if status != "granted":
+        return conflict("consent_pending", f"{consent_waits.waiting_for(session, permit_id)} "
+                                           "No load may move before every one has consented.")
+    if until is not None and departed_on > until:
+        return Conflict(f"A consent runs out on {until.isoformat()}; a departure on "
+                        f"{departed_on.isoformat()} needs it renewed.",
+                        {"departed_on": [f"is after the consent's end, {until.isoformat()}"]},
+                        code="consent_pending")
+    return None
 
 
 # Confirmations --------------------------------------------------------------------------

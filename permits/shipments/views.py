@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from permits.accounts.auth import guard
 from permits.accounts.models import Organization
 from permits.api.errors import http_status
+from permits.consents.waits import pending_countries
 from permits.core import db
 from permits.permitting.models import Permit
 from permits.shipments import deadlines, export
@@ -138,7 +139,8 @@ def index():
     permits = approved_permits_of(session, current_user.organization_id)
     rows = _rows(session, _newest(session, shipments_visible_to(current_user)), clock.today())
     return render_template("shipments/index.html", permits=permits, rows=rows,
-                           permit_numbers=_permit_numbers(session, {s.permit_id for s, _f in rows}))
+                           permit_numbers=_permit_numbers(session, {s.permit_id for s, _f in rows}),
+                           waiting=pending_countries(session, [p.id for p in permits]))
 
 
 def _permit_numbers(session: Session, ids: set[int]) -> dict[int, str]:

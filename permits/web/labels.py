@@ -32,6 +32,8 @@ STATES = {
     "open": _l("open"), "answered": _l("answered"), "closed": _l("closed"),
     "resolved": _l("resolved"), "compliant": _l("compliant"), "violation": _l("violation"),
     "overdue": _l("overdue"),
+    # A country's consent, and a permit's as a whole.
+    "pending": _l("waiting for consent"), "granted": _l("consented"), "objected": _l("objected"),
 }
 BYPRODUCTS = {
     "lead_acid_battery_dust": _l("Lead-acid battery dust"),
@@ -84,6 +86,10 @@ KINDS = {
     "receipt_overdue": _l("receipt overdue"), "recovery_overdue": _l("recovery overdue"),
     "return_overdue": _l("return overdue"),
     "scheduler": _l("scheduler"), "cli": _l("command line"), "web": _l("web page"),
+    "importing": _l("importing country"), "transit": _l("transit country"),
+    "consent": _l("consent"), "objection": _l("objection"),
+    "authority": _l("by the authority"), "paper": _l("from paper, recorded by an inspector"),
+    "tacit": _l("tacit (no objection within 30 days)"),
 }
 # The permit rules a decision records, by name (reports chart how often each was broken).
 RULES = {

@@ -5,12 +5,13 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
-from standards.vocabulary import OVERSEERS, REGISTRY_READERS, ROLES
+from standards.vocabulary import CONSENT_READERS, OVERSEERS, REGISTRY_READERS, ROLES
 
 # (endpoint, label, roles); the brand in the bar is the link home. An endpoint not
 # registered yet is left out. Kept short: a bar that wraps is harder to scan.
 LINKS = [
     ("permits.index", _l("Permits"), ROLES),
+    ("consents.queue", _l("Consent requests"), CONSENT_READERS),
     ("permits.new", _l("Apply for a permit"), ("shipper",)),
     ("review.queue", _l("Review queue"), OVERSEERS),
     ("review.evidence_requests", _l("Evidence requests"), ("facility",)),
@@ -30,6 +31,7 @@ LINKS = [
 HINTS = {
     "permits.index": _l("Applications and permits, each with the checks it was decided on."),
     "permits.new": _l("Decided at once against every U.S. standard for the byproduct."),
+    "consents.queue": _l("Permits waiting for a country's consent, with the days left."),
     "review.queue": _l("Applications waiting for evidence, oldest first."),
     "review.evidence_requests": _l("What inspectors have asked your facility to provide."),
     "registry.facilities": _l("Receiving facilities, their evidence, inspections and status."),

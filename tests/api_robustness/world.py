@@ -17,6 +17,7 @@ from facility_registry import services as registry
 from facility_registry.inspections import cases_of
 from facility_registry.models import Facility
 from permits.accounts.models import User
+from permits.consents import services as consents
 from permits.permitting import amendments
 from permits.permitting import services as permit_service
 from permits.reports.store import run_report
@@ -36,6 +37,7 @@ PEOPLE = {
     "shipper": ("Sebastian Hollowell", "sebastian@acme-metals.example"),
     "other_shipper": ("Oona Rivalsdottir", "oona@rival-recycling.example"),
     "facility": ("Florencia Planta-User", "florencia@reciclados.example"),
+    "authority": ("Marisol Autoridad-Semarnat", "marisol@semarnat.example"),
 }
 
 
@@ -111,6 +113,9 @@ def _permits_and_shipments(session: Session, users, compliant_id, bare_id, doome
     permit_service.apply(session, actor=session.get(User, users["other_shipper"].id), **today,
                          body=application(doomed_id, **valid_today))
 
+    consents.record(session, actor=session.get(User, users["authority"].id), permit_id=approved.id,
+                    today=TODAY, body={"country": "MX", "decision": "consent",
+                                       "reference": "AOC-MX-WORLD", "decided_on": TODAY.isoformat()})
     carrier = approved.transporters[0]["name"]
     loads = [shipment_service.log_shipment(
         session, actor=shipper, permit_id=approved.id, quantity_kg=10_000, departed_on=TODAY,
@@ -147,7 +152,7 @@ _ID_SOURCES = {
     "permit_id": "SELECT id FROM permit", "shipment_id": "SELECT id FROM shipment",
     "facility_id": "SELECT id FROM facility", "amendment_id": "SELECT id FROM amendment",
     "exception_id": "SELECT id FROM shipment_exception", "case_id": "SELECT id FROM enforcement_case",
-    "token_id": "SELECT id FROM api_token",
+    "token_id": "SELECT id FROM api_token", "consent_id": "SELECT id FROM consent",
     "evidence_id": "SELECT id FROM evidence WHERE id % 25 = 1 OR NOT verified",
     "code": "SELECT DISTINCT code FROM standard WHERE code LIKE 'osha-%'",
     "number": "SELECT number FROM permit WHERE number IS NOT NULL",
@@ -175,5 +180,5 @@ def fingerprint(engine) -> tuple:
             tuple(tuple(conn.execute(text(f"SELECT id, {column} FROM {table} ORDER BY id")).all())
                   for table, column in (("permit", "status"), ("facility", "status"),
                                         ("shipment", "status"), ("amendment", "status"),
-                                        ("evidence", "verified"))),
+                                        ("evidence", "verified"), ("consent", "status"))),
         )

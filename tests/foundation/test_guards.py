@@ -29,7 +29,7 @@ def test_every_route_declares_a_guard(app):
 def test_guards_name_only_known_roles(app):
     for rule in _rules(app):
         declared = guard_of(app.view_functions[rule.endpoint])
-        assert declared == "public" or set(declared) <= {"shipper", "inspector", "facility", "admin"}
+        assert declared == "public" or set(declared) <= {"shipper", "inspector", "facility", "admin", "authority"}
 
 
 @pytest.mark.parametrize("role", ["shipper", "facility", "inspector"])

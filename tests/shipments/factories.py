@@ -39,7 +39,8 @@ def make_account(session: Session, role: str, *, organization: Organization | No
 
 def make_permit(session: Session, *, organization: Organization, applicant: User, facility: Facility,
                 tonnes: int = 100, shipments_planned: int = 10, valid_from: date | None = None,
-                valid_to: date | None = None, status: str = "approved", operation_code: str = "R4") -> Permit:
+                valid_to: date | None = None, status: str = "approved", operation_code: str = "R4",
+                consent_status: str = "granted") -> Permit:
     valid_from = valid_from or clock.today() - timedelta(days=60)
     number = next(_numbers)
     permit = Permit(
@@ -49,7 +50,7 @@ def make_permit(session: Session, *, organization: Organization, applicant: User
         valid_to=valid_to or valid_from + timedelta(days=364), receiving_facility_id=facility.id,
         operation_code=operation_code, origin={"name": "Acme plant", "country": "US"},
         route={"exit_port": "Laredo", "entry_port": "Nuevo Laredo", "transit_countries": []},
-        transporters=list(TRANSPORTERS),
+        transporters=list(TRANSPORTERS), consent_status=consent_status,
     )
     session.add(permit)
     session.flush()
