@@ -72,6 +72,10 @@ class Recovery(Body):
 
 class Return(Body):
     returned_on: InDate
+    reason: str | None = Field(None, description="why it came back (default: the refusal's reason)",
+                               json_schema_extra={"maxLength": 2000})
+    new_destination: str | None = Field(None, description="where the load goes now (default: its origin)",
+                                        json_schema_extra={"maxLength": 500})
 
 
 class ExceptionResolution(Body):
@@ -124,6 +128,9 @@ class ShipmentExceptionPublic(Public):
     detected_on: Day
     resolved_at: Timestamp | None
     resolution_note: str | None
+    reason: str | None = Field(None, description="a return's report: why it came back")
+    quantity_tonnes: float | None = None
+    destination: str | None = None
 
     @classmethod
     def of(cls, row) -> ShipmentExceptionPublic:
@@ -132,7 +139,8 @@ class ShipmentExceptionPublic(Public):
                    shipment_id=shipment.id, movement_document=shipment.movement_document,
                    permit_id=permit.id, permit_number=permit.number, due_on=exception.due_on,
                    detected_on=exception.detected_on, resolved_at=exception.resolved_at,
-                   resolution_note=exception.resolution_note)
+                   resolution_note=exception.resolution_note, reason=exception.reason,
+                   quantity_tonnes=_tonnes(exception.quantity_kg), destination=exception.destination)
 
 
 class ExceptionFilter(Query):
@@ -221,7 +229,7 @@ def confirm_return(shipment_id: int, body: Return):
     """Confirm that the refused quantity is back (the shipper, or an inspector)"""
     shipment = service.return_shipment(
         db.session(), actor=api_user(), shipment_id=shipment_id, returned_on=body.returned_on,
-        today=clock.today())
+        today=clock.today(), reason=body.reason, new_destination=body.new_destination)
     return ShipmentPublic.of(shipment)
 
 

@@ -7,10 +7,10 @@ The rules (40 CFR 262 Subpart H, as DOMAIN.md states them):
   year after receipt;
 - a refused quantity is returned within 90 days of the refusal.
 
-Working days are Monday to Friday. Public holidays are NOT skipped: the three countries
-keep different calendars (and Mexican and Canadian states their own), and a deadline that
-moved with one country's holidays would differ by who reads it. Counting only weekends
-is the strict reading; an inspector resolving an exception can take a holiday into account.
+Working days are Monday to Friday less the public holidays of the receiving facility's
+country (and of its province or state, where one is recorded and the `holidays` package knows
+it): the shipment keeps that calendar's name (`holiday_region`, "MX" or "CA-ON") from the day
+it was logged, so that its deadline never moves with who reads it.
 
 A missed deadline opens one `ShipmentException` per shipment and kind (a unique pair), so
 the sweep may run any number of times a day, and a run after a pause catches up.
@@ -18,7 +18,9 @@ the sweep may run any number of times a day, and a run after a pause catches up.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
+import holidays
 from sqlalchemy import exists
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -34,19 +36,34 @@ RECOVERY_LIMIT_YEARS = 1
 RETURN_DAYS = 90
 
 RECEIPT_OVERDUE, RECOVERY_OVERDUE, RETURN_OVERDUE = "receipt_overdue", "recovery_overdue", "return_overdue"
+RETURN_REPORTED = "return_reported"
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5
+@lru_cache(maxsize=256)
+def public_holidays(region: str | None, year: int) -> frozenset[date]:
+    """The public holidays of `region` ("MX", "CA-ON": country, then province or state) in
+    `year`; none for no region, or for one the `holidays` package does not know."""
+    if not region:
+        return frozenset()
+    country, _, subdivision = region.partition("-")
+    try:
+        calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
+    except NotImplementedError:  # an unknown country or subdivision: weekends only
+        return frozenset()
+    return frozenset(calendar)
 
 
-def add_working_days(start: date, days: int) -> date:
+def is_working_day(day: date, region: str | None = None) -> bool:
+    return day.weekday() < 5 and day not in public_holidays(region, day.year)
+
+
+def add_working_days(start: date, days: int, region: str | None = None) -> date:
     """The day that ends `days` working days after `start` (start itself not counted)."""
     day = start
     remaining = days
     while remaining > 0:
         day += timedelta(days=1)
-        if is_working_day(day):
+        if is_working_day(day, region):
             remaining -= 1
     return day
 
@@ -56,10 +73,20 @@ def add_years(start: date, years: int) -> date:
     return add_months(start, 12 * years)
 
 
+def holiday_region(facility) -> str | None:
+    """The calendar a facility's deadlines follow: its country (facilities record no province
+    or state yet; one given as `subdivision` is used)."""
+    if facility is None:
+        return None
+    subdivision = getattr(facility, "subdivision", None)
+    return f"{facility.country}-{subdivision}" if subdivision else facility.country
+
+
 # Due dates. Each is None while the rule does not apply to the shipment yet (or at all).
 
 def receipt_due(shipment: Shipment) -> date:
-    return add_working_days(shipment.arrived_on or shipment.expected_arrival_on, RECEIPT_WORKING_DAYS)
+    return add_working_days(shipment.arrived_on or shipment.expected_arrival_on, RECEIPT_WORKING_DAYS,
+                            shipment.holiday_region)
 
 
 def recovery_due(shipment: Shipment) -> date | None:
@@ -101,11 +128,13 @@ def missed(shipment: Shipment, today: date) -> list[str]:
 
 
 def open_exception(session: Session, *, shipment: Shipment, kind: str, due: date,
-                   today: date) -> ShipmentException | None:
-    """Open the exception unless this shipment already has one of this kind (then None)."""
+                   today: date, **details) -> ShipmentException | None:
+    """Open the exception unless this shipment already has one of this kind (then None).
+    `details` are a return report's reason, quantity_kg and destination."""
     if _has_exception(session, shipment.id, kind):
         return None
-    exception = ShipmentException(kind=kind, shipment_id=shipment.id, due_on=due, detected_on=today)
+    exception = ShipmentException(kind=kind, shipment_id=shipment.id, due_on=due, detected_on=today,
+                                  **details)
     try:
         # A savepoint, so that losing a race with another sweep costs this row and not the caller's transaction.
         with session.begin_nested():
@@ -115,7 +144,8 @@ def open_exception(session: Session, *, shipment: Shipment, kind: str, due: date
         return None
     audit.record(session, actor_id=None, action="shipment_exception.opened", entity="shipment_exception",
                  entity_id=exception.id,
-                 after={"kind": kind, "shipment_id": shipment.id, "due_on": due, "detected_on": today})
+                 after={"kind": kind, "shipment_id": shipment.id, "due_on": due, "detected_on": today,
+                        **details})
     return exception
 
 
@@ -131,7 +161,9 @@ def _without_exception(kind: str):
 
 
 def _latest_start_overdue(today: date, working_days: int) -> date:
-    """The last arrival date whose receipt deadline is already past on `today`."""
+    """The last arrival date whose receipt deadline is already past on `today`, counting
+    weekends only: holidays only move a deadline later, so this bound takes in every shipment
+    late by its own calendar (`missed` then decides exactly)."""
     day = today - timedelta(days=1)
     while add_working_days(day, working_days) >= today:
         day -= timedelta(days=1)

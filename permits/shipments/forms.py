@@ -55,6 +55,11 @@ class RecoveryForm(FlaskForm):
 
 class ReturnForm(FlaskForm):
     returned_on = DateField(_l("Returned on"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Why it came back (optional)"), validators=[Length(max=2000)],
+                           render_kw={"rows": 2},
+                           description=_l("Left empty, the refusal's reason is reported."))
+    new_destination = StringField(_l("Where it goes now (optional)"), validators=[Length(max=500)],
+                                  description=_l("Left empty: back to the permit's origin."))
     submit = SubmitField(_l("Confirm the return"))
 
 

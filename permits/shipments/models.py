@@ -9,7 +9,9 @@ from sqlmodel import Field, SQLModel
 from permits.core.fields import timestamp_field
 
 SHIPMENT_STATUSES = ("in_transit", "received", "refused", "recovered", "returned")
-EXCEPTION_KINDS = ("receipt_overdue", "recovery_overdue", "return_overdue")
+# A missed deadline; and `return_reported`, the report every return gets, late or not
+# (40 CFR 262.83(e)).
+EXCEPTION_KINDS = ("receipt_overdue", "recovery_overdue", "return_overdue", "return_reported")
 
 
 class Shipment(SQLModel, table=True):
@@ -23,6 +25,9 @@ class Shipment(SQLModel, table=True):
     quantity_kg: int  # as shipped
     departed_on: date = Field(index=True)  # reports group by month of departure
     expected_arrival_on: date
+    # Whose public holidays the working-day deadlines skip: the receiving facility's country,
+    # and its province or state where known ("MX", "CA-ON"), as it was when the load left.
+    holiday_region: str | None = Field(default=None, max_length=10)
     status: str = Field(default="in_transit", max_length=12, index=True)
     # Set when the receiving facility confirms receipt: what arrived, weighed at the gate.
     received_on: date | None = None
@@ -56,7 +61,8 @@ class Shipment(SQLModel, table=True):
 
 
 class ShipmentException(SQLModel, table=True):
-    """A deadline a shipment missed; open until an inspector resolves it with a note."""
+    """A deadline a shipment missed, or a return reported; open until an inspector resolves it
+    with a note."""
 
     __tablename__ = "shipment_exception"
     # One exception per shipment and kind: the daily sweep can run any number of times.
@@ -67,6 +73,10 @@ class ShipmentException(SQLModel, table=True):
     shipment_id: int = Field(foreign_key="shipment.id", index=True)
     due_on: date
     detected_on: date
+    # A return's report says why the load came back, how much, and where it goes now.
+    reason: str | None = Field(default=None, max_length=2000)
+    quantity_kg: int | None = None
+    destination: str | None = Field(default=None, max_length=500)
     resolved_at: datetime | None = timestamp_field(nullable=True, default_now=False)
     resolution_note: str | None = Field(default=None, max_length=2000)
     resolved_by_id: int | None = Field(default=None, foreign_key="user_account.id")

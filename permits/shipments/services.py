@@ -52,7 +52,7 @@ from standards.vocabulary import KG_PER_TONNE, kg_to_tonnes, tonnes_to_kg
 
 MAX_SHIPMENT_KG = 1_000_000_000  # a million tonnes: beyond any load, and within a 32-bit column
 # The longest text each kind of field takes (the model's column widths).
-DOCUMENT_LENGTH, REASON_LENGTH, NOTE_LENGTH = 64, 1000, 2000
+DOCUMENT_LENGTH, REASON_LENGTH, NOTE_LENGTH, DESTINATION_LENGTH = 64, 1000, 2000, 500
 
 
 def kg_from_tonnes(value: Any, *, field: str = "quantity_tonnes") -> int:
@@ -141,6 +141,7 @@ def log_shipment(
     shipment = Shipment(
         permit_id=permit.id, movement_document=document, carrier=carrier_name, quantity_kg=quantity_kg,
         departed_on=departed_on, expected_arrival_on=expected_arrival_on, logged_by_id=actor.id,
+        holiday_region=deadlines.holiday_region(session.get(Facility, permit.receiving_facility_id)),
     )
     session.add(shipment)
     try:
@@ -444,18 +445,30 @@ def recover_shipment(
 
 def return_shipment(
     session: Session, *, actor: User, shipment_id: int, returned_on: date, today: date,
+    reason: str | None = None, new_destination: str | None = None,
 ) -> Shipment:
-    """The refused quantity is back with the shipper (it is not given back to the permit's cap)."""
-    shipment, _permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
-                                             may=can_confirm_return, event="return")
+    """The refused quantity is back with the shipper (it is not given back to the permit's cap).
+
+    Every return opens its exception report at once, late or not (262.83(e)): why the load came
+    back (the refusal's reason unless another is given), how much, and where it goes now."""
+    shipment, permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
+                                            may=can_confirm_return, event="return")
     _date_between(returned_on, "returned_on", earliest=shipment.refused_on,
                   earliest_name="refusal", today=today)
+    why = _text(reason, "reason", NOTE_LENGTH) if (reason or "").strip() else shipment.refusal_reason
+    origin = (permit.origin or {}).get("name") or "the shipper's site"
+    destination = (_text(new_destination, "new_destination", DESTINATION_LENGTH)
+                   if (new_destination or "").strip() else f"back to the origin: {origin}")
 
     # Late or not by the day the load came back, not by the day the return is recorded.
-    return _confirm(session, actor=actor, shipment=shipment,
-                    changes={"status": target, "returned_on": returned_on},
-                    action="shipment.returned",
-                    deadline=deadlines.RETURN_OVERDUE, done_on=returned_on, today=today)
+    returned = _confirm(session, actor=actor, shipment=shipment,
+                        changes={"status": target, "returned_on": returned_on},
+                        action="shipment.returned",
+                        deadline=deadlines.RETURN_OVERDUE, done_on=returned_on, today=today)
+    deadlines.open_exception(session, shipment=returned, kind=deadlines.RETURN_REPORTED,
+                             due=deadlines.return_due(returned), today=today, reason=why,
+                             quantity_kg=returned.refused_kg, destination=destination)
+    return returned
 
 
 # Exceptions ------------------------------------------------------------------------------

@@ -314,7 +314,9 @@ def confirm_recovery(shipment_id: int):
 def confirm_return(shipment_id: int):
     def record(session, form):
         return service.return_shipment(session, actor=current_user, shipment_id=shipment_id,
-                                returned_on=form.returned_on.data, today=clock.today())
+                                       returned_on=form.returned_on.data, today=clock.today(),
+                                       reason=form.reason.data,
+                                       new_destination=form.new_destination.data)
 
     return _confirm(shipment_id, "return", record)
 

@@ -84,7 +84,7 @@ KINDS = {
     "inspector_denial": _l("denial by an inspector"), "amendment": _l("amendment"),
     "reinstatement": _l("reinstatement of the facility"),
     "receipt_overdue": _l("receipt overdue"), "recovery_overdue": _l("recovery overdue"),
-    "return_overdue": _l("return overdue"),
+    "return_overdue": _l("return overdue"), "return_reported": _l("return reported"),
     "scheduler": _l("scheduler"), "cli": _l("command line"), "web": _l("web page"),
     "importing": _l("importing country"), "transit": _l("transit country"),
     "consent": _l("consent"), "objection": _l("objection"),

@@ -175,7 +175,9 @@ def test_a_return_dated_after_the_90_days_opens_the_exception(session, world, pe
     shipment = refused(session, permit, on=date(2026, 1, 10))
     shipments.return_shipment(session, actor=world.shipper, shipment_id=shipment.id,
                               returned_on=date(2026, 4, 11), today=date(2026, 4, 11))
-    assert open_kinds(session) == [(shipment.id, "return_overdue", date(2026, 4, 10), date(2026, 4, 11))]
+    # Late, and (as every return is) reported.
+    assert open_kinds(session) == [(shipment.id, "return_overdue", date(2026, 4, 10), date(2026, 4, 11)),
+                                   (shipment.id, "return_reported", date(2026, 4, 10), date(2026, 4, 11))]
 
 
 def test_missed_deadlines_flag_a_shipment_before_the_sweep_runs(session, permit):
