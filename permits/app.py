@@ -109,7 +109,7 @@ API = (
     "permits.registry.api_inspections",
     "permits.permitting.api", "permits.permitting.api_amendments", "permits.permitting.api_public",
     "permits.consents.api",
-    "permits.shipments.api",
+    "permits.shipments.api", "permits.shipments.api_interim",
     "permits.reports.api",
 )
 

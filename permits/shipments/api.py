@@ -100,6 +100,11 @@ class ShipmentPublic(Public):
     returned_on: Day | None
     completed_on: Day | None
     operation_code: str | None
+    # After an interim operation: the final facility's receipt and its recovery or disposal.
+    final_received_on: Day | None = None
+    final_received_tonnes: float | None = None
+    final_completed_on: Day | None = None
+    final_operation_code: str | None = None
     overdue: list[Literal[EXCEPTION_KINDS]]
     created_at: Timestamp
     updated_at: Timestamp
@@ -110,7 +115,9 @@ class ShipmentPublic(Public):
             **{name: getattr(shipment, name) for name in (
                 "id", "permit_id", "movement_document", "carrier", "departed_on", "expected_arrival_on",
                 "status", "received_on", "discrepancy", "refused_on", "refusal_reason", "returned_on",
-                "completed_on", "created_at", "updated_at")},
+                "completed_on", "created_at", "updated_at", "final_received_on", "final_completed_on",
+                "final_operation_code")},
+            final_received_tonnes=_tonnes(shipment.final_received_kg),
             quantity_tonnes=_tonnes(shipment.quantity_kg), received_tonnes=_tonnes(shipment.received_kg),
             refused_tonnes=_tonnes(shipment.refused_kg), operation_code=shipment.recovery_operation_code,
             overdue=deadlines.missed(shipment, clock.today()))

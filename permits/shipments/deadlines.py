@@ -5,7 +5,9 @@ The rules (40 CFR 262 Subpart H, as DOMAIN.md states them):
   arrival);
 - recovery or disposal is confirmed within 30 days of completion, and no later than one
   year after receipt;
-- a refused quantity is returned within 90 days of the refusal.
+- a refused quantity is returned within 90 days of the refusal;
+- after an interim operation, the final facility confirms recovery or disposal no later than
+  one year after its own receipt.
 
 Working days are Monday to Friday less the public holidays of the receiving facility's
 country (and of its province or state, where one is recorded and the `holidays` package knows
@@ -27,7 +29,7 @@ from sqlmodel import Session, select
 
 from permits.audit import chain as audit
 from permits.shipments.models import Shipment, ShipmentException
-from permits.shipments.state import IN_TRANSIT, RECEIVED
+from permits.shipments.state import FINAL_RECEIVED, IN_TRANSIT, RECEIVED
 from standards.clock import add_months
 
 RECEIPT_WORKING_DAYS = 3
@@ -37,6 +39,7 @@ RETURN_DAYS = 90
 
 RECEIPT_OVERDUE, RECOVERY_OVERDUE, RETURN_OVERDUE = "receipt_overdue", "recovery_overdue", "return_overdue"
 RETURN_REPORTED = "return_reported"
+FINAL_RECOVERY_OVERDUE = "final_recovery_overdue"
 
 
 @lru_cache(maxsize=256)
@@ -104,8 +107,15 @@ def return_due(shipment: Shipment) -> date | None:
     return shipment.refused_on + timedelta(days=RETURN_DAYS)
 
 
+def final_recovery_due(shipment: Shipment) -> date | None:
+    if shipment.final_received_on is None:
+        return None
+    return add_years(shipment.final_received_on, RECOVERY_LIMIT_YEARS)
+
+
 def due_on(kind: str, shipment: Shipment) -> date | None:
-    return {RECEIPT_OVERDUE: receipt_due, RECOVERY_OVERDUE: recovery_due, RETURN_OVERDUE: return_due}[kind](shipment)
+    return {RECEIPT_OVERDUE: receipt_due, RECOVERY_OVERDUE: recovery_due, RETURN_OVERDUE: return_due,
+            FINAL_RECOVERY_OVERDUE: final_recovery_due}[kind](shipment)
 
 
 def is_late(due: date | None, done_on: date | None, today: date) -> bool:
@@ -124,6 +134,8 @@ def missed(shipment: Shipment, today: date) -> list[str]:
         kinds.append(RECOVERY_OVERDUE)
     if shipment.returned_on is None and is_late(return_due(shipment), None, today):
         kinds.append(RETURN_OVERDUE)
+    if shipment.status == FINAL_RECEIVED and is_late(final_recovery_due(shipment), None, today):
+        kinds.append(FINAL_RECOVERY_OVERDUE)
     return kinds
 
 
@@ -185,7 +197,12 @@ def _candidates(today: date):
         Shipment.returned_on.is_(None),
         Shipment.refused_on < today - timedelta(days=RETURN_DAYS),
         _without_exception(RETURN_OVERDUE))
-    return ((RECEIPT_OVERDUE, receipt), (RECOVERY_OVERDUE, recovery), (RETURN_OVERDUE, returned))
+    final = select(Shipment).where(
+        Shipment.status == FINAL_RECEIVED,
+        Shipment.final_received_on < add_years(today, -RECOVERY_LIMIT_YEARS),
+        _without_exception(FINAL_RECOVERY_OVERDUE))
+    return ((RECEIPT_OVERDUE, receipt), (RECOVERY_OVERDUE, recovery), (RETURN_OVERDUE, returned),
+            (FINAL_RECOVERY_OVERDUE, final))
 
 
 def sweep_deadlines(session: Session, today: date) -> list[ShipmentException]:

@@ -63,13 +63,28 @@ class ReturnForm(FlaskForm):
     submit = SubmitField(_l("Confirm the return"))
 
 
+class FinalReceiptForm(FlaskForm):
+    received_on = DateField(_l("Received at the final facility on"), validators=[InputRequired()])
+    quantity_tonnes = LocalDecimalField(_l("Quantity received (tonnes)"), validators=[InputRequired()],
+                                   **_TONNES_BOX)
+    submit = SubmitField(_l("Confirm receipt at the final facility"))
+
+
+class FinalRecoveryForm(FlaskForm):
+    completed_on = DateField(_l("Final recovery or disposal completed on"), validators=[InputRequired()])
+    operation_code = SelectField(_l("Final operation carried out"), choices=[], validate_choice=False,
+                                 description=_l("The final operation the permit names."))
+    submit = SubmitField(_l("Confirm the final recovery or disposal"))
+
+
 class ResolveForm(FlaskForm):
     note = TextAreaField(_l("How it was resolved"), validators=[InputRequired(), Length(max=2000)])
     submit = SubmitField(_l("Resolve"))
 
 
 # One form per confirmation, under a prefix so that several can share a page.
-CONFIRMATION_FORMS = {"receive": ReceiptForm, "refuse": RefusalForm, "recover": RecoveryForm, "return": ReturnForm}
+CONFIRMATION_FORMS = {"receive": ReceiptForm, "refuse": RefusalForm, "recover": RecoveryForm, "return": ReturnForm,
+                      "final_receive": FinalReceiptForm, "final_recover": FinalRecoveryForm}
 
 
 def confirmation_form(event: str, **kwargs) -> FlaskForm:

@@ -8,10 +8,12 @@ from sqlmodel import Field, SQLModel
 
 from permits.core.fields import timestamp_field
 
-SHIPMENT_STATUSES = ("in_transit", "received", "refused", "recovered", "returned")
+SHIPMENT_STATUSES = ("in_transit", "received", "refused", "recovered", "returned",
+                     "interim_completed", "final_received")
 # A missed deadline; and `return_reported`, the report every return gets, late or not
 # (40 CFR 262.83(e)).
-EXCEPTION_KINDS = ("receipt_overdue", "recovery_overdue", "return_overdue", "return_reported")
+EXCEPTION_KINDS = ("receipt_overdue", "recovery_overdue", "return_overdue", "return_reported",
+                   "final_recovery_overdue")
 
 
 class Shipment(SQLModel, table=True):
@@ -45,6 +47,14 @@ class Shipment(SQLModel, table=True):
     # is about when the facility told us, not when it says the thing happened.
     receipt_confirmed_at: datetime | None = timestamp_field(nullable=True, default_now=False)
     recovery_confirmed_at: datetime | None = timestamp_field(nullable=True, default_now=False)
+    # After an interim operation: the final facility's receipt and its recovery or disposal,
+    # which closes the chain (within one year of that receipt).
+    final_received_on: date | None = None
+    final_received_kg: int | None = None
+    final_completed_on: date | None = None
+    final_operation_code: str | None = Field(default=None, max_length=4)
+    final_receipt_confirmed_at: datetime | None = timestamp_field(nullable=True, default_now=False)
+    final_recovery_confirmed_at: datetime | None = timestamp_field(nullable=True, default_now=False)
     logged_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()

@@ -4,7 +4,7 @@ Nothing here changes state; `permits.shipments.services` does, after asking here
 """
 from __future__ import annotations
 
-from sqlalchemy import Select
+from sqlalchemy import Select, or_
 from sqlmodel import Session, select
 
 from facility_registry.models import Facility
@@ -36,7 +36,7 @@ def can_see(actor: User, permit: Permit) -> bool:
     if actor.role == "shipper":
         return actor.organization_id == permit.organization_id
     if actor.role == "facility":
-        return actor.facility_id == permit.receiving_facility_id
+        return actor.facility_id in (permit.receiving_facility_id, permit.final_facility_id)
     return False
 
 
@@ -45,6 +45,14 @@ def can_confirm(actor: User, permit: Permit) -> bool:
     if actor.role == "inspector":
         return True
     return actor.role == "facility" and actor.facility_id == permit.receiving_facility_id
+
+
+def can_confirm_final(actor: User, permit: Permit) -> bool:
+    """After an interim operation: the final facility's own users, or an inspector."""
+    if actor.role == "inspector":
+        return True
+    return (actor.role == "facility" and permit.final_facility_id is not None
+            and actor.facility_id == permit.final_facility_id)
 
 
 def can_confirm_return(actor: User, permit: Permit) -> bool:
@@ -79,6 +87,10 @@ def shipments_visible_to(actor: User) -> Select:
     return only_visible_to(actor, select(Shipment).join(Permit, Permit.id == Shipment.permit_id))
 
 
+def _names_facility(facility_id: int | None):
+    return or_(Permit.receiving_facility_id == facility_id, Permit.final_facility_id == facility_id)
+
+
 def exceptions_visible_to(actor: User, *, state: str = "open") -> Select:
     """Exceptions with their shipment and permit: all for inspectors, one's own for the rest."""
     statement = (
@@ -99,7 +111,7 @@ def only_visible_to(actor: User, statement: Select) -> Select:
     if actor.role == "shipper":
         return statement.where(Permit.organization_id == actor.organization_id)
     if actor.role == "facility":
-        return statement.where(Permit.receiving_facility_id == actor.facility_id)
+        return statement.where(_names_facility(actor.facility_id))
     if actor.role in OVERSEERS:
         return statement
     return statement.where(False)

@@ -32,6 +32,7 @@ from permits.shipments import deadlines
 from permits.shipments.models import Shipment, ShipmentException
 from permits.shipments.queries import (
     can_confirm,
+    can_confirm_final,
     can_confirm_return,
     forbidden,
     not_found,
@@ -39,12 +40,13 @@ from permits.shipments.queries import (
 )
 from permits.shipments.state import (
     FIELD_SENTENCE,
+    INTERIM_COMPLETED,
     FacilityNotEquivalent,
     conflict,
     invalid,
     next_state,
 )
-from standards import problems
+from standards import codes, problems
 from standards.clock import utcnow
 from standards.errors import Conflict, ValidationFailed, WrongType
 from standards.messages import N_, Message, define
@@ -327,12 +329,15 @@ def _confirmable(session: Session, *, actor: User, shipment_id: int, may,
 
 _WHO_CONFIRMS = {
     can_confirm: "Only the receiving facility's own users, or an inspector, confirm this shipment.",
+    can_confirm_final: "Only the final facility's own users, or an inspector, confirm what it "
+                       "received after the interim operation.",
     can_confirm_return: "Only the permit's shipper, or an inspector, confirms that a refused load is back.",
 }
 
 
 _TRACKED = ("status", "received_on", "received_kg", "discrepancy", "refused_on", "refused_kg",
-            "refusal_reason", "returned_on", "completed_on", "recovery_operation_code")
+            "refusal_reason", "returned_on", "completed_on", "recovery_operation_code",
+            "final_received_on", "final_received_kg", "final_completed_on", "final_operation_code")
 
 
 def _snapshot(shipment: Shipment) -> dict[str, Any]:
@@ -340,7 +345,7 @@ def _snapshot(shipment: Shipment) -> dict[str, Any]:
 
 
 def _confirm(session: Session, *, actor: User, shipment: Shipment, changes: dict[str, Any],
-             action: str, deadline: str, done_on: date, today: date,
+             action: str, deadline: str | None, done_on: date, today: date,
              reason: str | None = None) -> Shipment:
     """Write one confirmation: its changes, its audit entry (the tracked fields that moved),
     and a deadline exception when it came after `deadline` was due."""
@@ -354,7 +359,7 @@ def _confirm(session: Session, *, actor: User, shipment: Shipment, changes: dict
     changed = [name for name in _TRACKED if before[name] != after[name]]
     audit.record(session, actor_id=actor.id, action=action, entity="shipment", entity_id=shipment.id,
                  before={n: before[n] for n in changed}, after={n: after[n] for n in changed}, reason=reason)
-    due = deadlines.due_on(deadline, shipment)
+    due = deadlines.due_on(deadline, shipment) if deadline else None
     if deadlines.is_late(due, done_on, today):
         deadlines.open_exception(session, shipment=shipment, kind=deadline, due=due, today=today)
     return shipment
@@ -422,9 +427,12 @@ def refuse_shipment(
 def recover_shipment(
     session: Session, *, actor: User, shipment_id: int, completed_on: date, operation_code: str, today: date,
 ) -> Shipment:
-    """The certificate of recovery or disposal, by the permit's own operation."""
+    """The certificate of recovery or disposal, by the permit's own operation. After an interim
+    operation the shipment stays open until the final facility confirms (see `interim`)."""
     shipment, permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
                                             may=can_confirm, event="recover")
+    if codes.is_interim(permit.operation_code):
+        target = INTERIM_COMPLETED
     _date_between(completed_on, "completed_on", earliest=shipment.received_on,
                   earliest_name="receipt", today=today)
     code = (operation_code or "").strip().upper()

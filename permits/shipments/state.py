@@ -3,6 +3,12 @@
     in_transit --receive--> received --recover--> recovered
     in_transit --refuse---> refused  --return---> returned
 
+After an interim operation (R12, R13, D13-D15) the interim facility's `recover` leaves the
+shipment open until the final facility named by the permit confirms (the service picks the
+branch from the permit's operation):
+
+    received --recover--> interim_completed --final_receive--> final_received --final_recover--> recovered
+
 A partial refusal is recorded with the receipt: the shipment stays on the main track and
 its refused part comes back later (`return` from received or recovered, state unchanged).
 """
@@ -15,6 +21,7 @@ from standards.messages import N_, Message, define
 
 IN_TRANSIT, RECEIVED, REFUSED, RECOVERED, RETURNED = (
     "in_transit", "received", "refused", "recovered", "returned")
+INTERIM_COMPLETED, FINAL_RECEIVED = "interim_completed", "final_received"
 
 # (event, from state) -> to state. Anything not listed is refused.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -24,11 +31,17 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("return", REFUSED): RETURNED,
     ("return", RECEIVED): RECEIVED,
     ("return", RECOVERED): RECOVERED,
+    ("return", INTERIM_COMPLETED): INTERIM_COMPLETED,
+    ("return", FINAL_RECEIVED): FINAL_RECEIVED,
+    ("final_receive", INTERIM_COMPLETED): FINAL_RECEIVED,
+    ("final_recover", FINAL_RECEIVED): RECOVERED,
 }
-EVENTS = ("receive", "refuse", "recover", "return")
+EVENTS = ("receive", "refuse", "recover", "return", "final_receive", "final_recover")
 
 # What each event is called in a sentence, for messages and pages.
-EVENT_NOUNS = {"receive": "receipt", "refuse": "refusal", "recover": "recovery", "return": "return"}
+EVENT_NOUNS = {"receive": "receipt", "refuse": "refusal", "recover": "recovery", "return": "return",
+               "final_receive": "final facility's receipt",
+               "final_recover": "final facility's recovery or disposal"}
 
 
 def invalid(field_name: str, message: Message) -> ValidationFailed:

@@ -16,13 +16,14 @@ from permits.api.errors import http_status
 from permits.consents.waits import pending_countries
 from permits.core import db
 from permits.permitting.models import Permit
-from permits.shipments import deadlines, export
+from permits.shipments import deadlines, export, interim
 from permits.shipments import services as service
 from permits.shipments.forms import ResolveForm, ShipmentForm, attach, confirmation_form
 from permits.shipments.models import Shipment, ShipmentException
 from permits.shipments.queries import (
     approved_permits_of,
     can_confirm,
+    can_confirm_final,
     can_confirm_return,
     exceptions_visible_to,
     facility_of,
@@ -157,7 +158,8 @@ def _permit_numbers(session: Session, ids: set[int]) -> dict[int, str]:
 def incoming():
     session = db.session()
     statement = shipments_visible_to(current_user)
-    waiting = statement.where(Shipment.status.in_(("in_transit", "received", "refused")))
+    waiting = statement.where(Shipment.status.in_(("in_transit", "received", "refused",
+                                                   "interim_completed", "final_received")))
     rows = _rows(session, list(session.exec(waiting.order_by(Shipment.expected_arrival_on, Shipment.id))), clock.today())
     done = _rows(session, _newest(session, statement.where(Shipment.status.in_(("recovered", "returned"))), 20),
                  clock.today())
@@ -171,12 +173,16 @@ def _with_permits(session: Session, rows) -> list[tuple[Shipment, Permit]]:
     return [(s, session.get(Permit, s.permit_id)) for s, _flags in rows]
 
 
+WHO_MAY = {"return": can_confirm_return, "final_receive": can_confirm_final,
+           "final_recover": can_confirm_final}
+
+
 def _actions_for(actor, shipment: Shipment, permit: Permit) -> list[str]:
     """The confirmations this actor may record next on this shipment."""
     events = allowed_events(shipment)
     mine = []
     for event in events:
-        may = can_confirm_return if event == "return" else can_confirm
+        may = WHO_MAY.get(event, can_confirm)
         if may(actor, permit):
             mine.append(event)
     return mine
@@ -202,6 +208,8 @@ def _detail_page(shipment_id: int, *, failed: tuple[str, Any] | None = None, sta
             forms[event] = confirmation_form(event, formdata=None, **_defaults(event, shipment, permit, today))
     if "recover" in forms:
         forms["recover"].operation_code.choices = _operations(permit)
+    if "final_recover" in forms:
+        forms["final_recover"].operation_code.choices = _operations(permit, final=True)
     exceptions = session.exec(
         exceptions_visible_to(current_user, state="all").where(ShipmentException.shipment_id == shipment.id)
     ).all()
@@ -210,12 +218,13 @@ def _detail_page(shipment_id: int, *, failed: tuple[str, Any] | None = None, sta
         organization=session.get(Organization, permit.organization_id),
         flags=_rows(session, [shipment], today)[0][1], exceptions=[e for e, _s, _p in exceptions],
         due={"receipt": deadlines.receipt_due(shipment), "recovery": deadlines.recovery_due(shipment),
-             "return": deadlines.return_due(shipment)},
+             "return": deadlines.return_due(shipment), "final": deadlines.final_recovery_due(shipment)},
     ), status
 
 
-def _operations(permit: Permit) -> list[tuple[str, str]]:
-    return [(permit.operation_code, operation_label(permit.operation_code))]
+def _operations(permit: Permit, *, final: bool = False) -> list[tuple[str, str]]:
+    code = permit.final_operation_code if final else permit.operation_code
+    return [(code, operation_label(code))]
 
 
 def _defaults(event: str, shipment: Shipment, permit: Permit, today: date) -> dict[str, Any]:
@@ -225,6 +234,10 @@ def _defaults(event: str, shipment: Shipment, permit: Permit, today: date) -> di
         return {"refused_on": today}
     if event == "recover":
         return {"completed_on": today, "operation_code": permit.operation_code}
+    if event == "final_receive":
+        return {"received_on": today, "quantity_tonnes": kg_to_tonnes(shipment.received_kg or shipment.quantity_kg)}
+    if event == "final_recover":
+        return {"completed_on": today, "operation_code": permit.final_operation_code}
     return {"returned_on": today}
 
 
@@ -245,6 +258,19 @@ def _recorded(event: str, shipment: Shipment) -> str:
         return _("%(document)s refused on %(day)s: the whole load (%(tonnes)s t) must go back to the shipper.",
                  document=shipment.movement_document, day=shipment.refused_on,
                  tonnes=tonnes(shipment.refused_kg))
+    if event == "recover" and shipment.status == "interim_completed":
+        return _("Interim operation %(operation)s of %(document)s recorded as completed on %(day)s. "
+                 "The shipment stays open until the final facility confirms its recovery or disposal.",
+                 document=shipment.movement_document,
+                 operation=operation_label(shipment.recovery_operation_code), day=shipment.completed_on)
+    if event == "final_receive":
+        return _("Receipt of %(document)s at the final facility recorded: %(received)s t on %(day)s.",
+                 document=shipment.movement_document, received=tonnes(shipment.final_received_kg),
+                 day=shipment.final_received_on)
+    if event == "final_recover":
+        return _("Final operation %(operation)s of %(document)s completed on %(day)s. The shipment is closed.",
+                 document=shipment.movement_document,
+                 operation=operation_label(shipment.final_operation_code), day=shipment.final_completed_on)
     if event == "recover":
         return _("Recovery of %(document)s recorded: operation %(operation)s completed on %(day)s. The shipment is closed.",
                  document=shipment.movement_document,
@@ -256,9 +282,9 @@ def _recorded(event: str, shipment: Shipment) -> str:
 def _confirm(shipment_id: int, event: str, record):
     """Validate the event's form, record it through the service, commit once; errors back on the page."""
     form = confirmation_form(event)
-    if event == "recover":
+    if event in ("recover", "final_recover"):
         _shipment, permit = visible_shipment(db.session(), actor=current_user, shipment_id=shipment_id)
-        form.operation_code.choices = _operations(permit)
+        form.operation_code.choices = _operations(permit, final=event == "final_recover")
     session = db.session()
     if form.validate_on_submit():
         try:
@@ -319,6 +345,29 @@ def confirm_return(shipment_id: int):
                                        new_destination=form.new_destination.data)
 
     return _confirm(shipment_id, "return", record)
+
+
+@bp.post("/shipments/<int:shipment_id>/final-receipt")
+@guard("facility", "inspector")
+def confirm_final_receipt(shipment_id: int):
+    def record(session, form):
+        return interim.final_receive(session, actor=current_user, shipment_id=shipment_id,
+                                     received_on=form.received_on.data,
+                                     received_kg=service.kg_from_tonnes(form.quantity_tonnes.data),
+                                     today=clock.today())
+
+    return _confirm(shipment_id, "final_receive", record)
+
+
+@bp.post("/shipments/<int:shipment_id>/final-recovery")
+@guard("facility", "inspector")
+def confirm_final_recovery(shipment_id: int):
+    def record(session, form):
+        return interim.final_recover(session, actor=current_user, shipment_id=shipment_id,
+                                     completed_on=form.completed_on.data,
+                                     operation_code=form.operation_code.data, today=clock.today())
+
+    return _confirm(shipment_id, "final_recover", record)
 
 
 # Missed deadlines -------------------------------------------------------------------------

@@ -33,6 +33,8 @@ STATES = {
     "resolved": _l("resolved"), "compliant": _l("compliant"), "violation": _l("violation"),
     "overdue": _l("overdue"),
     # A country's consent, and a permit's as a whole.
+    "interim_completed": _l("interim operation done, waiting for the final facility"),
+    "final_received": _l("at the final facility"),
     "pending": _l("waiting for consent"), "granted": _l("consented"), "objected": _l("objected"),
 }
 BYPRODUCTS = {
@@ -85,6 +87,7 @@ KINDS = {
     "reinstatement": _l("reinstatement of the facility"),
     "receipt_overdue": _l("receipt overdue"), "recovery_overdue": _l("recovery overdue"),
     "return_overdue": _l("return overdue"), "return_reported": _l("return reported"),
+    "final_recovery_overdue": _l("final recovery overdue"),
     "scheduler": _l("scheduler"), "cli": _l("command line"), "web": _l("web page"),
     "importing": _l("importing country"), "transit": _l("transit country"),
     "consent": _l("consent"), "objection": _l("objection"),

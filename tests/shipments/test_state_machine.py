@@ -26,6 +26,11 @@ ALLOWED = {
     ("return", "refused"): "returned",
     ("return", "received"): "received",
     ("return", "recovered"): "recovered",
+    # After an interim operation, until the final facility confirms.
+    ("return", "interim_completed"): "interim_completed",
+    ("return", "final_received"): "final_received",
+    ("final_receive", "interim_completed"): "final_received",
+    ("final_recover", "final_received"): "recovered",
 }
 
 
