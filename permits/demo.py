@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from permits.accounts import services as accounts
 from permits.accounts.demo import LOGINS, PASSWORD, seed_people
+from permits.consents import demo as consents_demo
 from permits.consents.demo import seed_consents
 from permits.permitting import demo as permitting_demo
 from permits.permitting.demo import seed_permits
@@ -30,7 +31,7 @@ STEPS: list[Callable[[Session, dict], list | None]] = [
     seed_registry, seed_permits, seed_consents, seed_shipments, seed_enforcement, seed_equivalence, seed_reports,
 ]
 # Every demo login, in the order seed-demo prints them.
-EVERY_LOGIN = [*LOGINS, *registry_demo.LOGINS, *permitting_demo.LOGINS]
+EVERY_LOGIN = [*LOGINS, *registry_demo.LOGINS, *permitting_demo.LOGINS, *consents_demo.LOGINS]
 
 
 def every_login(session: Session) -> list[tuple[str, str]]:

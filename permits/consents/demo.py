@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from permits.accounts import services as accounts
 from permits.accounts.demo import demo_user
+from permits.accounts.models import User
 from permits.consents import gate, services
 from permits.consents.models import Consent
 from permits.permitting import services as permit_services
@@ -22,6 +23,7 @@ from standards import clock
 AUTHORITIES = {"US": ("authority@epa.example", "Ursula EPA"),
                "MX": ("autoridad@semarnat.example", "Marta SEMARNAT"),
                "CA": ("authority@eccc.example", "Claire ECCC")}
+LOGINS = [(email, "authority") for email, _name in AUTHORITIES.values()]
 
 
 def seed_consents(session: Session, people: dict) -> list[tuple[str, str]]:
@@ -31,38 +33,46 @@ def seed_consents(session: Session, people: dict) -> list[tuple[str, str]]:
     authorities = {country: demo_user(session, email, "authority", name, country=country)
                    for country, (email, name) in AUTHORITIES.items()}
     _stories(session, people, authorities)
-    return [(email, "authority") for email, _ in AUTHORITIES.values()]
+    return list(LOGINS)
 
 
 def _stories(session: Session, people: dict, authorities: dict) -> None:
     today = clock.today()
-    template = session.exec(select(Permit).where(Permit.status == "approved",
-                                                 Permit.consent_status == "pending")
-                            .order_by(Permit.id)).first()
-    if template is None:
+    waiting = session.exec(select(Permit).where(Permit.status == "approved",
+                                                Permit.consent_status == "pending")
+                           .order_by(Permit.id)).all()
+    if not waiting:
         print("seed-demo: no approved permit waits for consent, so no consent stories")
         return
-    for consent in gate.live_consents(session, template.id):  # the shipments step ships under it
-        _decide(session, authorities[consent.country], template, consent.country, "consent", today,
-                conditions="Sealed, labelled containers; the carrier tells the port 48 h ahead")
-    # Three more applications like it: one the importing country objects to, one whose
-    # consent became tacit (Canada), one still waiting, with its days left in the queue.
-    for story in ("objected", "tacit", "waiting"):
-        body = gate_body(template)
-        permit, decision = permit_services.apply(session, actor=people["shipper"], body=body,
-                                                 today=today)
-        if decision.outcome != "approved":
+    for permit in waiting:  # consented: the shipments step ships under these
+        for consent in gate.live_consents(session, permit.id):
+            _decide(session, authorities[consent.country], permit, consent.country, "consent",
+                    today, conditions="Sealed, labelled containers; the carrier tells the port "
+                                      "48 h ahead")
+    # More applications like them: one the importing country objects to, one still waiting
+    # (its days left in the queue when Canada is asked), and one to Canada whose consent
+    # became tacit after 30 days without objection.
+    canadian = next((p for p in waiting if any(c.tacit_on for c in gate.live_consents(session, p.id))),
+                    None)
+    for story, template in (("objected", waiting[0]), ("waiting", waiting[0]), ("tacit", canadian)):
+        if template is None:
             continue
+        permit, decision = permit_services.apply(session, actor=_shipper(session, template),
+                                                 body=gate_body(template), today=today)
         importing = next((c for c in gate.live_consents(session, permit.id)
                           if c.role == "importing"), None)
-        if importing is None:
+        if decision.outcome != "approved" or importing is None:
             continue
         if story == "objected":
             _decide(session, authorities[importing.country], permit, importing.country,
                     "objection", today,
                     reason="The receiving facility's operating licence is under review")
-        elif story == "tacit" and importing.tacit_on is not None:
+        elif story == "tacit":
             _tacit(session, importing, today)
+
+
+def _shipper(session: Session, permit: Permit):
+    return session.get(User, permit.applicant_id)
 
 
 def gate_body(permit: Permit) -> dict:
