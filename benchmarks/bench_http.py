@@ -161,7 +161,9 @@ def shipping_permit(world: bench_world.World) -> int:
     """An approved permit valid from today, far larger than any run; its id."""
     from sqlmodel import Session
 
+    from permits.accounts import services as accounts
     from permits.accounts.models import User
+    from permits.consents import services as consents
     from permits.core.db import make_engine
     from permits.permitting import services as permit_service
 
@@ -175,6 +177,12 @@ def shipping_permit(world: bench_world.World) -> int:
         permit, decision = permit_service.apply(session, actor=shipper, body=body,
                                                 today=bench_world.TODAY)
         assert permit.status == "approved", decision.reasons
+        # No load moves before Mexico, the importing country, consents.
+        authority = accounts.create_user(session, email=f"authority-{permit.id}@bench.example",
+                                         password="bench-authority", role="authority", country="MX")
+        consents.record(session, actor=authority, permit_id=permit.id, today=bench_world.TODAY, body={
+            "country": "MX", "decision": "consent", "reference": f"BENCH-{permit.id}",
+            "decided_on": bench_world.TODAY.isoformat()})
         session.commit()
         permit_id = permit.id
     engine.dispose()
