@@ -48,7 +48,8 @@ def test_monthly_shipments_and_tonnes_per_byproduct_and_country(session, world):
 def test_monthly_exceptions_opened_resolved_and_open_at_month_end(session, world):
     report = reports.build(session, "monthly_compliance", "2026-10")
     assert table(report, "exceptions") == [["receipt_overdue", 2, 0, 2], ["recovery_overdue", 0, 1, 0],
-                                           ["return_overdue", 0, 0, 0], ["return_reported", 0, 0, 0]]
+                                           ["return_overdue", 0, 0, 0], ["return_reported", 0, 0, 0],
+                                           ["final_recovery_overdue", 0, 0, 0]]
 
 
 def test_monthly_suspensions_and_case_resolution_times(session, world):
