@@ -79,7 +79,9 @@ def gate_body(permit: Permit) -> dict:
     """A smaller application on the terms of `permit`."""
     return {"byproduct": permit.byproduct, "waste_codes": list(permit.waste_codes),
             "quantity_tonnes": 60, "shipments_planned": 4,
-            "valid_from": permit.valid_from.isoformat(), "valid_to": permit.valid_to.isoformat(),
+            # Applications start today at the earliest, even when the template began earlier.
+            "valid_from": max(permit.valid_from, clock.today()).isoformat(),
+            "valid_to": permit.valid_to.isoformat(),
             "receiving_facility_id": permit.receiving_facility_id,
             "operation_code": permit.operation_code,
             **({"final_facility_id": permit.final_facility_id,

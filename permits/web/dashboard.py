@@ -13,6 +13,7 @@ from werkzeug.routing import BuildError
 from facility_registry.models import EnforcementCase, Evidence
 from facility_registry.queries import not_superseded
 from permits.accounts.models import User
+from permits.consents.services import queue as consent_queue
 from permits.permitting.decision_models import EvidenceRequest
 from permits.permitting.models import Permit
 from permits.scheduler.models import JobRun
@@ -84,9 +85,11 @@ def _shipper(session: Session, user: User) -> list[Tile | None]:
         _tile(_l("Permits on hold or suspended"),
               _permits_in(session, "on_hold", "suspended", organization_id=org), "permits.index",
               _l("No new load may leave under them."), urgent=True, status="suspended"),
-        _tile(_l("Consents pending"), _permits_in(session, "awaiting_consent", organization_id=org),
-              "permits.index", _l("Waiting for the importing and transit countries."),
-              status="awaiting_consent"),
+        _tile(_l("Consents pending"),
+              _count(session, select(Permit.id).where(Permit.organization_id == org,
+                                                      Permit.status == "approved",
+                                                      Permit.consent_status != "granted")),
+              "shipments.index", _l("Waiting for the importing and transit countries.")),
         _tile(_l("Shipments overdue"), _count(session, exceptions_visible_to(user)),
               "shipments.exceptions", _l("A confirmation or a return is late."), urgent=True),
         _tile(_l("Loads on the road"),
@@ -111,8 +114,8 @@ def _facility(session: Session, user: User) -> list[Tile | None]:
 
 
 def _authority(session: Session, user: User) -> list[Tile | None]:
-    return [_tile(_l("Consents to decide"), _permits_in(session, "awaiting_consent"),
-                  "consent.queue", _l("Notices waiting for your country’s consent."))]
+    return [_tile(_l("Consents to decide"), _count(session, consent_queue(user)),
+                  "consents.queue", _l("Notices waiting for your country’s consent."))]
 
 
 def _admin(session: Session, user: User) -> list[Tile | None]:

@@ -89,3 +89,13 @@ def test_the_canadian_queue_shows_the_days_left(client, db, world):
     assert permit.number in queue
     tacit_day = (TODAY + timedelta(days=20))
     assert f"20 (tacit on {tacit_day:%b} {tacit_day.day}, {tacit_day.year})" in queue
+
+
+def test_the_home_page_counts_what_waits_for_consent(client, db, world):
+    approved_permit(db, world, world.mx_facility_id)
+    login(client, world.mx)
+    home = client.get("/").get_data(as_text=True)
+    assert "Consents to decide" in home and 'href="/consents/"' in home
+    client.post("/logout")
+    login(client, world.shipper)
+    assert "Consents pending" in client.get("/").get_data(as_text=True)
