@@ -11,13 +11,11 @@ from sqlmodel import Session
 
 from permits.accounts.models import User
 from permits.permitting.models import Permit
-from tests.helpers import bearer, make_user
-from tests.permits.conftest import (  # noqa: F401 - fixtures shared with the permit tests
+from tests.helpers import bearer, make_facility, make_user
+from tests.permits.conftest import (  # noqa: F401 - shared with the permit tests
     TODAY,
-    _one_password_hash,
     application,
     as_user,
-    make_facility,
     record_evidence,
 )
 from tests.permits.conftest import apply as apply_through_service

@@ -2,7 +2,7 @@
 and the sweep flags a final recovery not confirmed within one year of the final receipt."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -13,19 +13,20 @@ from permits.shipments import interim
 from permits.shipments import services as shipments
 from permits.shipments.deadlines import add_years, sweep_deadlines
 from permits.shipments.models import ShipmentException
+from standards import clock
 from standards.errors import DomainError
-from tests.helpers import bearer, login
+from tests.helpers import bearer, login, make_facility
 from tests.openapi_check import assert_matches_openapi
 from tests.shipments import factories
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture
 def chain(db, world):
     """An R13 permit to the world's facility, R4 at a final facility, one load received."""
     with Session(db, expire_on_commit=False) as s:
-        final = factories.make_facility(s, name="Keystone Final Recovery", country="US")
+        final = make_facility(s, "US", name="Keystone Final Recovery")
         final_user = factories.make_account(s, "facility", facility=final)
         permit = s.get(Permit, world.permit.id)
         permit.operation_code, permit.final_facility_id, permit.final_operation_code = "R13", final.id, "R4"

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from permits.shipments.models import ShipmentException
+from standards import clock
 from tests.helpers import bearer
 from tests.openapi_check import assert_matches_openapi
 from tests.shipments.test_confirmations import give_back, receive, refuse, shipment  # noqa: F401
@@ -38,10 +39,10 @@ def test_a_late_return_is_reported_and_flagged_late(session, world, shipment):  
 
 def test_the_api_takes_the_reason_and_the_new_destination_and_inspectors_close_it(
         client, db, session, world, shipment):  # noqa: F811
-    refuse(session, world.facility_user, shipment, today=date.today())
+    refuse(session, world.facility_user, shipment, today=clock.today())
     session.commit()
     response = client.post(f"/api/v1/shipments/{shipment.id}/return", headers=bearer(db, world.shipper),
-                           json={"returned_on": date.today().isoformat(), "reason": "Wrong waste code",
+                           json={"returned_on": clock.today().isoformat(), "reason": "Wrong waste code",
                                  "new_destination": "Keystone Lead Recovery, Reading PA"})
     assert response.status_code == 200, response.get_json()
     inspector = bearer(db, world.inspector)
