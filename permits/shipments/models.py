@@ -30,7 +30,7 @@ class Shipment(SQLModel, table=True):
     # Whose public holidays the working-day deadlines skip: the receiving facility's country,
     # and its province or state where known ("MX", "CA-ON"), as it was when the load left.
     holiday_region: str | None = Field(default=None, max_length=10)
-    status: str = Field(default="in_transit", max_length=12, index=True)
+    status: str = Field(default="in_transit", max_length=20, index=True)
     # Set when the receiving facility confirms receipt: what arrived, weighed at the gate.
     received_on: date | None = None
     received_kg: int | None = None
@@ -79,7 +79,7 @@ class ShipmentException(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("shipment_id", "kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=20)
+    kind: str = Field(max_length=30)
     shipment_id: int = Field(foreign_key="shipment.id", index=True)
     due_on: date
     detected_on: date
