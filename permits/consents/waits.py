@@ -30,4 +30,4 @@ def objection(session: Session, permit_id: int) -> str:
     if not objected:
         return "A country objected."
     first = objected[0]
-    return f"{first.country} objected ({first.reference}): {first.reason}."
+    return f"{first.country}, {first.reference}: {first.reason}"

@@ -285,16 +285,21 @@ def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date
 def _consent_refusal(session: Session, permit_id: int, status: str, until: date | None,
                      departed_on: date) -> Conflict | None:
     if status == "objected":
-        return conflict("consent_objected", f"{consent_waits.objection(session, permit_id)} "
-                                            "No load may move under this permit.")
+        return conflict("consent_objected", Message.of("shipment.consent_objected", N_(
+            "A country objected to this permit (%(objection)s); no load may move under it."),
+            objection=consent_waits.objection(session, permit_id)))
     if status != "granted":
-        return conflict("consent_pending", f"{consent_waits.waiting_for(session, permit_id)} "
-                                           "No load may move before every one has consented.")
+        return conflict("consent_pending", Message.of("shipment.consent_pending", N_(
+            "The permit waits for the consent of %(countries)s; no load may move before every one "
+            "has consented."), countries=", ".join(consent_waits.pending_countries(
+                session, [permit_id]).get(permit_id, [])) or "—"))
     if until is not None and departed_on > until:
-        return Conflict(f"A consent runs out on {until.isoformat()}; a departure on "
-                        f"{departed_on.isoformat()} needs it renewed.",
-                        {"departed_on": [f"is after the consent's end, {until.isoformat()}"]},
-                        code="consent_pending")
+        return Conflict(Message.of("shipment.consent_expired", N_(
+            "A consent runs out on %(valid_to)s; a departure on %(departed_on)s needs it renewed."),
+            valid_to=until.isoformat(), departed_on=departed_on.isoformat()),
+            {"departed_on": [Message.of("shipment.consent_expired_field", N_(
+                "is after the consent's end, %(valid_to)s"), valid_to=until.isoformat())]},
+            code="consent_pending")
     return None
 
 

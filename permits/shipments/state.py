@@ -82,6 +82,10 @@ _CANNOT = {
     "refuse": define("shipment.cannot_refuse", N_("A refusal cannot be recorded for a shipment that is %(status)s.")),
     "recover": define("shipment.cannot_recover", N_("A recovery cannot be recorded for a shipment that is %(status)s.")),
     "return": define("shipment.cannot_return", N_("A return cannot be recorded for a shipment that is %(status)s.")),
+    "final_receive": define("shipment.cannot_final_receive", N_(
+        "The final facility's receipt cannot be recorded for a shipment that is %(status)s.")),
+    "final_recover": define("shipment.cannot_final_recover", N_(
+        "The final facility's recovery cannot be recorded for a shipment that is %(status)s.")),
 }
 
 

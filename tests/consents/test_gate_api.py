@@ -28,7 +28,7 @@ def test_an_approved_permit_to_mexico_ships_only_after_mexico_consents(client, d
     refused = api.post(SHIP, path_args={"permit_id": permit.id}, headers=shipper, json=shipment(1))
     assert refused.status_code == 409
     assert refused.get_json()["error"]["code"] == "consent_pending"
-    assert "MX" in refused.get_json()["error"]["message"]
+    assert "Mexico" in refused.get_json()["error"]["message"]
 
     given = api.post(CONSENTS, path_args={"permit_id": permit.id}, headers=mx, json=decision(
         "MX", valid_to=(TODAY + timedelta(days=200)).isoformat(), conditions="sealed containers"))
@@ -67,7 +67,7 @@ def test_transit_countries_must_consent_too(client, db, world):
              json=decision("MX"))
     still = api.post(SHIP, path_args={"permit_id": permit.id}, headers=shipper, json=shipment(1))
     assert still.get_json()["error"]["code"] == "consent_pending"
-    assert "US" in still.get_json()["error"]["message"]
+    assert "United States" in still.get_json()["error"]["message"]
     api.post(CONSENTS, path_args={"permit_id": permit.id}, headers=world.headers(db, world.us),
              json=decision("US"))
     assert api.post(SHIP, path_args={"permit_id": permit.id}, headers=shipper,

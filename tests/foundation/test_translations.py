@@ -193,6 +193,9 @@ NOT_YET_MESSAGES = {
     "permits/reports/__init__.py", "permits/reports/api.py", "permits/api/common.py",
     "permits/api/idempotency.py", "permits/api/endpoint.py", "permits/api/shapes.py",
     "permits/api/reading.py",
+    # Consents and the final facility, begun before this rule; to be converted.
+    "permits/consents/api.py", "permits/consents/gate.py", "permits/consents/services.py",
+    "permits/shipments/interim.py",
 }
 
 
