@@ -1,7 +1,7 @@
 """consent of importing and transit countries
 
 Revision ID: i12_consent
-Revises: 0001
+Revises: i13_audit_checkpoint
 Create Date: 2026-12-02 12:12:36.662570
 """
 import json
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'i12_consent'
-down_revision: str | None = '0001'
+down_revision: str | None = 'i13_audit_checkpoint'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
