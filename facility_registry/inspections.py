@@ -85,7 +85,7 @@ def record_inspection(session: Session, *, facility_id: int, inspected_on, outco
         "outcome": lambda: _outcome(outcome),
         "summary": lambda: validation.text(summary, "summary", max_length=5000,
                                            required=outcome == "violation"),
-        "attachments": lambda: _attachments(attachments),
+        "attachments": lambda: check_attachments(attachments),
     })
     if facility.status == "revoked":
         raise InvalidTransition.on("facility_id", Message.of("registry.revoked", N_("the facility is revoked")))
@@ -118,10 +118,11 @@ def _outcome(value) -> str:
     return value
 
 
-def _attachments(uploads) -> list[Upload]:
+def check_attachments(uploads, limit: int = MAX_ATTACHMENTS) -> list[Upload]:
+    """Each upload checked (`attachments[i]` names a bad one), and at most `limit` of them."""
     uploads = list(uploads or [])
-    if len(uploads) > MAX_ATTACHMENTS:
-        raise validation.fail("attachments", Message.of("registry.max_files", N_("at most %(max)s files"), max=MAX_ATTACHMENTS))
+    if len(uploads) > limit:
+        raise validation.fail("attachments", Message.of("registry.max_files", N_("at most %(max)s files"), max=limit))
     return [check_attachment(u, f"attachments[{i}]") for i, u in enumerate(uploads)]
 
 
@@ -159,8 +160,11 @@ def _on_violation(session, facility, inspection, *, actor_id, actor_role) -> Non
         suspend_facility(session, facility_id=facility.id, reason=reason, actor_id=actor_id,
                          actor_role=actor_role, inspection_id=inspection.id)
     case = EnforcementCase(facility_id=facility.id, inspection_id=inspection.id,
-                           opened_on=inspection.inspected_on)
+                           opened_on=inspection.inspected_on, origin="inspection",
+                           stage="remediation")
     session.add(case)
+    session.flush()
+    case.reference = case_reference(case)
     session.flush()
     audited(session, actor_id=actor_id, action="enforcement_case.open", entity="enforcement_case",
             entity_id=case.id, after=case_record(case), reason=reason)
@@ -180,9 +184,17 @@ def _on_compliant(session, facility, inspection, *, actor_id, actor_role) -> Non
                      inspection_id=inspection.id, actor_id=actor_id)
 
 
+def case_reference(case: EnforcementCase) -> str:
+    """The public name of a case: its year and number, e.g. RRC-2026-000012."""
+    return f"RRC-{case.opened_on.year}-{case.id:06d}"
+
+
 def open_cases(session: Session, facility_id: int) -> list[EnforcementCase]:
+    """The facility's open cases that a compliant inspection resolves: those an inspection
+    opened. A petition's case is closed through its own stages (`permits.cases`)."""
     return list(session.exec(
         select(EnforcementCase).where(EnforcementCase.facility_id == facility_id,
+                                      EnforcementCase.origin == "inspection",
                                       EnforcementCase.resolved_on.is_(None))
         .order_by(EnforcementCase.opened_on)
     ).all())
@@ -193,7 +205,7 @@ def _resolve(session, case, *, resolved_on, resolution, inspection_id, actor_id)
         update(EnforcementCase)
         .where(EnforcementCase.id == case.id, EnforcementCase.resolved_on.is_(None))
         .values(resolved_on=resolved_on, resolution=resolution,
-                resolved_by_inspection_id=inspection_id)
+                resolved_by_inspection_id=inspection_id, stage="closed", outcome="remedied")
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -201,7 +213,8 @@ def _resolve(session, case, *, resolved_on, resolution, inspection_id, actor_id)
     session.refresh(case)
     audited(session, actor_id=actor_id, action="enforcement_case.resolve",
             entity="enforcement_case", entity_id=case.id, before={"resolved_on": None},
-            after={"resolved_on": resolved_on, "resolution": resolution})
+            after={"resolved_on": resolved_on, "resolution": resolution, "stage": "closed",
+                   "outcome": "remedied"})
 
 
 def notify_case(session: Session, *, case_id: int, notified_on, actor_id: int | None,
@@ -273,7 +286,8 @@ def inspection_record(inspection: Inspection) -> dict:
 
 
 def case_record(case: EnforcementCase) -> dict:
-    return {"id": case.id, "facility_id": case.facility_id, "inspection_id": case.inspection_id,
-            "opened_on": case.opened_on, "notified_on": case.notified_on,
+    return {"id": case.id, "reference": case.reference, "origin": case.origin,
+            "facility_id": case.facility_id, "inspection_id": case.inspection_id,
+            "stage": case.stage, "outcome": case.outcome, "opened_on": case.opened_on, "notified_on": case.notified_on,
             "resolved_on": case.resolved_on, "resolution": case.resolution,
             "days_to_resolution": case.days_to_resolution}

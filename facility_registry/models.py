@@ -183,14 +183,32 @@ class Attachment(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
+CASE_ORIGINS = ("inspection", "petition")
+CASE_CATEGORIES = ("environmental", "occupational")
+CASE_OUTCOMES = ("unfounded", "remedied", "violation_confirmed")
+
+
 class EnforcementCase(SQLModel, table=True):
-    """Opened by a violation; its dates make the time to resolution publicly reportable."""
+    """The one case model: opened by an inspection's violation, or by a public petition
+    (`origin`). Its dates make the time to resolution publicly reportable.
+
+    An inspection's case starts in `remediation` (the violation is already confirmed) and is
+    closed `remedied` by a later compliant inspection. A petition's case moves through the
+    stages of `permits.cases.state`, each with its deadline; that package owns those moves.
+    """
 
     __tablename__ = "enforcement_case"
 
     id: int | None = Field(default=None, primary_key=True)
     facility_id: int = Field(foreign_key="facility.id", index=True)
-    inspection_id: int = Field(foreign_key="inspection.id")
+    # The inspection that opened the case (origin inspection) or confirmed it (petition).
+    inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
+    origin: str = Field(default="inspection", max_length=12)
+    # What the public follows the case by, e.g. RRC-2026-000012.
+    reference: str | None = Field(default=None, max_length=24, unique=True)
+    category: str | None = Field(default=None, max_length=20)  # environmental | occupational
+    stage: str = Field(default="remediation", max_length=20, index=True)
+    outcome: str | None = Field(default=None, max_length=24)  # CASE_OUTCOMES once closed
     opened_on: date
     notified_on: date | None = None
     resolved_on: date | None = None

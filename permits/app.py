@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     try:
         app.config.update(configuration.build(app.instance_path, config))
+        configure_case_periods(app.config["PARITY_CASE_PERIODS"])
     except configuration.ConfigError as exc:
         _refuse_in_the_cli(exc)
         raise
@@ -43,6 +44,15 @@ def _refuse_in_the_cli(exc: Exception) -> None:
         from permits.cli import ConfigurationProblem
 
         raise ConfigurationProblem(str(exc)) from exc
+
+
+def configure_case_periods(setting: str) -> None:
+    from permits.cases import deadlines
+
+    try:
+        deadlines.configure(setting)
+    except ValueError as exc:
+        raise configuration.ConfigError(str(exc)) from exc
 
 
 def register_extensions(app: Flask) -> None:
@@ -99,6 +109,7 @@ PAGES = (
     "permits.consents.views",
     "permits.shipments.views",
     "permits.reports.views",
+    "permits.cases.views",
 )
 API = (
     "permits.api.meta",
@@ -111,6 +122,7 @@ API = (
     "permits.consents.api",
     "permits.shipments.api", "permits.shipments.api_interim",
     "permits.reports.api",
+    "permits.cases.api",
 )
 
 

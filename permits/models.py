@@ -3,6 +3,7 @@ from facility_registry.models import *  # noqa: F401,F403
 from permits.accounts.models import ApiToken, Organization, User  # noqa: F401
 from permits.api.idempotency_record import IdempotencyRecord  # noqa: F401
 from permits.audit.models import AuditEntry, Checkpoint  # noqa: F401
+from permits.cases.models import CaseStage, Petition, PetitionAttachment, RemediationAction  # noqa: F401
 from permits.consents.models import Consent  # noqa: F401
 from permits.permitting.decision_models import Amendment, Decision, EvidenceRequest  # noqa: F401
 from permits.permitting.models import Permit  # noqa: F401

@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "PARITY_PUBLIC_BASE_URL": "http://localhost:5000",
     # How many reverse proxies sit in front of the app (0: the client connects directly).
     "PARITY_TRUSTED_PROXIES": 0,
+    "PARITY_PETITION_RATE_LIMIT": "5 per hour",
+    "PARITY_CASE_PERIODS": "",  # "stage=days,...": see permits.cases.deadlines
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "WTF_CSRF_ENABLED": True,

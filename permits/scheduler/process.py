@@ -43,6 +43,12 @@ def _sweep_deadlines(session: Session, day: date) -> str:
     return f"{len(opened)} deadline exceptions opened"
 
 
+def _sweep_cases(session: Session, day: date) -> str:
+    from permits.cases.sweep import flag_overdue
+
+    return f"{len(flag_overdue(session, day))} case stages flagged overdue and escalated"
+
+
 def _expire_permits(session: Session, day: date) -> str:
     from permits.permitting.services import expire_due
 
@@ -93,6 +99,8 @@ JOBS = (
         _tacit_consents, hour=0),
     Job("deadline-sweep", "Open exceptions for missed receipt, recovery and return deadlines",
         _sweep_deadlines, hour=1),
+    Job("case-deadlines", "Flag case stages past their deadline and escalate them to inspectors",
+        _sweep_cases, hour=1),
     Job("report-monthly-compliance", "On the 1st: last month's compliance report", scheduled("monthly_compliance"), hour=2),
     Job("report-annual-exports", "On January 2: last year's exports report", scheduled("annual_exports"), hour=3),
     Job("report-enforcement-public", "On January 2: last year's public enforcement report", scheduled("enforcement_public"), hour=3),

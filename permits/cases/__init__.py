@@ -1,0 +1,1 @@
+"""Environmental rapid-response cases: public petitions, stages with set deadlines, outcomes."""
