@@ -23,6 +23,7 @@ from permits.cases import deadlines, state
 from permits.cases.errors import CaseNotFound, InvalidPetition, InvalidStage, NotAllowed
 from permits.cases.models import CaseStage, Petition, PetitionAttachment, RemediationAction
 from permits.core.fields import utcnow
+from permits.core.ids import is_record_id
 
 INSPECTOR_ROLES = frozenset({"inspector", "admin"})
 MAX_ALLEGATION = 10_000
@@ -85,9 +86,12 @@ def file_petition(session: Session, *, facility_id, category, allegation, contac
 def _facility(session: Session, facility_id) -> Facility:
     if facility_id is None or facility_id == "":
         raise validation.fail("facility_id", "is required")
+    if isinstance(facility_id, str) and facility_id.isascii() and facility_id.isdigit():
+        facility_id = int(facility_id)  # from a form
+    if not is_record_id(facility_id):  # beyond the id column: no such facility
+        raise validation.fail("facility_id", f"no facility with id {facility_id}")
     try:
-        return registry.get_facility(session, int(facility_id) if isinstance(facility_id, str)
-                                     and facility_id.isdigit() else facility_id)
+        return registry.get_facility(session, facility_id)
     except FacilityNotFound:
         raise validation.fail("facility_id", f"no facility with id {facility_id}") from None
 
@@ -232,7 +236,7 @@ def record_findings(session: Session, *, case_id, violation, summary, inspection
 def _inspection(session: Session, case: EnforcementCase, inspection_id, violation) -> int | None:
     if inspection_id is None:
         return None
-    found = session.get(Inspection, inspection_id) if isinstance(inspection_id, int) else None
+    found = session.get(Inspection, inspection_id) if is_record_id(inspection_id) else None
     if found is None or found.facility_id != case.facility_id:
         raise validation.fail("inspection_id", "is not an inspection of this case's facility")
     if found.inspected_on < case.opened_on:
