@@ -162,8 +162,12 @@ def notify(case_id: int):
 @bp.get("/attachments/<int:attachment_id>")
 @guard(*OVERSEERS)
 def attachment(attachment_id: int):
-    found = db.session().get(Attachment, attachment_id) or abort(404)
-    # Always a download: a stored file is never rendered inside our own origin.
+    return download(db.session().get(Attachment, attachment_id) or abort(404))
+
+
+def download(found):
+    """A stored file (an inspection's or a petition's) as a download: never rendered inside our
+    own origin, never sniffed into another type."""
     response = send_file(io.BytesIO(found.content), mimetype=found.content_type,
                          as_attachment=True, download_name=found.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -13,6 +13,8 @@ from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
 from facility_registry.models import EnforcementCase, Facility, Inspection
+from permits.cases.models import CaseStage
+from permits.cases.public import stage_timeliness
 from permits.reports import period as periods
 from permits.reports.report import (
     N_,
@@ -40,9 +42,11 @@ def enforcement_public(session: Session, year: periods.Period, *,
     progress(f"inspections at {len(inspections)} facilities counted")
     cases = _cases(session, year)
     progress(f"{len(cases)} enforcement cases read")
+    stages = _stages(session, year)
+    progress(f"{len(stages)} case stages read for their deadlines")
     report.sections = [_facilities_section(session, inspections, cases, year),
-                       _cases_section(cases)]
-    report.totals = _totals(inspections, cases, year)
+                       _cases_section(cases), _timeliness_section(stages, year)]
+    report.totals = _totals(inspections, cases, year) + _timeliness_totals(stages, year)
     return report
 
 
@@ -138,3 +142,87 @@ def _totals(inspections, cases, year) -> list[Total]:
         Total("max_days", N_("Longest days to resolution"), max(days, default=None)),
     ]
 
+
+
+# --- the rapid-response deadlines: each stage met, missed, or overdue at year end -----------
+
+STAGE_LABELS = {"screening": N_("Screening"), "review_request": N_("Review requested"),
+                "investigation": N_("Investigation"), "remediation_plan": N_("Remediation plan"),
+                "remediation": N_("Remediation")}
+
+
+def _stages(session: Session, year: periods.Period) -> list[tuple]:
+    """Every stage running at some time in the year, with its case and facility."""
+    return list(session.execute(
+        select(CaseStage, EnforcementCase.reference, EnforcementCase.origin,
+               EnforcementCase.category, EnforcementCase.outcome, Facility.name, Facility.country)
+        .join(EnforcementCase, EnforcementCase.id == CaseStage.case_id)
+        .join(Facility, Facility.id == EnforcementCase.facility_id)
+        .where(CaseStage.started_on < year.end,
+               or_(CaseStage.completed_on.is_(None), CaseStage.completed_on >= year.start))
+        .order_by(EnforcementCase.opened_on, EnforcementCase.id, CaseStage.started_on,
+                  CaseStage.id)).all())
+
+
+def _as_of_year_end(stage: CaseStage, year: periods.Period) -> dict:
+    """The stage as it stood on the year's last day (a later end is not known yet then)."""
+    ended = stage.completed_on if stage.completed_on and stage.completed_on < year.end else None
+    return stage_timeliness(CaseStage(stage=stage.stage, case_id=stage.case_id,
+                                      started_on=stage.started_on, due_on=stage.due_on,
+                                      completed_on=ended), year.last_day)
+
+
+def _timeliness_section(stages: list[tuple], year: periods.Period) -> Section:
+    per_case: dict[str, list] = {}
+    per_stage = {key: [0, 0, 0, 0] for key in STAGE_LABELS}  # ended, on time, late, overdue
+    for stage, reference, origin, category, outcome, name, country in stages:
+        timing = _as_of_year_end(stage, year)
+        row = per_case.setdefault(reference, [reference, name, country, origin, category or "",
+                                              stage.stage, outcome or "", 0, 0, "no"])
+        row[5] = stage.stage
+        tally = per_stage[stage.stage]
+        if timing["met"] is True:
+            row[7] += 1
+        elif timing["met"] is False:
+            row[8] += 1
+        if timing["overdue"]:
+            row[9] = "yes"
+            tally[3] += 1
+        if stage.completed_on and stage.completed_on < year.end:
+            tally[0] += 1
+            tally[1 if timing["met"] is not False else 2] += 1
+    cases = Table("case_deadlines", N_("Each case's stage deadlines"), [
+        Column("reference", N_("Case")), Column("facility", N_("Facility")),
+        Column("country", N_("Country")), Column("origin", N_("Opened by")),
+        Column("category", N_("Category")), Column("stage", N_("Stage at year end"), "status"),
+        Column("outcome", N_("Outcome"), "status"), Column("met", N_("Deadlines met"), "int"),
+        Column("missed", N_("Deadlines missed"), "int"),
+        Column("overdue", N_("Overdue at year end"))], list(per_case.values()),
+        note=N_("Deadlines as set when each stage started: screening 30 days from receipt, the "
+                "facility's country 10 days to agree to review and 45 days to conduct it "
+                "(USMCA Art. 31-A.4 and the U.S. procedures implementing it), a remediation plan "
+                "within 10 days of findings, remediation by the plan's own dates."))
+    by_stage = Table("stage_deadlines", N_("Deadlines by stage"), [
+        Column("stage", N_("Stage")), Column("ended", N_("Ended in the year"), "int"),
+        Column("on_time", N_("On time"), "int"), Column("late", N_("Late"), "int"),
+        Column("overdue", N_("Overdue at year end"), "int")],
+        [[STAGE_LABELS[key], *tally] for key, tally in per_stage.items()])
+    chart = Chart("deadlines_by_stage", N_("Stage deadlines met and missed"), "bar",
+                  labels=[STAGE_LABELS[key] for key in per_stage], unit=N_("stages"),
+                  series=[Series(N_("On time"), [t[1] for t in per_stage.values()]),
+                          Series(N_("Late"), [t[2] for t in per_stage.values()]),
+                          Series(N_("Overdue at year end"), [t[3] for t in per_stage.values()])])
+    return Section("timeliness", N_("Rapid-response cases and their deadlines"), [cases, by_stage],
+                   [chart])
+
+
+def _timeliness_totals(stages: list[tuple], year: periods.Period) -> list[Total]:
+    timings = [_as_of_year_end(s[0], year) for s in stages]
+    petitions = {s[1] for s in stages if s[2] == "petition" and s[0].stage == "screening"
+                 and year.start <= s[0].started_on}
+    return [
+        Total("petitions", N_("Petitions received"), len(petitions)),
+        Total("deadlines_met", N_("Stage deadlines met"), sum(t["met"] is True for t in timings)),
+        Total("deadlines_missed", N_("Stage deadlines missed"),
+              sum(t["met"] is False for t in timings)),
+    ]

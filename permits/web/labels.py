@@ -36,6 +36,12 @@ STATES = {
     "interim_completed": _l("interim operation done, waiting for the final facility"),
     "final_received": _l("at the final facility"),
     "pending": _l("waiting for consent"), "granted": _l("consented"), "objected": _l("objected"),
+    # Cases: their stages and outcomes.
+    "screening": _l("screening"), "review_request": _l("review requested"),
+    "investigation": _l("investigation"), "remediation_plan": _l("remediation plan due"),
+    "remediation": _l("remediation"), "dismissed": _l("dismissed"),
+    "unfounded": _l("unfounded"), "remedied": _l("remedied"),
+    "violation_confirmed": _l("violation confirmed"),
 }
 BYPRODUCTS = {
     "lead_acid_battery_dust": _l("Lead-acid battery dust"),
@@ -93,6 +99,13 @@ KINDS = {
     "consent": _l("consent"), "objection": _l("objection"),
     "authority": _l("by the authority"), "paper": _l("from paper, recorded by an inspector"),
     "tacit": _l("tacit (no objection within 30 days)"),
+    # Cases: allegation categories, where a case came from, how a review is made, decisions.
+    "environmental": _l("environmental"), "occupational": _l("occupational"),
+    "petition": _l("public petition"), "inspection": _l("inspection"),
+    "evidence_request": _l("request for evidence"), "accepted": _l("accepted"),
+    "review_agreed": _l("the facility's country agreed to review"),
+    "no_agreement": _l("reviewed without the country's agreement"),
+    "plan_set": _l("plan set"),
 }
 # The permit rules a decision records, by name (reports chart how often each was broken).
 RULES = {

@@ -24,6 +24,7 @@ LINKS = [
     ("shipments.exceptions", _l("Missed deadlines"), OVERSEERS),
     ("catalogue.standards", _l("Standards"), ROLES),
     ("reports.index", _l("Reports"), OVERSEERS),
+    ("cases.desk", _l("Cases"), OVERSEERS),
 ]
 
 
@@ -43,6 +44,7 @@ HINTS = {
     "shipments.exceptions": _l("Confirmations that did not arrive in time."),
     "catalogue.standards": _l("The U.S. reference values, with their citations."),
     "reports.index": _l("Monthly and yearly compliance reports."),
+    "cases.desk": _l("Petitions and their cases, stage by stage, overdue first."),
 }
 
 

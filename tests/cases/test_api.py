@@ -163,6 +163,8 @@ def test_no_public_answer_carries_the_petitioner(client, runner, db, facility_id
                client.get(f"/api/v1/public/reports/enforcement/{year}")]
     references = [c["reference"] for c in answers[1].get_json()["items"]]
     answers += [client.get(f"/api/v1/public/cases/{r}") for r in references]
+    answers += [client.get("/cases"), client.get(f"/public/facilities/{facility_id}"),
+                *(client.get(f"/cases/{r}") for r in references)]
     assert len(references) == 2
     for response in answers:
         assert response.status_code == 200, response.request.path

@@ -171,3 +171,24 @@ def test_only_an_inspector_moves_a_case(session):
     with pytest.raises(services.NotAllowed):
         services.screen(session, case_id=case.id, decision="accept", reasons="ok",
                         actor_id=None, actor_role="facility")
+
+
+def test_the_public_enforcement_report_shows_each_cases_deadlines_met_and_missed(session):
+    from permits import reports
+
+    facility = make_facility(session)
+    late = file(session, facility)
+    services.screen(session, case_id=late.id, decision="accept", reasons="ok", today=d(35), **INSPECTOR)
+    on_time = file(session, facility, today=d(10))
+    services.screen(session, case_id=on_time.id, decision="dismiss", reasons="vague", today=d(12),
+                    **INSPECTOR)
+    report = reports.build(session, "enforcement_public", "2026")
+    section = next(s for s in report.sections if s.key == "timeliness")
+    rows = {r[0]: r for r in section.tables[0].rows}
+    # reference, facility, country, origin, category, stage, outcome, met, missed, overdue
+    assert rows[late.reference][5:] == ["review_request", "", 0, 2, "yes"]  # screening late, review overdue
+    assert rows[on_time.reference][5:] == ["screening", "", 1, 0, "no"]
+    by_stage = {r[0]: r[1:] for r in section.tables[1].rows}
+    assert by_stage["Screening"] == [2, 1, 1, 0]
+    totals = {t.key: t.value for t in report.totals}
+    assert (totals["petitions"], totals["deadlines_met"], totals["deadlines_missed"]) == (2, 1, 2)
