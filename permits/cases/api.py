@@ -17,9 +17,9 @@ from permits.cases.public import inspector_counts, iso, public_cases
 from permits.cases.state import STAGES
 from permits.core import db
 from permits.core.extensions import limiter
-from permits.core.fields import utcnow
 from permits.registry.api_inspections import uploads_from_json
 from permits.registry.api_shapes import actor, expect_types
+from standards.clock import today
 
 
 def petition_limit() -> str:
@@ -48,10 +48,6 @@ def receipt(case: EnforcementCase) -> dict:
             "received_on": iso(case.opened_on), "due": {"screening": iso(stage.due_on)}}
 
 
-def _today():
-    return utcnow().date()
-
-
 @api.get("/v1/public/cases")
 @endpoint(is_public=True)
 def list_public_cases():
@@ -65,7 +61,7 @@ def list_public_cases():
             raise validation_failed({"stage": [f"must be one of {', '.join(STAGES)}"]})
         statement = statement.where(EnforcementCase.stage == stage)
     page = paginate(statement, EnforcementCase.id, lambda c: c)
-    page["items"] = public_cases(db.session(), page["items"], _today())
+    page["items"] = public_cases(db.session(), page["items"], today())
     return page
 
 
@@ -76,7 +72,7 @@ def get_public_case(reference: str):
     case = session.exec(select(EnforcementCase).where(EnforcementCase.reference == reference)).first()
     if case is None:
         raise ApiError(404, "not_found", f"No case with reference {reference}.")
-    return public_cases(session, [case], _today())[0]
+    return public_cases(session, [case], today())[0]
 
 
 @api.get("/v1/public/case-periods")
@@ -91,7 +87,7 @@ def case_periods():
 def case_json(case: EnforcementCase) -> dict:
     """The full case for inspectors: the public view plus the petition as filed."""
     session = db.session()
-    body = public_cases(session, [case], _today())[0]
+    body = public_cases(session, [case], today())[0]
     body["id"] = case.id
     petition = session.exec(select(Petition).where(Petition.case_id == case.id)).first()
     if petition is not None:
@@ -123,7 +119,7 @@ def list_cases():
 @api.get("/v1/cases/dashboard")
 @endpoint("inspector", "admin")
 def dashboard():
-    return inspector_counts(db.session(), _today())
+    return inspector_counts(db.session(), today())
 
 
 @api.get("/v1/cases/<int:case_id>")

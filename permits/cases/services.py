@@ -22,10 +22,11 @@ from permits.audit.chain import record as audit
 from permits.cases import deadlines, state
 from permits.cases.errors import CaseNotFound, InvalidPetition, InvalidStage, NotAllowed
 from permits.cases.models import CaseStage, Petition, PetitionAttachment, RemediationAction
-from permits.core.fields import utcnow
 from permits.core.ids import is_record_id
+from standards import clock
+from standards.vocabulary import OVERSEERS
 
-INSPECTOR_ROLES = frozenset({"inspector", "admin"})
+INSPECTOR_ROLES = frozenset(OVERSEERS)
 MAX_ALLEGATION = 10_000
 MAX_PETITION_ATTACHMENTS = 5
 MAX_PLAN_ACTIONS = 20
@@ -48,7 +49,7 @@ def _collect(checks: dict) -> dict:
 def file_petition(session: Session, *, facility_id, category, allegation, contact_email=None,
                   attachments: list[Upload] | None = None, today: date | None = None) -> EnforcementCase:
     """A petition from anyone, without an account: opens a case in `screening`."""
-    today = today or utcnow().date()
+    today = today or clock.today()
     clean = _collect({
         "facility_id": lambda: _facility(session, facility_id).id,
         "category": lambda: _choice(category, "category", CASE_CATEGORIES),
@@ -169,7 +170,7 @@ def screen(session: Session, *, case_id, decision, reasons, actor_id, actor_role
     """Accept (the facility's country is asked to review) or dismiss, with reasons either way."""
     _require_inspector(actor_role)
     case = get_case(session, case_id)
-    today = today or utcnow().date()
+    today = today or clock.today()
     clean = _collect({"decision": lambda: _choice(decision, "decision", ("accept", "dismiss")),
                       "reasons": lambda: validation.text(reasons, "reasons", max_length=5000)})
     if clean["decision"] == "accept":
@@ -187,7 +188,7 @@ def investigate(session: Session, *, case_id, method, country_agreed, request=No
     whether the facility's country agreed to review; without it Parity reviews on its own."""
     _require_inspector(actor_role)
     case = get_case(session, case_id)
-    today = today or utcnow().date()
+    today = today or clock.today()
     clean = _collect({
         "method": lambda: _choice(method, "method", INVESTIGATION_METHODS),
         "country_agreed": lambda: validation.boolean(country_agreed, "country_agreed"),
@@ -210,7 +211,7 @@ def record_findings(session: Session, *, case_id, violation, summary, inspection
     remediation plan within its period."""
     _require_inspector(actor_role)
     case = get_case(session, case_id)
-    today = today or utcnow().date()
+    today = today or clock.today()
     clean = _collect({
         "violation": lambda: validation.boolean(violation, "violation"),
         "summary": lambda: validation.text(summary, "summary", max_length=5000),
@@ -252,7 +253,7 @@ def plan_remediation(session: Session, *, case_id, actions, actor_id, actor_role
     """The remediation plan: each action with its own deadline; the stage is due with the last."""
     _require_inspector(actor_role)
     case = get_case(session, case_id)
-    today = today or utcnow().date()
+    today = today or clock.today()
     clean = _plan(actions, today)
     state.require("plan", case.stage)
     for position, (action, due_on) in enumerate(clean, start=1):
@@ -304,7 +305,7 @@ def close_case(session: Session, *, case_id, outcome, summary, actor_id, actor_r
     `violation_confirmed` when the plan failed or the case ends with the violation standing."""
     _require_inspector(actor_role)
     case = get_case(session, case_id)
-    today = today or utcnow().date()
+    today = today or clock.today()
     clean = _collect({"outcome": lambda: _choice(outcome, "outcome", CLOSING_OUTCOMES),
                       "summary": lambda: validation.text(summary, "summary", max_length=5000)})
     state.require("close", case.stage)

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from facility_registry.models import EnforcementCase
 from permits.audit.chain import record as audit
 from permits.cases.models import CaseStage
-from permits.core.fields import utcnow
+from standards.clock import utcnow
 
 
 def flag_overdue(session: Session, day: date) -> list[CaseStage]:

@@ -32,18 +32,15 @@ from permits.cases.models import Petition, PetitionAttachment
 from permits.cases.public import inspector_counts, public_cases
 from permits.core import db
 from permits.core.extensions import limiter
-from permits.core.fields import utcnow
 from permits.registry.blueprint import actor
 from permits.registry.forms import apply_errors, options
 from permits.registry.record_views import download
+from standards.clock import today
+from standards.vocabulary import OVERSEERS
 
 bp = Blueprint("cases", __name__)
 PAGE_SIZE = 50
-INSPECTORS = ("inspector", "admin")
-
-
-def _today():
-    return utcnow().date()
+INSPECTORS = OVERSEERS
 
 
 def _page() -> int:
@@ -98,7 +95,7 @@ def public_list():
     page = _page()
     statement = select(EnforcementCase).order_by(EnforcementCase.opened_on.desc(), EnforcementCase.id.desc())
     rows = session.exec(statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    cases = public_cases(session, list(rows[:PAGE_SIZE]), _today())
+    cases = public_cases(session, list(rows[:PAGE_SIZE]), today())
     return render_template("cases/public_list.html", cases=cases, page=page,
                            more=len(rows) > PAGE_SIZE, periods=deadlines.periods())
 
@@ -110,7 +107,7 @@ def public_case(reference: str):
     case = session.exec(select(EnforcementCase).where(EnforcementCase.reference == reference)).first()
     if case is None:
         abort(404)
-    return render_template("cases/public_case.html", case=public_cases(session, [case], _today())[0],
+    return render_template("cases/public_case.html", case=public_cases(session, [case], today())[0],
                            periods={p.stage: p for p in deadlines.periods()})
 
 
@@ -122,7 +119,7 @@ def public_facility(facility_id: int):
     cases = session.exec(select(EnforcementCase).where(EnforcementCase.facility_id == facility_id)
                          .order_by(EnforcementCase.opened_on.desc(), EnforcementCase.id.desc())).all()
     return render_template("cases/public_facility.html", facility=facility,
-                           cases=public_cases(session, list(cases), _today()))
+                           cases=public_cases(session, list(cases), today()))
 
 
 # --- the inspectors' desk --------------------------------------------------------------------
@@ -131,13 +128,13 @@ def public_facility(facility_id: int):
 @guard(*INSPECTORS)
 def desk():
     session = db.session()
-    today = _today()
+    day = today()
     open_cases = session.exec(select(EnforcementCase).where(
         EnforcementCase.origin == "petition", EnforcementCase.resolved_on.is_(None))
         .order_by(EnforcementCase.opened_on, EnforcementCase.id)).all()
-    shown = sorted(zip(open_cases, public_cases(session, list(open_cases), today), strict=True),
+    shown = sorted(zip(open_cases, public_cases(session, list(open_cases), day), strict=True),
                    key=lambda pair: (not pair[1]["overdue"], pair[1]["opened_on"]))
-    return render_template("cases/desk.html", cases=shown, counts=inspector_counts(session, today))
+    return render_template("cases/desk.html", cases=shown, counts=inspector_counts(session, day))
 
 
 # The form each open stage shows, the service it calls and how its fields map to the service.
@@ -184,7 +181,7 @@ def desk_case(case_id: int):
     files = session.exec(select(PetitionAttachment).where(
         PetitionAttachment.petition_id == petition.id)).all() if petition else []
     failed = refused or bool(form is not None and form.errors)
-    return render_template("cases/desk_case.html", case=public_cases(session, [case], _today())[0],
+    return render_template("cases/desk_case.html", case=public_cases(session, [case], today())[0],
                            case_id=case.id, facility_id=case.facility_id, petition=petition,
                            files=files, form=form, unplaced=unplaced), (422 if failed else 200)
 
