@@ -10,7 +10,7 @@ from permits.api import openapi
 from permits.api.blueprint import api
 from permits.api.common import json_body, paginate, query_int
 from permits.api.endpoint import endpoint
-from permits.api.errors import ApiError, validation_failed
+from permits.api.errors import validation_failed
 from permits.cases import deadlines, services
 from permits.cases.models import Petition, PetitionAttachment
 from permits.cases.public import inspector_counts, iso, public_cases
@@ -20,6 +20,7 @@ from permits.core.extensions import limiter
 from permits.registry.api_inspections import uploads_from_json
 from permits.registry.api_shapes import actor, expect_types
 from standards.clock import today
+from standards.errors import NotFound, WrongType
 
 
 def petition_limit() -> str:
@@ -71,7 +72,7 @@ def get_public_case(reference: str):
     session = db.session()
     case = session.exec(select(EnforcementCase).where(EnforcementCase.reference == reference)).first()
     if case is None:
-        raise ApiError(404, "not_found", f"No case with reference {reference}.")
+        raise NotFound(f"No case with reference {reference}.")
     return public_cases(session, [case], today())[0]
 
 
@@ -164,8 +165,7 @@ def remediation(case_id: int):
     expect_types(body, {"actions": list})
     for i, item in enumerate(body.get("actions") or []):
         if not isinstance(item, dict):
-            raise ApiError(400, "wrong_type", f"actions[{i}] must be an object.",
-                           {f"actions[{i}]": ["must be an object"]})
+            raise WrongType(f"actions[{i}] must be an object.", {f"actions[{i}]": ["must be an object"]})
         expect_types(item, {"action": str, "due_on": str}, prefix=f"actions[{i}].")
     case = services.plan_remediation(db.session(), case_id=case_id, actions=body.get("actions"),
                                      **actor())

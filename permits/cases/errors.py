@@ -1,24 +1,15 @@
-"""The cases' errors: each carries its HTTP status, a stable code and the fields it names."""
+"""The cases' errors: the meanings of `standards.errors`, with the codes the cases name."""
 from __future__ import annotations
 
+from standards.errors import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 
-class CaseError(Exception):
-    status = 400
-    code = "case_error"
+CaseError = DomainError  # what pages catch around a case's service call
 
-    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
-
-    @classmethod
-    def on(cls, field: str, message: str) -> CaseError:
-        return cls(f"{field}: {message}", {field: [message]})
+__all__ = ["CaseError", "CaseNotFound", "InvalidPetition", "InvalidStage", "NotAllowed"]
 
 
-class InvalidPetition(CaseError):
-    status = 422
-    code = "validation_failed"
+class InvalidPetition(ValidationFailed):
+    """A petition, a decision or a plan invalid in itself: a 422 naming every bad field."""
 
     @classmethod
     def fields_(cls, fields: dict[str, list[str]]) -> InvalidPetition:
@@ -26,18 +17,11 @@ class InvalidPetition(CaseError):
         return cls(f"{first}: {fields[first][0]}", fields)
 
 
-class CaseNotFound(CaseError):
-    status = 404
+class CaseNotFound(NotFound):
     code = "not_found"
 
 
-class NotAllowed(CaseError):
-    status = 403
-    code = "forbidden"
-
-
-class InvalidStage(CaseError):
+class InvalidStage(InvalidTransition):
     """The case's stage forbids the action (or changed meanwhile)."""
 
-    status = 409
     code = "invalid_stage"

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from facility_registry import services as registry
 from facility_registry import validation
-from facility_registry.errors import FacilityNotFound, ValidationFailed
+from facility_registry.errors import FacilityNotFound
 from facility_registry.inspections import Upload, case_reference, check_attachments
 from facility_registry.models import CASE_CATEGORIES, EnforcementCase, Facility, Inspection
 from permits.audit.chain import record as audit
@@ -24,6 +24,7 @@ from permits.cases.errors import CaseNotFound, InvalidPetition, InvalidStage, No
 from permits.cases.models import CaseStage, Petition, PetitionAttachment, RemediationAction
 from permits.core.ids import is_record_id
 from standards import clock
+from standards.errors import ValidationFailed
 from standards.vocabulary import OVERSEERS
 
 INSPECTOR_ROLES = frozenset(OVERSEERS)
