@@ -27,7 +27,7 @@ from permits.registry.api_shapes import (
 from standards.errors import WrongType
 
 
-def _uploads(raw: list[Attachment] | None) -> list[services.Upload]:
+def uploads(raw: list[Attachment] | None) -> list[services.Upload]:
     uploads = []
     for i, item in enumerate(raw or []):
         try:
@@ -47,7 +47,7 @@ def record_inspection(facility_id: int, body: InspectionCreate):
     inspection = services.record_inspection(
         db.session(), facility_id=facility_id, inspected_on=body.inspected_on, outcome=body.outcome,
         findings=given.get("findings"), summary=body.summary or "",
-        attachments=_uploads(body.attachments), **actor())
+        attachments=uploads(body.attachments), **actor())
     return _inspection(db.session(), inspection)
 
 

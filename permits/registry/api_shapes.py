@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import ConfigDict, Field
 
 from facility_registry.models import (
+    CASE_ORIGINS,
     COMPARATORS,
     EVIDENCE_KINDS,
     FACILITY_STATUSES,
@@ -344,8 +345,13 @@ class InspectionPublic(Public):
 
 class CasePublic(Public):
     id: int
+    reference: str | None = None
+    origin: Literal[CASE_ORIGINS] = "inspection"
     facility_id: int
-    inspection_id: int
+    inspection_id: int | None
+    category: str | None = None
+    stage: str = "remediation"
+    outcome: str | None = None
     opened_on: Day
     notified_on: Day | None
     resolved_on: Day | None
@@ -372,6 +378,11 @@ class PublicInspection(Public):
 
 
 class PublicCase(Public):
+    reference: str | None = None
+    origin: Literal[CASE_ORIGINS] = "inspection"
+    category: str | None = None
+    stage: str = "remediation"
+    outcome: str | None = None
     opened_on: Day
     notified_on: Day | None
     resolved_on: Day | None

@@ -13,12 +13,14 @@ from werkzeug.routing import BuildError
 from facility_registry.models import EnforcementCase, Evidence
 from facility_registry.queries import not_superseded
 from permits.accounts.models import User
+from permits.cases.public import inspector_counts
 from permits.consents.services import queue as consent_queue
 from permits.permitting.decision_models import EvidenceRequest
 from permits.permitting.models import Permit
 from permits.scheduler.models import JobRun
 from permits.shipments.models import Shipment
 from permits.shipments.queries import exceptions_visible_to, shipments_visible_to
+from standards.clock import today
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,17 @@ def _overseer(session: Session, user: User) -> list[Tile | None]:
               _count(session, select(EnforcementCase.id).where(EnforcementCase.resolved_on.is_(None))),
               "registry.facilities", _l("Violations not yet resolved; their facilities are suspended."),
               status="suspended"),
+        *_case_tiles(session),
+    ]
+
+
+def _case_tiles(session: Session) -> list[Tile | None]:
+    counts = inspector_counts(session, today())
+    return [
+        _tile(_l("Case stages past their deadline"), counts["overdue_stages"], "cases.desk",
+              _l("Escalated by the daily sweep; overdue cases come first."), urgent=True),
+        _tile(_l("Petitions to screen"), counts["awaiting_screening"], "cases.desk",
+              _l("Screening is due within 30 days of receipt.")),
     ]
 
 
