@@ -6,8 +6,11 @@ from datetime import date
 import pytest
 
 from permits.cases import deadlines, services
-from tests.helpers import bearer, make_user
-from tests.permits.conftest import _one_password_hash, make_facility, shipper  # noqa: F401 - fixtures and makers shared
+from tests.helpers import (
+    bearer,
+    make_facility,  # noqa: F401 - re-exported for the tests
+    make_user,
+)
 
 INSPECTOR = {"actor_id": None, "actor_role": "inspector"}
 DAY0 = date(2026, 3, 2)

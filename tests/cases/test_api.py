@@ -4,7 +4,7 @@ inspectors carry the case to an outcome; no public answer carries the petitioner
 from __future__ import annotations
 
 import base64
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func
@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from facility_registry.models import EnforcementCase
 from permits.cases.models import Petition, PetitionAttachment
+from standards import clock
 from tests.cases.conftest import ALLEGATION, CONTACT, make_facility
 from tests.openapi_check import assert_matches_openapi
 
@@ -44,7 +45,7 @@ def test_a_petition_is_in_the_public_list_at_once_with_its_deadline(client, db, 
     assert response.status_code == 201, response.get_json()
     assert_matches_openapi(client, "post", "/api/v1/public/petitions", response)
     receipt = response.get_json()
-    today = date.today()
+    today = clock.today()
     assert receipt["status"] == "received"
     assert receipt["due"] == {"screening": (today + timedelta(days=30)).isoformat()}
     assert _count(db, PetitionAttachment) == 1
@@ -130,7 +131,7 @@ def test_an_inspector_carries_a_petition_to_its_outcome(client, db, facility_id,
                  {"violation": True, "summary": "Ambient lead over the NAAQS"})
     assert body["stage"] == "remediation_plan"
     assert client.get(f"/api/v1/facilities/{facility_id}", headers=inspector_headers).get_json()["status"] == "suspended"
-    due = (date.today() + timedelta(days=60)).isoformat()
+    due = (clock.today() + timedelta(days=60)).isoformat()
     body = _move(client, inspector_headers, case_id, "remediation",
                  {"actions": [{"action": "Enclose the dust pile", "due_on": due}]})
     assert body["remedy"] == [{"action": "Enclose the dust pile", "due_on": due}]
@@ -138,7 +139,7 @@ def test_an_inspector_carries_a_petition_to_its_outcome(client, db, facility_id,
                  {"outcome": "violation_confirmed", "summary": "Plan not followed"})
     assert (body["stage"], body["outcome"]) == ("closed", "violation_confirmed")
     public = client.get(f"/api/v1/public/cases/{reference}").get_json()
-    assert public["outcome"] == "violation_confirmed" and public["closed_on"] == date.today().isoformat()
+    assert public["outcome"] == "violation_confirmed" and public["closed_on"] == clock.today().isoformat()
 
     again = client.post(f"/api/v1/cases/{case_id}/close", headers=inspector_headers,
                         json={"outcome": "remedied", "summary": "x"})
@@ -155,7 +156,7 @@ def test_no_public_answer_carries_the_petitioner(client, runner, db, facility_id
     for category in ("environmental", "occupational"):
         assert client.post("/api/v1/public/petitions", json=_petition(
             facility_id, category=category, attachments=[upload])).status_code == 201
-    year = date.today().year
+    year = clock.today().year
     assert runner.invoke(args=["reports", "run", "enforcement_public", "--period", str(year)]).exit_code == 0
     answers = [client.get("/api/v1/public/cases?limit=1"), client.get("/api/v1/public/cases"),
                client.get(f"/api/v1/public/cases?facility_id={facility_id}"),

@@ -3,7 +3,7 @@ registry's service and every approved permit naming it is suspended in the same 
 the case closes `remedied` only once a compliant inspection has reinstated the facility."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
@@ -14,6 +14,7 @@ from facility_registry.models import EnforcementCase, FacilityStatusChange
 from permits.audit.models import AuditEntry
 from permits.cases import services
 from permits.cases.errors import InvalidStage
+from standards import clock
 from tests.cases.conftest import INSPECTOR
 from tests.permits.conftest import TODAY, apply, make_facility, record_evidence
 
@@ -66,7 +67,7 @@ def test_the_case_is_remedied_only_after_a_compliant_inspection_reinstates_the_f
 
     # The suspension was recorded now; as the findings were 9 days ago, so was it.
     session.execute(update(FacilityStatusChange).where(FacilityStatusChange.facility_id == facility.id)
-                    .values(at=datetime.now(UTC) - timedelta(days=9)))
+                    .values(at=clock.utcnow() - timedelta(days=9)))
     registry.record_inspection(session, facility_id=facility.id, inspected_on=TODAY,
                                outcome="compliant", summary="Programme in place", **INSPECTOR)
     session.refresh(facility)

@@ -3,12 +3,13 @@ deadline; a bad petition comes back naming the field with what was typed; an ins
 the case on the desk; public pages name no petitioner."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from facility_registry.models import EnforcementCase
+from standards import clock
 from tests.cases.conftest import ALLEGATION, CONTACT, make_facility
 from tests.helpers import login, make_user
 
@@ -35,7 +36,7 @@ def test_a_petition_from_the_public_page_is_listed_at_once_with_its_deadline(cli
     reference = response.headers["Location"].rsplit("/", 1)[-1]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert reference in page and "screening" in page
-    assert (date.today() + timedelta(days=30)).isoformat() in page
+    assert (clock.today() + timedelta(days=30)).isoformat() in page
     listed = client.get("/cases").get_data(as_text=True)
     assert reference in listed and facility.name in listed
     facility_page = client.get(f"/public/facilities/{facility.id}").get_data(as_text=True)
@@ -72,7 +73,7 @@ def test_an_inspector_carries_the_case_on_the_desk(client, db):
              {"violation": "true", "summary": "No blood-lead testing"}]
     for data in steps:
         assert client.post(f"/cases/desk/{case_id}", data=data).status_code == 302
-    due = (date.today() + timedelta(days=40)).isoformat()
+    due = (clock.today() + timedelta(days=40)).isoformat()
     plan = {"actions-0-action": "Test every worker's blood lead", "actions-0-due_on": due,
             "actions-1-action": "", "actions-1-due_on": "2020-01-01"}
     refused = client.post(f"/cases/desk/{case_id}", data=plan)
