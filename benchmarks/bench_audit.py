@@ -120,8 +120,9 @@ def populate(url: str, entries: int) -> int:
                             chain._jsonable({"status": "recovered", "completed_on": TODAY,
                                              "recovery_operation_code": "R4"}))
             log.flush()  # the chain's rows before the rows they describe: one order, no FKs
-            connection.execute(insert(Permit), permit_rows)
-            connection.execute(insert(Shipment), shipment_rows)
+            # Through the models, so columns added later get their defaults (a hold's reasons ...).
+            connection.execute(insert(Permit), [Permit(**r).model_dump() for r in permit_rows])
+            connection.execute(insert(Shipment), [Shipment(**r).model_dump() for r in shipment_rows])
     engine.dispose()
     return log.seq
 
