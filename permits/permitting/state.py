@@ -70,7 +70,10 @@ _CANNOT_BE = {action: define(f"permit.cannot_be.{action}", english) for action, 
     ("suspend", N_("A %(status)s permit cannot be suspended; only a permit that is %(statuses)s can.")),
     ("redecide", N_("A %(status)s permit cannot be decided again; only a permit that is %(statuses)s can.")),
     ("expire", N_("A %(status)s permit cannot be expired; only a permit that is %(statuses)s can.")),
-    ("amend", N_("A %(status)s permit cannot be amended; only a permit that is %(statuses)s can.")))}
+    ("amend", N_("A %(status)s permit cannot be amended; only a permit that is %(statuses)s can.")),
+    ("hold", N_("A %(status)s permit cannot be put on hold; only a permit that is %(statuses)s can.")),
+    ("update_hold", N_("A %(status)s permit cannot have its hold updated; only a permit that is %(statuses)s can.")),
+    ("release", N_("A %(status)s permit cannot be released from hold; only a permit that is %(statuses)s can.")))}
 _NEEDS = define("permit.action_needs", N_("is %(status)s; %(action)s needs %(statuses)s"))
 
 
