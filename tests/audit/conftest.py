@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
+from permits.consents import services as consents
 from permits.permitting.models import Permit
 from permits.shipments import services as shipments
 from tests.helpers import make_user
@@ -32,10 +33,16 @@ class World:
 @pytest.fixture
 def world(db, shipper, compliant_facility, bare_facility, admin) -> World:  # noqa: F811
     facility_user = make_user(db, "facility", facility_id=compliant_facility.id)
+    authority = make_user(db, "authority", country=compliant_facility.country)
     with Session(db, expire_on_commit=False) as session:
         permit, decision = apply(session, shipper, compliant_facility.id,
                                  valid_from=TODAY.isoformat())
         assert decision.outcome == "approved", decision.reasons
+        # The importing country consents before any load moves.
+        consents.record(session, actor=as_user(session, authority), permit_id=permit.id,
+                        today=TODAY, body={"country": compliant_facility.country,
+                                           "decision": "consent", "reference": "AOC-AUDIT-1",
+                                           "decided_on": TODAY.isoformat()})
         pending, _ = apply(session, shipper, bare_facility.id)
         ids = []
         for n, kg in ((1, 12_000), (2, 30_500)):
