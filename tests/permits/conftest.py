@@ -15,6 +15,7 @@ from facility_registry.importer import import_csv
 from facility_registry.models import Evidence
 from facility_registry.validation import NATIONAL_IDENTIFIER
 from permits.accounts.models import User
+from permits.consents import services as consents
 from permits.permitting import services as permit_services
 from standards import clock
 from standards.catalogue import standards_in_force
@@ -108,13 +109,26 @@ def bare_facility(db):
 
 @pytest.fixture
 def approved(db, shipper, compliant_facility):
-    """An approved permit to the compliant facility, valid from today (loads may leave at once)."""
+    """An approved permit to the compliant facility, valid from today, its importing country's
+    consent recorded (loads may leave at once)."""
     with Session(db, expire_on_commit=False) as session:
         permit, decision = apply(session, shipper, compliant_facility.id,
                                  valid_from=TODAY.isoformat())
         assert decision.outcome == "approved", decision.reasons
+        consent_to(session, permit, compliant_facility.country)
         session.commit()
         return permit
+
+
+def consent_to(session: Session, permit, country: str) -> None:
+    """The importing country's authority consents (in the caller's transaction)."""
+    authority = User(email=f"authority-{permit.id}-{country.lower()}@example.gov", role="authority",
+                     country=country, password_hash="!")
+    session.add(authority)
+    session.flush()
+    consents.record(session, actor=authority, permit_id=permit.id, today=TODAY,
+                    body={"country": country, "decision": "consent",
+                          "reference": f"AOC-TEST-{permit.id}", "decided_on": TODAY.isoformat()})
 
 
 def as_user(session: Session, user: User) -> User:

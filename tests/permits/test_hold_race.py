@@ -13,7 +13,7 @@ from permits.audit.models import AuditEntry
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment
 from tests.helpers import bearer
-from tests.permits.conftest import PEL, TODAY, apply
+from tests.permits.conftest import PEL, TODAY, apply, consent_to
 
 SHIPMENTS = 20
 
@@ -25,6 +25,7 @@ def test_no_shipment_passes_after_a_failing_evidence_change_committed(app, db, s
         permit, decision = apply(session, shipper, compliant_facility.id,
                                  valid_from=TODAY.isoformat(), shipments_planned=40)
         assert decision.outcome == "approved"
+        consent_to(session, permit, compliant_facility.country)
         session.commit()
     shipper_headers, inspector_headers = bearer(db, shipper), bearer(db, inspector)
     start = threading.Barrier(SHIPMENTS + 1)
