@@ -8,17 +8,18 @@ from sqlmodel import Session, select
 
 from permits.permitting.decision_models import Decision
 from permits.permitting.models import Permit
+from permits.web.labels import data_text
 from standards.models import Standard
 
 
 def standard_titles(session: Session, codes: Iterable[str]) -> dict[str, str]:
-    """code -> title of its newest version, in one query."""
+    """code -> title of its newest version in the reader's language, in one query."""
     wanted = sorted(set(codes))
     if not wanted:
         return {}
     rows = session.exec(select(Standard.code, Standard.title).where(Standard.code.in_(wanted))
                         .order_by(Standard.code, Standard.version))
-    return {code: title for code, title in rows}  # the newest version is read last
+    return {code: data_text(title) for code, title in rows}  # the newest version is read last
 
 
 def _tabled(decision: Decision) -> set[str]:

@@ -52,6 +52,7 @@ from permits.web.labels import (
     OPERATIONS,
     byproduct_label,
     country_label,
+    data_text,
     operation_label,
     state_label,
     territory_names,
@@ -109,7 +110,7 @@ def _choices(session, form) -> None:
     facility_choices = [SelectChoice(str(f.id), f"{f.name} ({country_label(f.country)})")
                         for f in facilities]
     operations = [SelectChoice(op.code, operation_label(op.code) if op.code in OPERATIONS
-                               else f"{op.code} — {op.description}")
+                               else f"{op.code} — {data_text(op.description)}")
                   for op in codes.operation_codes(session)]
     # No operation is preselected: the first in the list (R1, energy recovery) is rarely meant.
     form.receiving_facility_id.choices = [SelectChoice("", _("Choose a facility")), *facility_choices]
@@ -126,7 +127,7 @@ def _choices(session, form) -> None:
             known.update(row.byproducts or [])
         form.byproduct.choices = [SelectChoice(b, byproduct_label(b)) for b in sorted(known)]
         form.waste_codes.choices = [
-            SelectChoice(w.code, f"{w.code} — {w.description[:70]}")
+            SelectChoice(w.code, f"{w.code} — {data_text(w.description)[:70]}")
             for w in sorted(codes.waste_codes(session), key=lambda w: (w.system, w.code))]
 
 

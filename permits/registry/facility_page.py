@@ -11,6 +11,7 @@ from facility_registry.eligibility import Eligibility, check_facility
 from facility_registry.facilities import status_history
 from facility_registry.models import Facility
 from permits.registry.evidence_chart import Chart, evidence_chart
+from permits.web.labels import data_text
 from standards.catalogue import standards_in_force
 
 
@@ -48,7 +49,7 @@ def build(session: Session, facility: Facility, *, byproduct: str | None, on: da
     reports = carbon.reports_of(session, facility.id)
     return FacilityPage(
         facility=facility, byproduct=byproduct, on=on, eligibility=result,
-        titles={code: s.title for code, s in standards.items()},
+        titles={code: data_text(s.title) for code, s in standards.items()},
         histories=_histories(evidence.history(session, facility.id), standards),
         inspections=inspections.inspections_of(session, facility.id),
         findings=inspections.findings_of(session, done),
@@ -73,7 +74,7 @@ def _histories(rows, standards) -> list[StandardHistory]:
         numeric = standard is not None and standard.direction != "required"
         chart = evidence_chart(measured, us_value=standard.value, limit=limits[0].value if limits else None,
                                unit=standard.unit) if numeric else None
-        histories.append(StandardHistory(code=code, title=standard.title if standard else code,
+        histories.append(StandardHistory(code=code, title=data_text(standard.title) if standard else code,
                                          unit=standard.unit if standard else None, chart=chart,
                                          entries=entries))
     return histories

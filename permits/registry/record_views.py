@@ -22,6 +22,7 @@ from permits.registry.forms import (
     apply_errors,
     options,
 )
+from permits.web.labels import data_text
 from permits.web.outcome import commit_or_flash
 from standards.catalogue import standards_in_force
 from standards.clock import utcnow
@@ -31,7 +32,7 @@ from standards.vocabulary import OVERSEERS
 
 def _choices(session):
     reference = load_reference(session)
-    standards = [(s.code, f"{s.code} — {s.title}")
+    standards = [(s.code, f"{s.code} — {data_text(s.title)}")
                  for s in standards_in_force(session, utcnow().date(), None)]
     bases = [(b, b.replace("_", " ")) for b in sorted(reference.bases)]
     return standards, bases

@@ -20,7 +20,7 @@ from permits.core import db
 from permits.registry import facility_page
 from permits.registry.blueprint import PAGE_SIZE, actor, bp, may_see, page_number
 from permits.registry.forms import FacilityForm, ReasonForm, apply_errors
-from permits.web.labels import byproduct_label, operation_label
+from permits.web.labels import byproduct_label, data_text, operation_label
 from permits.web.outcome import commit_or_flash
 from standards import codes
 from standards.clock import utcnow
@@ -179,7 +179,7 @@ def finder():
                            page=page, pages=pages, errors=errors, countries=COUNTRIES,
                            byproducts=sorted(reference.byproducts),
                            operations=sorted(reference.operation_codes, key=_operation_order),
-                           operation_names={op.code: op.description
+                           operation_names={op.code: data_text(op.description)
                                             for op in codes.operation_codes(session)}), \
         (422 if errors else 200)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import Blueprint
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("labels", __name__)
@@ -179,6 +179,16 @@ def operation_label(value) -> str:
         return ""
     words = OPERATIONS.get(str(value).upper())
     return f"{value} — {words}" if words else str(value)
+
+
+@bp.app_template_filter("data_text")
+def data_text(text) -> str:
+    """A text of the packaged catalogue data (a standard's title or note, a code's description),
+    in the reader's language: the catalogues hold them (standards/catalogue_text.py extracts
+    them); a text they do not hold (an administrator's own note) reads as stored."""
+    if not text or not isinstance(text, str):
+        return "" if text is None else str(text)
+    return get_translations().ugettext(text)
 
 
 @bp.app_template_filter("role_label")

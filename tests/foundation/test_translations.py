@@ -242,3 +242,20 @@ def test_the_python_check_sees_what_it_should():
     raw = 'raise NotFound(f"No permit {n}.")\nraise NotFound(Message.of("x", N_("No permit.")))\n' \
           'raise InvalidApplication({"reason": ["is required"]})\n'
     assert [name for _, name in _raw_errors_in(ast.parse(raw))] == ["NotFound", "InvalidApplication"]
+
+
+def test_the_catalogue_data_is_extracted_for_translation(tmp_path):
+    """Every standard's title and note and every code's description enters the catalogues
+    (standards/catalogue_text.py, registered in babel.cfg), so the test above holds them to
+    the same standard as the code's strings."""
+    import json
+
+    from standards.catalogue_text import texts
+
+    extracted = {m.id for m in _read(_extract(tmp_path)) if m.id}
+    data = [json.loads((ROOT / "standards" / "data" / name).read_text(encoding="utf-8"))
+            for name in ("catalogue.json", "codes.json")]
+    wanted = {text for content in data for _code, _field, text in texts(content)}
+    assert len(wanted) > 70 and "Lead, workplace air: permissible exposure limit" in wanted
+    assert "Deposit into or onto land (e.g., landfill)." in wanted  # a code's description
+    assert wanted - extracted == set()

@@ -3,6 +3,7 @@ declares the language it is written in; numbers and dates in the reader's locale
 messages follow Accept-Language while their codes stay."""
 from __future__ import annotations
 
+import html as htmlib
 import re
 
 import pytest
@@ -97,3 +98,24 @@ def test_a_service_error_reads_in_the_readers_language_on_the_api_and_on_the_for
     page = client.post("/permits/new", data={"quantity_tonnes": "-3", "submit": "1"},
                        headers={"Accept-Language": "fr-CA"}).get_data(as_text=True)
     assert "doit être supérieur à 0" in page and "must be greater than" not in page
+
+
+@pytest.mark.parametrize(("language", "title", "description", "note"), [
+    ("es", "Plomo, aire del centro de trabajo: valor límite de exposición permisible",
+     "Reciclado o recuperación de metales y compuestos metálicos.",
+     "Para una jornada de más de 8 horas el límite es 400 ÷ horas trabajadas"),
+    ("fr", "Plomb, air du milieu de travail : limite d’exposition admissible",
+     "Recyclage ou récupération des métaux et des composés métalliques.",
+     "Pour un quart de travail de plus de 8 heures, la limite est de 400 ÷ heures travaillées"),
+])
+def test_the_catalogue_data_reads_in_the_readers_language(client, db, language, title, description, note):
+    login(client, make_user(db, "shipper"))
+    headers = {"Accept-Language": language}
+    standards = htmlib.unescape(client.get("/standards", headers=headers).get_data(as_text=True))
+    assert title in standards and "Lead, workplace air: permissible exposure limit" not in standards
+    standard = htmlib.unescape(client.get("/standards/osha-lead-pel", headers=headers).get_data(as_text=True))
+    assert f"<h1>{title}</h1>" in standard and note in standard
+    codes = htmlib.unescape(client.get("/codes", headers=headers).get_data(as_text=True))
+    assert description in codes and "Recycling/reclamation of metals" not in codes
+    english = htmlib.unescape(client.get("/codes", headers={"Accept-Language": "en"}).get_data(as_text=True))
+    assert "Recycling/reclamation of metals and metal compounds." in english
