@@ -14,3 +14,7 @@ class EvidenceNotFound(NotFound):
 
 class CaseNotFound(NotFound):
     code = "case_not_found"
+
+
+class CarbonReportNotFound(NotFound):
+    code = "carbon_report_not_found"

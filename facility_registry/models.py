@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, text
 from sqlmodel import Field, SQLModel
 
 from standards.clock import utcnow
@@ -221,18 +221,47 @@ class EnforcementCase(SQLModel, table=True):
 
 
 class CarbonReport(SQLModel, table=True):
-    """A facility's reported carbon intensity for one year: shown and compared, never a gate."""
+    """A facility's greenhouse-gas emissions for one reporting year, by a named method
+    (facility_registry.carbon_methods) from its activity data: the total and the intensities
+    are computed, never typed. Shown and compared, never a gate. A facility's own report is
+    unverified until an inspector verifies it (or rejects it, when a new one may take its year).
+    Reports from before the methods are `legacy`: a typed intensity and free-text method,
+    unverified, and never verifiable (there is nothing to check them against)."""
 
     __tablename__ = "carbon_report"
-    __table_args__ = (UniqueConstraint("facility_id", "year"),)
+    # One standing report per facility and year; a rejected one leaves its year free.
+    __table_args__ = (Index("uq_carbon_report_standing", "facility_id", "year", unique=True,
+                            sqlite_where=text("rejected_at IS NULL"),
+                            postgresql_where=text("rejected_at IS NULL")),)
 
     id: int | None = Field(default=None, primary_key=True)
     facility_id: int = Field(foreign_key="facility.id", index=True)
     year: int
+    # t CO2e per tonne processed (computed; typed only in a legacy report).
     tonnes_co2e_per_tonne: float
-    method: str = Field(max_length=500)
+    method: str = Field(max_length=500)  # a method code; a legacy report's own words
+    legacy: bool = False
+    process: str | None = Field(default=None, max_length=40)  # the receiving process reported on
+    activity: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    tonnes_received: float | None = None
+    tonnes_processed: float | None = None
+    total_tco2e: float | None = None
+    tonnes_co2e_per_tonne_received: float | None = None
     reported_by_id: int | None = None
+    reported_by_role: str | None = Field(default=None, max_length=20)
     created_at: datetime = _timestamp()
+    verified: bool = False
+    verified_by_id: int | None = None
+    verified_at: datetime | None = _timestamp(nullable=True, default_now=False)
+    rejected_at: datetime | None = _timestamp(nullable=True, default_now=False)
+    rejected_by_id: int | None = None
+    rejection_reason: str | None = Field(default=None, max_length=1000)
+
+    @property
+    def status(self) -> str:
+        if self.rejected_at is not None:
+            return "rejected"
+        return "verified" if self.verified else "unverified"
 
 
 class FacilityStanding(SQLModel, table=True):

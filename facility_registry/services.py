@@ -5,7 +5,7 @@ They are keyword-only, take the caller's `session` and an actor, validate, chang
 `events.audited`, flush and never commit. The code lives in one module per noun.
 """
 from facility_registry.carbon import comparison as carbon_comparison
-from facility_registry.carbon import record_carbon
+from facility_registry.carbon import record_carbon, reject_carbon, verify_carbon
 from facility_registry.corrections import correct_evidence, reject_evidence
 from facility_registry.evidence import (
     record_evidence,
@@ -34,11 +34,13 @@ __all__ = [
     "record_evidence",
     "record_inspection",
     "reinstate_facility",
+    "reject_carbon",
     "reject_evidence",
     "revoke_facility",
     "supersede_evidence",
     "suspend_facility",
     "unverified_queue",
     "update_facility",
+    "verify_carbon",
     "verify_evidence",
 ]

@@ -1,4 +1,4 @@
-"""Facilities over the API: register, edit, list, read, status, eligibility, finder, carbon."""
+"""Facilities over the API: register, edit, list, read, status, eligibility, finder."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -14,8 +14,6 @@ from permits.api.endpoint import endpoint
 from permits.api.shapes import Page
 from permits.core import db
 from permits.registry.api_shapes import (
-    CarbonCreate,
-    CarbonPublic,
     Eligibility,
     EligibilityQuery,
     FacilityCreate,
@@ -28,7 +26,6 @@ from permits.registry.api_shapes import (
     Identifiers,
     Reason,
     actor,
-    require_own_facility,
 )
 from standards.clock import utcnow
 from standards.errors import BadInput
@@ -138,12 +135,3 @@ def reinstate_facility(facility_id: int, body: Reason):
 def revoke_facility(facility_id: int, body: Reason):
     """Revoke a facility (final)"""
     return services.revoke_facility(db.session(), facility_id=facility_id, reason=body.reason, **actor())
-
-
-@api.post("/v1/facilities/<int:facility_id>/carbon")
-@endpoint("admin", "inspector", "facility", status=201, body=CarbonCreate, returns=CarbonPublic,
-          errors=(404, 409))
-def report_carbon(facility_id: int, body: CarbonCreate):
-    """Report carbon intensity for a year (t CO2e per t processed)"""
-    require_own_facility(facility_id)
-    return services.record_carbon(db.session(), facility_id=facility_id, **actor(), **body.given())

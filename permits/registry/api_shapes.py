@@ -103,23 +103,53 @@ class FacilityPublic(Public):
 
 class CarbonCreate(Body):
     year: int
-    tonnes_co2e_per_tonne: Number
-    method: str
+    method: str = Field(description="a method code from GET /api/v1/carbon/methods")
+    process: str | None = Field(None, description="the receiving process reported on; "
+                                "defaults to the facility's first one the method fits")
+    tonnes_received: Number | None = None
+    tonnes_processed: Number | None = None
+    activity: dict[str, Any] | None = Field(None, description="the method's activity data")
+    tonnes_co2e_per_tonne: Number | None = Field(
+        None, description="refused: computed from the activity data, never typed")
 
 
 class CarbonPublic(Public):
     id: int
     facility_id: int
     year: int
-    tonnes_co2e_per_tonne: float
+    tonnes_co2e_per_tonne: float = Field(description="t CO2e per tonne processed (computed)")
     method: str
     created_at: Timestamp
+    legacy: bool = Field(description="reported before the methods: a typed intensity, unverified")
+    status: Literal["unverified", "verified", "rejected"]
+    verified: bool
+    process: str | None
+    activity: dict[str, Any] | None
+    tonnes_received: float | None
+    tonnes_processed: float | None
+    total_tco2e: float | None
+    tonnes_co2e_per_tonne_received: float | None
+    rejection_reason: str | None
 
 
 class CarbonLine(Public):
+    id: int
     year: int
     tonnes_co2e_per_tonne: float
     method: str
+    legacy: bool
+    status: Literal["unverified", "verified", "rejected"]
+    process: str | None
+    total_tco2e: float | None
+    tonnes_co2e_per_tonne_received: float | None
+
+
+class CarbonMethodPublic(Public):
+    code: str
+    title: str
+    citation: str
+    processes: list[str]
+    activity_lists: list[str]
 
 
 class FacilityDetail(FacilityPublic):

@@ -34,7 +34,23 @@ FACILITIES = [
      "address": "900 chemin du Fleuve, Sorel-Tracy, QC", "operations": ["R4", "R5"],
      "accepts": ["slag"], "annual_capacity_tonnes": 30000},
 ]
-CARBON = {"Keystone Lead Recovery": 0.41, "Reciclados del Norte": 0.78, "Great Lakes Metals": 0.36}
+# Last year's carbon, each by a method that fits the plant, with the activity data it needs:
+# (facility, who reports it, method, tonnes received, tonnes processed, activity).
+CARBON = [
+    ("Keystone Lead Recovery", "inspector", "ghgrp_subpart_r", 62000, 60000, {"inputs": [
+        {"material": "lead_scrap", "tonnes": 60000, "carbon_fraction": 0.004},
+        {"material": "carbonaceous", "tonnes": 3000, "carbon_fraction": 0.85},
+        {"material": "flux", "tonnes": 2500, "carbon_fraction": 0.12}]}),
+    ("Great Lakes Metals", "inspector", "ghgrp_subpart_c", 41000, 40000, {"fuels": [
+        {"fuel": "natural_gas", "quantity": 9500000, "unit": "m**3"},
+        {"fuel": "coal_coke", "quantity": 2800, "unit": "t"}]}),
+    # The Mexican plant's own report waits for an inspector: shown as unverified.
+    ("Reciclados del Norte", "facility", "ghg_protocol", 52000, 50000, {"sources": [
+        {"source": "Waelz kiln coke and natural gas", "scope": 1, "amount": 31000,
+         "factor_tco2e_per_unit": 1},
+        {"source": "Grid electricity (MWh)", "scope": 2, "amount": 42000,
+         "factor_tco2e_per_unit": 0.423}]}),
+]
 
 
 def seed_registry(session: Session, people: dict) -> list[tuple[str, str]]:
@@ -60,10 +76,12 @@ def seed_registry(session: Session, people: dict) -> list[tuple[str, str]]:
     services.record_inspection(session, facility_id=keystone.id, outcome="compliant",
                                inspected_on=today - timedelta(days=45),
                                summary="Routine inspection; no findings.", **inspector)
-    for name, intensity in CARBON.items():
+    for name, role, method, received, processed, activity in CARBON:
+        by = inspector if role == "inspector" else {"actor_id": people["facility"].id,
+                                                     "actor_role": "facility"}
         services.record_carbon(session, facility_id=made[name].id, year=today.year - 1,
-                               tonnes_co2e_per_tonne=intensity, method="GHG Protocol, scopes 1 and 2",
-                               **inspector)
+                               method=method, tonnes_received=received,
+                               tonnes_processed=processed, activity=activity, **by)
     return list(LOGINS)
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import Session
 
 from facility_registry import carbon, evidence, inspections
+from facility_registry.carbon_methods import METHODS
 from facility_registry.eligibility import Eligibility, check_facility
 from facility_registry.facilities import status_history
 from facility_registry.models import Facility
@@ -37,7 +38,8 @@ class FacilityPage:
     attachments: dict
     cases: list
     carbon: list
-    carbon_rank: tuple[int, int] | None  # (place, of how many) for the newest reported year
+    carbon_rank: tuple[int, int, int] | None  # (place, of how many, year): newest verified year
+    carbon_methods: dict
     status_changes: list
 
 
@@ -57,6 +59,7 @@ def build(session: Session, facility: Facility, *, byproduct: str | None, on: da
         cases=inspections.cases_of(session, facility.id),
         carbon=reports,
         carbon_rank=_rank(session, facility, reports),
+        carbon_methods=METHODS,
         status_changes=status_history(session, facility.id),
     )
 
@@ -80,10 +83,11 @@ def _histories(rows, standards) -> list[StandardHistory]:
     return histories
 
 
-def _rank(session, facility, reports) -> tuple[int, int] | None:
-    if not reports:
+def _rank(session, facility, reports) -> tuple[int, int, int] | None:
+    verified = [r for r in reports if r.verified and r.rejected_at is None and not r.legacy]
+    if not verified:
         return None
-    year = reports[0].year
+    year = verified[0].year
     ranking = carbon.comparison(session, year=year)
     place = next((i for i, r in enumerate(ranking, start=1) if r.facility_id == facility.id), None)
-    return (place, len(ranking)) if place else None
+    return (place, len(ranking), year) if place else None

@@ -42,6 +42,11 @@ STATES = {
     "remediation": _l("remediation"), "dismissed": _l("dismissed"),
     "unfounded": _l("unfounded"), "remedied": _l("remedied"),
     "violation_confirmed": _l("violation confirmed"),
+    # Carbon: a report typed before the methods, and the receiving processes reported on.
+    "legacy": _l("legacy, not verifiable"),
+    "secondary_lead_smelting": _l("secondary lead smelting"),
+    "metals_recovery_kiln": _l("metals recovery kiln"),
+    "slag_processing": _l("slag processing"), "land_disposal": _l("land disposal"),
 }
 BYPRODUCTS = {
     "lead_acid_battery_dust": _l("Lead-acid battery dust"),

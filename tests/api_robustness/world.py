@@ -142,7 +142,9 @@ def _registry_history(session: Session, *, doomed_id: int, compliant_id: int,
     case = cases_of(session, doomed_id)[0]
     registry.notify_case(session, case_id=case.id, notified_on=TODAY, **inspector)
     registry.record_carbon(session, facility_id=compliant_id, year=TODAY.year - 1,
-                           tonnes_co2e_per_tonne=0.4, method="GHG Protocol", **inspector)
+                           method="ghg_protocol", tonnes_received=1000, tonnes_processed=1000,
+                           activity={"sources": [{"source": "kiln fuel", "scope": 1, "amount": 400,
+                                                  "factor_tco2e_per_unit": 1}]}, **inspector)
     registry.record_evidence(session, facility_id=compliant_id, standard=PEL, kind="measurement",
                              value=20, unit="µg/m³", basis="8h_twa", source="self-reported",
                              observed_on=TODAY, actor_id=None, actor_role="facility")

@@ -44,3 +44,26 @@ def test_init_db_twice_is_harmless_and_loads_the_catalogue_once(empty_database_u
     assert "0 catalogue entries added" in second.output
     assert "0 catalogue entries added" not in first.output
     app.extensions["parity.engine"].dispose()
+
+
+def test_carbon_reports_from_before_the_methods_are_kept_as_legacy(empty_database_url):
+    from sqlalchemy import text
+    migrate.upgrade(empty_database_url, "c16_cases")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO facility (name, country, address, operations, accepts, "
+                              "annual_capacity_tonnes, status, created_at) VALUES ('F', 'US', '', "
+                              "'[]', '[]', 10, 'active', '2026-01-01')"))
+            conn.execute(text("INSERT INTO carbon_report (facility_id, year, tonnes_co2e_per_tonne, "
+                              "method, created_at) VALUES (1, 2025, 0.4, 'GHG Protocol', '2026-01-01')"))
+        migrate.upgrade(empty_database_url)
+        with engine.begin() as conn:
+            row = conn.execute(text("SELECT legacy, verified, method, tonnes_co2e_per_tonne "
+                                    "FROM carbon_report")).one()
+            assert (bool(row[0]), bool(row[1]), row[2], row[3]) == (True, False, "GHG Protocol", 0.4)
+            conn.execute(text("INSERT INTO carbon_report (facility_id, year, tonnes_co2e_per_tonne, "
+                              "method, created_at) VALUES (1, 2024, 0.5, 'ghg_protocol', '2026-01-01')"))
+            assert not conn.execute(text("SELECT legacy FROM carbon_report WHERE year = 2024")).scalar()
+    finally:
+        engine.dispose()

@@ -167,15 +167,56 @@ def test_eligibility_and_finder_explain_themselves(client, inspector, facility_i
     assert other["facility"]["id"] == facility_id and any("no_evidence" in r for r in other["reasons"])
 
 
-def test_carbon_reports_show_on_the_facility(client, inspector, facility_id):
-    response = client.post(f"/api/v1/facilities/{facility_id}/carbon", headers=inspector,
-                           json={"year": 2025, "tonnes_co2e_per_tonne": 0.42, "method": "GHG Protocol"})
-    assert response.status_code == 201
-    duplicate = client.post(f"/api/v1/facilities/{facility_id}/carbon", headers=inspector,
-                            json={"year": 2025, "tonnes_co2e_per_tonne": 0.4, "method": "x"})
+CARBON = {"year": 2025, "method": "ghg_protocol", "tonnes_received": 1000, "tonnes_processed": 800,
+          "activity": {"sources": [{"source": "kiln fuel", "scope": 1, "amount": 336,
+                                    "factor_tco2e_per_unit": 1}]}}
+
+
+def test_carbon_reports_show_on_the_facility_with_computed_intensities(client, inspector, facility_id):
+    response = client.post(f"/api/v1/facilities/{facility_id}/carbon", headers=inspector, json=CARBON)
+    assert response.status_code == 201, response.json
+    assert (response.json["tonnes_co2e_per_tonne"], response.json["tonnes_co2e_per_tonne_received"],
+            response.json["status"]) == (0.42, 0.336, "verified")
+    duplicate = client.post(f"/api/v1/facilities/{facility_id}/carbon", headers=inspector, json=CARBON)
     assert duplicate.status_code == 409
-    carbon = client.get(f"/api/v1/facilities/{facility_id}", headers=inspector).json["carbon"]
-    assert carbon == [{"year": 2025, "tonnes_co2e_per_tonne": 0.42, "method": "GHG Protocol"}]
+    (line,) = client.get(f"/api/v1/facilities/{facility_id}", headers=inspector).json["carbon"]
+    assert (line["year"], line["tonnes_co2e_per_tonne"], line["method"], line["status"],
+            line["process"], line["legacy"]) == (2025, 0.42, "ghg_protocol", "verified",
+                                                 "metals_recovery_kiln", False)
+    listed = client.get(f"/api/v1/facilities/{facility_id}/carbon", headers=inspector).json
+    assert listed["total"] == 1 and listed["items"][0]["activity"]["sources"][0]["tco2e"] == 336
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"method": "GHG Protocol"}, "method"), ({"method": "ghgrp_subpart_r"}, "method"),
+    ({"tonnes_co2e_per_tonne": 0.42}, "tonnes_co2e_per_tonne"),
+    ({"tonnes_processed": -1}, "tonnes_processed"),
+    ({"activity": {"sources": [{"source": "x", "scope": 3, "amount": 1,
+                                "factor_tco2e_per_unit": 1}]}}, "activity.sources[0].scope")])
+def test_a_bad_carbon_report_is_a_422_naming_the_field(client, inspector, facility_id, change, field):
+    response = client.post(f"/api/v1/facilities/{facility_id}/carbon", headers=inspector,
+                           json={**CARBON, **change})
+    assert response.status_code == 422, response.json
+    assert field in response.json["error"]["fields"]
+    assert client.get(f"/api/v1/facilities/{facility_id}/carbon", headers=inspector).json["total"] == 0
+
+
+def test_an_inspector_verifies_or_rejects_a_facilitys_carbon_report(client, db, inspector, facility_id):
+    own = bearer(db, make_user(db, "facility", facility_id=facility_id))
+    report = client.post(f"/api/v1/facilities/{facility_id}/carbon", headers=own, json=CARBON).json
+    assert report["status"] == "unverified"
+    assert client.post(f"/api/v1/carbon/{report['id']}/verify", headers=own).status_code == 403
+    rejected = client.post(f"/api/v1/carbon/{report['id']}/reject", headers=inspector,
+                           json={"reason": "no fuel invoices"})
+    assert (rejected.status_code, rejected.json["status"]) == (200, "rejected")
+    assert client.post(f"/api/v1/carbon/{report['id']}/verify", headers=inspector).status_code == 409
+    again = client.post(f"/api/v1/facilities/{facility_id}/carbon", headers=own, json=CARBON).json
+    verified = client.post(f"/api/v1/carbon/{again['id']}/verify", headers=inspector)
+    assert (verified.status_code, verified.json["status"]) == (200, "verified")
+    assert client.post("/api/v1/carbon/999999/verify", headers=inspector).status_code == 404
+    methods = client.get("/api/v1/carbon/methods", headers=inspector).json["items"]
+    assert {m["code"] for m in methods} >= {"ghgrp_subpart_q", "ghgrp_subpart_r", "ghgrp_subpart_c",
+                                            "ghg_protocol"}
 
 
 def test_the_openapi_document_describes_the_registry(client):

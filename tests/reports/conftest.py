@@ -189,10 +189,13 @@ def seed(s: Session) -> World:
     ])
 
     s.add_all([
-        CarbonReport(facility_id=mx.id, year=2026, tonnes_co2e_per_tonne=0.5, method="GHG Protocol"),
-        CarbonReport(facility_id=ca.id, year=2026, tonnes_co2e_per_tonne=1.5, method="GHG Protocol"),
-        CarbonReport(facility_id=us.id, year=2026, tonnes_co2e_per_tonne=1.0, method="EPA 40 CFR 98"),
-        CarbonReport(facility_id=us.id, year=2025, tonnes_co2e_per_tonne=9.0, method="EPA 40 CFR 98"),
+        _verified_carbon(mx.id, 0.5), _verified_carbon(ca.id, 1.5), _verified_carbon(us.id, 1.0),
+        # Typed before the methods: listed as legacy, never compared.
+        CarbonReport(facility_id=us.id, year=2025, tonnes_co2e_per_tonne=9.0, method="EPA 40 CFR 98",
+                     legacy=True),
+        # Rejected by an inspector: gone from the report.
+        CarbonReport(facility_id=ca.id, year=2026, tonnes_co2e_per_tonne=0.1, method="ghg_protocol",
+                     process="metals_recovery_kiln", rejected_at=datetime(2027, 2, 1, tzinfo=UTC)),
     ])
     s.flush()
     return World(mx=mx, ca=ca, us=us, inspector=inspector, shipper=shipper, admin=admin)
@@ -204,3 +207,11 @@ def world(db) -> World:
         built = seed(s)
         s.commit()
     return built
+
+
+def _verified_carbon(facility_id: int, per_processed: float) -> CarbonReport:
+    """A verified 2026 report of 1,000 t processed out of 1,250 t received."""
+    return CarbonReport(facility_id=facility_id, year=2026, method="ghg_protocol",
+                        process="metals_recovery_kiln", tonnes_received=1250, tonnes_processed=1000,
+                        total_tco2e=per_processed * 1000, tonnes_co2e_per_tonne=per_processed,
+                        tonnes_co2e_per_tonne_received=per_processed * 1000 / 1250, verified=True)

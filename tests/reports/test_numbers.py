@@ -113,7 +113,7 @@ def test_public_enforcement_per_facility_and_case_timelines(session, world):
     assert report.public
 
 
-def test_carbon_by_facility_and_country_compared_with_the_mean(session, world):
+def test_carbon_compares_verified_intensities_per_process_and_country(session, world):
     report = reports.build(session, "carbon", "2026")
     rows = table(report, "facilities")
     assert [(r[0], r[2], r[3]) for r in rows] == [("Reciclados del Norte", 0.5, -50.0),
@@ -122,9 +122,25 @@ def test_carbon_by_facility_and_country_compared_with_the_mean(session, world):
     # Received in 2026: MX 10 + 19.5 + 30 + 4 (arrived 2026-01-02); CA refused all it got.
     assert {r[0]: r[4] for r in rows} == {"Reciclados del Norte": 63.5, "Ohio Valley Smelting": 15.0,
                                           "Great Lakes Metals": 0.0}
-    assert table(report, "countries") == [["CA", 1, 1.5, 1.5, 1.5], ["MX", 1, 0.5, 0.5, 0.5],
-                                          ["US", 1, 1.0, 1.0, 1.0]]
-    assert totals(report)["mean"] == 1.0
+    # The rejected 0.1 of Great Lakes Metals is nowhere; per process, country by country.
+    assert table(report, "processes") == [
+        ["metals_recovery_kiln", "US", 1, 1.0, 1.0, 1.0, 0.8],
+        ["metals_recovery_kiln", "MX", 1, 0.5, 0.5, 0.5, 0.4],
+        ["metals_recovery_kiln", "CA", 1, 1.5, 1.5, 1.5, 1.2]]
+    chart = report.chart("intensity_metals_recovery_kiln")
+    assert chart.labels == ["US", "MX", "CA"] and chart.series[0].values == [1.0, 0.5, 1.5]
+    assert table(report, "countries") == [["US", 1, 1.0, 1.0, 1.0], ["MX", 1, 0.5, 0.5, 0.5],
+                                          ["CA", 1, 1.5, 1.5, 1.5]]
+    assert table(report, "unverified") == []  # the legacy report is of 2025
+    numbers = totals(report)
+    assert (numbers["mean"], numbers["facilities"], numbers["unverified"]) == (1.0, 3, 0)
+
+
+def test_the_carbon_report_lists_unverified_figures_apart_and_compares_none(session, world):
+    report = reports.build(session, "carbon", "2025")
+    assert table(report, "facilities") == [] and table(report, "processes") == []
+    assert table(report, "unverified") == [["Ohio Valley Smelting", "US", "legacy", "EPA 40 CFR 98", 9.0]]
+    assert totals(report)["unverified"] == 1 and totals(report)["mean"] is None
 
 
 def test_a_report_survives_the_round_trip_through_json(session, world):
