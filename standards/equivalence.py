@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from standards.clock import add_months
+from standards.messages import N_, TEMPLATES, Message, define
 
 __all__ = [
     "FAILS",
@@ -184,23 +185,37 @@ class Check:
         return self._counted
 
     @property
-    def reason(self) -> str:
+    def message(self) -> Message | None:
+        """The reason as a Message (code and parameters), to say in a reader's language; None
+        for a Check built from a stored sentence."""
         if self._given is not None:
-            return self._given[5]
+            return None
         return _REASONS[self._why](self._standard, self._limit, self._measured, self._on,
                                    self._counted)
 
+    @property
+    def reason(self) -> str:
+        """The reason's canonical English: what a decision record stores and hashes."""
+        if self._given is not None:
+            return self._given[5]
+        return self.message.english()
+
     def to_dict(self) -> dict[str, Any]:
-        """The API's CHECK shape (plus the standard's version)."""
-        return {
+        """The API's CHECK shape (plus the standard's version), with the reason's `message`
+        (code and parameters) beside its English."""
+        message = self.message
+        data = {
             "standard": self.standard,
             "version": self.version,
             "verdict": self.verdict,
             "us_limit": self.us_limit,
             "facility_limit": self.facility_limit,
             "facility_measured": self.facility_measured,
-            "reason": self.reason,
+            "reason": self.reason if message is None else message.english(),
         }
+        if message is not None:
+            data["message"] = message.to_dict()
+        return data
 
     def __repr__(self) -> str:
         return f"<Check {self.standard} v{self.version}: {self.verdict}>"
@@ -407,8 +422,10 @@ def freshness_cutoff(on: date, months: int) -> date:
 
 
 # ---- the sentences a person reads -------------------------------------------------------------
-# Every sentence a check gives is built here, one function per `why` code, so that a translation
-# (or message codes) can replace them in one place.
+# Every sentence a check gives is built here, one function per `why` code, as a Message
+# (standards.messages): its canonical English is the check's `reason` (stored in decision
+# records, covered by their hash, and never worded differently from before), its code and
+# parameters let a page, the API or a PDF say it in the reader's language.
 
 BASIS_LABELS = {
     "8h_twa": "8-h TWA",
@@ -423,149 +440,250 @@ BASIS_LABELS = {
     "method_9": "Method 9 opacity",
     "practice": "practice",
 }
+_BASIS = {
+    "8h_twa": define("check.basis.8h_twa", N_("8-h TWA")),
+    "rolling_3_month": define("check.basis.rolling_3_month", N_("rolling 3-month mean")),
+    "24h": define("check.basis.24h", N_("24-h")),
+    "annual": define("check.basis.annual", N_("annual mean")),
+    "tclp": define("check.basis.tclp", N_("TCLP extract")),
+    "per_test": define("check.basis.per_test", N_("per test")),
+    "daily_max": define("check.basis.daily_max", N_("daily maximum")),
+    "monthly_avg": define("check.basis.monthly_avg", N_("monthly average")),
+    "average_of_last_three": define("check.basis.average_of_last_three",
+                                    N_("average of the last three tests")),
+    "method_9": define("check.basis.method_9", N_("Method 9 opacity")),
+    "practice": define("check.basis.practice", N_("practice")),
+}
+assert {code: TEMPLATES[message] for code, message in _BASIS.items()} == BASIS_LABELS
+_NO_BASIS = define("check.basis.none", N_("no stated basis"))
+_OVER_SHIFT = define("check.basis.over_shift", N_("%(basis)s over a %(hours)s-hour shift"))
+
 _WORSE = {"max": "above", "min": "below"}
 _AT_OR_BETTER = {"max": "at or below", "min": "at or above"}
 _STRICTLY_BETTER = {"max": "below", "min": "above"}
 COMPARATOR_SIGNS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
+_NUMBER = define("check.number", N_("%(value)s"))
+_AMOUNT = define("check.amount", N_("%(value)s %(unit)s"))
+_PERCENT = define("check.amount.percent", N_("%(value)s%%"))
+_PHRASED = define("check.phrased", N_("%(sign)s %(amount)s"))
+_US_LIMIT = define("check.us_limit", N_("the U.S. limit of %(amount)s"))
+_US_LIMIT_SHIFT = define("check.us_limit.shift", N_(
+    "the U.S. limit of %(amount)s for a %(hours)s-hour shift (%(full)s ÷ %(hours)s h)"))
+# "<subject> is above <the U.S. limit>" (a limit or a measurement), "<both> are below ...".
+_IS = {("max", False): define("check.is_above", N_("is above %(us_limit)s")),
+       ("max", True): define("check.is_not_below", N_("is not below %(us_limit)s")),
+       ("min", False): define("check.is_below", N_("is below %(us_limit)s")),
+       ("min", True): define("check.is_not_above", N_("is not above %(us_limit)s"))}
+_ARE = {("max", False): define("check.are_at_or_below", N_("are at or below %(us_limit)s")),
+        ("max", True): define("check.are_below", N_("are below %(us_limit)s")),
+        ("min", False): define("check.are_at_or_above", N_("are at or above %(us_limit)s")),
+        ("min", True): define("check.are_above", N_("are above %(us_limit)s"))}
+_OBSERVED = define("check.observed_on", N_("%(observed_on)s"))
+_ENTRY = define("check.entry", N_("entry #%(evidence_id)s"))
+_SELF_REPORTED = define("check.self_reported", N_("self-reported"))
+_DESCRIBED = define("check.described", N_("%(amount)s (%(details)s)"))
+_WINDOW = define("check.window", N_("; the worst of %(count)s measurements since %(cutoff)s"))
+_CLAIMED = define("check.claimed", N_(" (self-reported: a weaker limit counts before it is verified)"))
+_NO_UNIT = define("check.no_unit", N_("no unit"))
+_NO_UNIT_PRACTICE = define("check.no_unit.practice", N_("(none: a yes/no practice)"))
 
-def _basis(basis: str | None) -> str:
-    return BASIS_LABELS.get(basis, basis or "no stated basis")
+_MISSING_BOTH = define("check.missing.both", N_("No binding limit and no measurement are on record."))
+_MISSING_LIMIT = define("check.missing.limit", N_("No binding limit is on record."))
+_MISSING_MEASUREMENT = define("check.missing.measurement", N_("No measurement is on record."))
+_OTHER_BASIS = {
+    "limit": define("check.other_basis.limit", N_(
+        "The binding limit is on a %(basis)s basis and the U.S. limit on a %(us_basis)s basis; "
+        "converting between them would be a guess, not a comparison.")),
+    "measurement": define("check.other_basis.measurement", N_(
+        "The measurement is on a %(basis)s basis and the U.S. limit on a %(us_basis)s basis; "
+        "converting between them would be a guess, not a comparison.")),
+}
+_NO_CONDITIONS = {
+    "limit": define("check.no_reference_conditions.limit", N_(
+        "The binding limit is in %(unit)s without the reference conditions (temperature, pressure, "
+        "moisture) that convert it to %(us_unit)s, the U.S. basis of dry gas at 20 °C and 1 atm; "
+        "it cannot be compared.")),
+    "measurement": define("check.no_reference_conditions.measurement", N_(
+        "The measurement is in %(unit)s without the reference conditions (temperature, pressure, "
+        "moisture) that convert it to %(us_unit)s, the U.S. basis of dry gas at 20 °C and 1 atm; "
+        "it cannot be compared.")),
+}
+_OTHER_UNIT = {
+    "limit": define("check.other_unit.limit", N_(
+        "The binding limit is in %(unit)s, not converted to the U.S. unit %(us_unit)s; "
+        "it cannot be compared.")),
+    "measurement": define("check.other_unit.measurement", N_(
+        "The measurement is in %(unit)s, not converted to the U.S. unit %(us_unit)s; "
+        "it cannot be compared.")),
+}
+_UNVERIFIED_BOTH = define("check.unverified.both", N_(
+    "The binding limit and the measurement are self-reported and no inspector has verified them."))
+_UNVERIFIED = {
+    "limit": define("check.unverified.limit", N_(
+        "The binding limit is self-reported and no inspector has verified it.")),
+    "measurement": define("check.unverified.measurement", N_(
+        "The measurement is self-reported and no inspector has verified it.")),
+}
+_PRACTICE_NOT_REQUIRED = define("check.practice.not_required", N_(
+    "The facility's binding rules do not require this practice; the U.S. requires it."))
+_PERMITS_VALUE = {
+    "max": define("check.limit_permits_value.max", N_(
+        "The binding limit %(limit)s (%(basis)s) permits %(value)s itself, which the U.S. rule "
+        "forbids: only below %(us_value)s meets%(claimed)s.")),
+    "min": define("check.limit_permits_value.min", N_(
+        "The binding limit %(limit)s (%(basis)s) permits %(value)s itself, which the U.S. rule "
+        "forbids: only above %(us_value)s meets%(claimed)s.")),
+}
+_LIMIT_WORSE = define("check.limit_worse", N_(
+    "The binding limit of %(value)s (%(basis)s) %(comparison)s%(claimed)s."))
+_STALE = define("check.stale", N_(
+    "The newest measurement (%(observed_on)s) is older than the %(months)s-month freshness window, "
+    "which starts on %(cutoff)s."))
+_PRACTICE_NOT_IN_PLACE = define("check.practice.not_in_place", N_(
+    "The practice was found not in place on %(observed_on)s; the U.S. requires it."))
+_MEASURED_WORSE = define("check.measured_worse", N_("Measured %(measured)s %(comparison)s%(window)s."))
+_PRACTICE_IN_PLACE = define("check.practice.in_place", N_(
+    "The facility's binding rules require the practice and it was found in place on %(observed_on)s."))
+_MEETS = define("check.meets", N_(
+    "Binding limit %(limit)s and measured %(measured)s %(comparison)s%(window)s."))
+
+
+def _basis(basis: str | None) -> Message | str:
+    if basis in _BASIS:
+        return Message(_BASIS[basis])
+    return basis or Message(_NO_BASIS)
 
 
 def _number(value) -> str:
     return format(value, ".6g") if isinstance(value, float) else str(value)
 
 
-def _amount(value, unit: str | None) -> str:
+def _value(value):
+    """A number as a message parameter whose English is exactly `_number(value)` (six significant
+    digits for a float, every digit of an int) and that a reader's locale can still format."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int):
+        return float(value) if abs(value) < 100_000 else str(value)
+    return value
+
+
+def _amount(value, unit: str | None) -> Message:
     if unit is None:
-        return _number(value)
-    return f"{_number(value)}{unit}" if unit == "%" else f"{_number(value)} {unit}"
+        return Message(_NUMBER, {"value": _value(value)})
+    if unit == "%":
+        return Message(_PERCENT, {"value": _value(value)})
+    return Message(_AMOUNT, {"value": _value(value), "unit": unit})
 
 
-def _us_limit(standard, reading: Reading | None = None) -> str:
+def _us_limit(standard, reading: Reading | None = None) -> Message:
     applied = us_value_for(standard, reading)
-    text = f"the U.S. limit of {_amount(applied, standard.unit)}"
     if applied != standard.value:
-        text += (f" for a {_number(reading.shift_hours)}-hour shift "
-                 f"({_number(standard.value * 8)} ÷ {_number(reading.shift_hours)} h)")
-    return text
+        return Message(_US_LIMIT_SHIFT, {"amount": _amount(applied, standard.unit),
+                                         "hours": _value(reading.shift_hours),
+                                         "full": _value(standard.value * 8)})
+    return Message(_US_LIMIT, {"amount": _amount(applied, standard.unit)})
 
 
-def _worse_verb(standard) -> str:
-    if getattr(standard, "exclusive", False):  # "3 percent or greater" fails: 3% is "not below"
-        return "is not " + _STRICTLY_BETTER[standard.direction]
-    return "is " + _WORSE[standard.direction]
+def _key_of(standard) -> tuple[str, bool]:
+    return standard.direction, bool(getattr(standard, "exclusive", False))
 
 
-def _phrased(limit: Reading, standard) -> str:
+def _phrased(limit: Reading, standard) -> Message:
     sign = COMPARATOR_SIGNS.get(limit.comparator or COMPARATORS[standard.direction][1])
-    return f"{sign} {_amount(limit.value, standard.unit)}"
+    return Message(_PHRASED, {"sign": sign, "amount": _amount(limit.value, standard.unit)})
 
 
-def _described(reading: Reading, standard) -> str:
+def _described(reading: Reading, standard) -> Message:
     """'72 µg/100 g (per test, 2026-04-10, self-reported)' - a measurement with what it was."""
-    details = [_basis(standard.basis)]
+    basis = _basis(standard.basis)
     if reading.shift_hours:
-        details[0] += f" over a {_number(reading.shift_hours)}-hour shift"
-    details.append(reading.observed_on.isoformat())
+        basis = Message(_OVER_SHIFT, {"basis": basis, "hours": _value(reading.shift_hours)})
+    details = [basis, Message(_OBSERVED, {"observed_on": reading.observed_on.isoformat()})]
     if reading.evidence_id is not None:
-        details.append(f"entry #{reading.evidence_id}")
+        details.append(Message(_ENTRY, {"evidence_id": reading.evidence_id}))
     if not reading.verified:
-        details.append("self-reported")
-    return f"{_amount(reading.value, standard.unit)} ({', '.join(details)})"
+        details.append(Message(_SELF_REPORTED))
+    return Message(_DESCRIBED, {"amount": _amount(reading.value, standard.unit), "details": details})
 
 
-def _window(standard, on, counted) -> str:
+def _window(standard, on, counted) -> Message | str:
     if counted <= 1:
         return ""
     cutoff = freshness_cutoff(on, standard.freshness_months)
-    return f"; the worst of {counted} measurements since {cutoff.isoformat()}"
+    return Message(_WINDOW, {"count": _value(counted), "cutoff": cutoff.isoformat()})
 
 
-def _reason_missing(standard, limit, measured, on, counted) -> str:
+def _reason_missing(standard, limit, measured, on, counted) -> Message:
     if limit is None and measured is None:
-        return "No binding limit and no measurement are on record."
+        return Message(_MISSING_BOTH)
     if limit is None:
-        return "No binding limit is on record."
-    return "No measurement is on record."
+        return Message(_MISSING_LIMIT)
+    return Message(_MISSING_MEASUREMENT)
 
 
-def _reason_basis(standard, limit, measured, on, counted) -> str:
-    reading, name = (limit, "binding limit") if limit.basis != standard.basis else (measured, "measurement")
-    return (
-        f"The {name} is on a {_basis(reading.basis)} basis and the U.S. limit on a "
-        f"{_basis(standard.basis)} basis; converting between them would be a guess, not a comparison."
-    )
+def _reason_basis(standard, limit, measured, on, counted) -> Message:
+    reading, name = (limit, "limit") if limit.basis != standard.basis else (measured, "measurement")
+    return Message(_OTHER_BASIS[name], {"basis": _basis(reading.basis), "us_basis": _basis(standard.basis)})
 
 
-def _reason_unit(standard, limit, measured, on, counted) -> str:
-    reading, name = (limit, "binding limit") if limit.unit != standard.unit else (measured, "measurement")
+def _reason_unit(standard, limit, measured, on, counted) -> Message:
+    reading, name = (limit, "limit") if limit.unit != standard.unit else (measured, "measurement")
+    unit = reading.unit or Message(_NO_UNIT)
     if standard.unit in ("mg/dscm", "gr/dscf"):
-        return (
-            f"The {name} is in {reading.unit or 'no unit'} without the reference conditions "
-            f"(temperature, pressure, moisture) that convert it to {standard.unit}, the U.S. "
-            "basis of dry gas at 20 °C and 1 atm; it cannot be compared."
-        )
-    return (
-        f"The {name} is in {reading.unit or 'no unit'}, not converted to the U.S. unit "
-        f"{standard.unit or '(none: a yes/no practice)'}; it cannot be compared."
-    )
+        return Message(_NO_CONDITIONS[name], {"unit": unit, "us_unit": standard.unit})
+    return Message(_OTHER_UNIT[name], {"unit": unit,
+                                       "us_unit": standard.unit or Message(_NO_UNIT_PRACTICE)})
 
 
-def _reason_unverified(standard, limit, measured, on, counted) -> str:
+def _reason_unverified(standard, limit, measured, on, counted) -> Message:
     if not limit.verified and not measured.verified:
-        return "The binding limit and the measurement are self-reported and no inspector has verified them."
-    name = "binding limit" if not limit.verified else "measurement"
-    return f"The {name} is self-reported and no inspector has verified it."
+        return Message(_UNVERIFIED_BOTH)
+    return Message(_UNVERIFIED["limit" if not limit.verified else "measurement"])
 
 
-def _reason_limit_worse(standard, limit, measured, on, counted) -> str:
+def _reason_limit_worse(standard, limit, measured, on, counted) -> Message:
     if standard.direction == "required":
-        return "The facility's binding rules do not require this practice; the U.S. requires it."
-    claimed = "" if limit.verified else " (self-reported: a weaker limit counts before it is verified)"
+        return Message(_PRACTICE_NOT_REQUIRED)
+    claimed = "" if limit.verified else Message(_CLAIMED)
     if limit.value == standard.value:
-        return (
-            f"The binding limit {_phrased(limit, standard)} ({_basis(standard.basis)}) permits "
-            f"{_amount(limit.value, standard.unit)} itself, which the U.S. rule forbids: only "
-            f"{_STRICTLY_BETTER[standard.direction]} {_amount(standard.value, standard.unit)} "
-            f"meets{claimed}."
-        )
-    return (
-        f"The binding limit of {_amount(limit.value, standard.unit)} ({_basis(standard.basis)}) "
-        f"{_worse_verb(standard)} {_us_limit(standard)}{claimed}."
-    )
+        return Message(_PERMITS_VALUE[standard.direction], {
+            "limit": _phrased(limit, standard), "basis": _basis(standard.basis),
+            "value": _amount(limit.value, standard.unit),
+            "us_value": _amount(standard.value, standard.unit), "claimed": claimed})
+    return Message(_LIMIT_WORSE, {
+        "value": _amount(limit.value, standard.unit), "basis": _basis(standard.basis),
+        "comparison": Message(_IS[_key_of(standard)], {"us_limit": _us_limit(standard)}),
+        "claimed": claimed})
 
 
-def _reason_stale(standard, limit, measured, on, counted) -> str:
+def _reason_stale(standard, limit, measured, on, counted) -> Message:
     cutoff = freshness_cutoff(on, standard.freshness_months)
-    return (
-        f"The newest measurement ({measured.observed_on.isoformat()}) is older than the "
-        f"{standard.freshness_months}-month freshness window, which starts on {cutoff.isoformat()}."
-    )
+    return Message(_STALE, {"observed_on": measured.observed_on.isoformat(),
+                            "months": standard.freshness_months, "cutoff": cutoff.isoformat()})
 
 
-def _reason_measured_worse(standard, limit, measured, on, counted) -> str:
+def _reason_measured_worse(standard, limit, measured, on, counted) -> Message:
     observed = measured.observed_on.isoformat()
     if standard.direction == "required":
-        return f"The practice was found not in place on {observed}; the U.S. requires it."
-    return (
-        f"Measured {_described(measured, standard)} {_worse_verb(standard)} "
-        f"{_us_limit(standard, measured)}{_window(standard, on, counted)}."
-    )
+        return Message(_PRACTICE_NOT_IN_PLACE, {"observed_on": observed})
+    return Message(_MEASURED_WORSE, {
+        "measured": _described(measured, standard),
+        "comparison": Message(_IS[_key_of(standard)], {"us_limit": _us_limit(standard, measured)}),
+        "window": _window(standard, on, counted)})
 
 
-def _reason_meets(standard, limit, measured, on, counted) -> str:
+def _reason_meets(standard, limit, measured, on, counted) -> Message:
     observed = measured.observed_on.isoformat()
     if standard.direction == "required":
-        return f"The facility's binding rules require the practice and it was found in place on {observed}."
-    words = _STRICTLY_BETTER if getattr(standard, "exclusive", False) else _AT_OR_BETTER
+        return Message(_PRACTICE_IN_PLACE, {"observed_on": observed})
     limit_text = (_phrased(limit, standard) if limit.comparator
                   else _amount(limit.value, standard.unit))
-    return (
-        f"Binding limit {limit_text} and measured {_described(measured, standard)} are "
-        f"{words[standard.direction]} {_us_limit(standard, measured)}{_window(standard, on, counted)}."
-    )
+    return Message(_MEETS, {
+        "limit": limit_text, "measured": _described(measured, standard),
+        "comparison": Message(_ARE[_key_of(standard)], {"us_limit": _us_limit(standard, measured)}),
+        "window": _window(standard, on, counted)})
 
 
 _REASONS = {

@@ -85,9 +85,7 @@ def _decide(session: Session, permit: Permit, amendment: Amendment, proposed: Te
                            {"checks": evaluation.unmet})
     if only_if_changed:
         last = latest_decision(session, amendment.id)
-        if last is not None and evaluation.content() == {
-                "outcome": last.outcome, "rules": last.rules, "checks": last.checks,
-                "standards_version": last.standards_version}:
+        if last is not None and decisions.same_content(evaluation, last):
             return None
     actor_id = actor.id if actor is not None else None
     decision = decisions.record(session, permit_id=permit.id, terms=proposed, evaluation=evaluation,

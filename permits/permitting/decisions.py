@@ -209,6 +209,17 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def same_content(evaluation: Evaluation, decision: Decision) -> bool:
+    """The evaluation finds what the stored decision found. The message beside each rule's
+    detail and each check's reason only says it again (older records have none)."""
+    def plain(items):
+        return [{k: v for k, v in item.items() if k != "message"} for item in items or []]
+
+    return (evaluation.outcome, plain(evaluation.rules), plain(evaluation.checks),
+            evaluation.standards_version) == (decision.outcome, plain(decision.rules),
+                                              plain(decision.checks), decision.standards_version)
+
+
 # --- the record --------------------------------------------------------------------------------
 
 def record(session: Session, *, permit_id: int, terms: Terms, evaluation: Evaluation, kind: str,

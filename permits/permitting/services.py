@@ -268,15 +268,7 @@ def re_evaluate(session: Session, *, actor: User | None, permit_id: int, today: 
 
 
 def _same(decision: Decision, evaluation: decisions.Evaluation) -> bool:
-    content = evaluation.content()
-    # The message beside each rule's detail only says it again (older records have none).
-    content["rules"] = _without_messages(content["rules"])
-    return content == {"outcome": decision.outcome, "rules": _without_messages(decision.rules),
-                       "checks": decision.checks, "standards_version": decision.standards_version}
-
-
-def _without_messages(rules: list[dict]) -> list[dict]:
-    return [{k: v for k, v in rule.items() if k != "message"} for rule in rules or []]
+    return decisions.same_content(evaluation, decision)
 
 
 def request_evidence(session: Session, *, actor: User, permit_id: int, message: str,

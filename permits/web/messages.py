@@ -77,3 +77,13 @@ def reader(message: Message) -> str:
 def say_filter(message, fallback: str | None = None) -> str:
     return say(message, fallback)
 
+
+
+@bp.app_template_filter("check_reason")
+def check_reason(check) -> str:
+    """A check's reason in the reader's language: from its stored message (code and
+    parameters) when it has one, else its stored English (records made before messages)."""
+    if isinstance(check, Mapping):
+        return say(check.get("message"), check.get("reason") or "")
+    message = getattr(check, "message", None)
+    return say(message, getattr(check, "reason", "") or "")
