@@ -259,7 +259,10 @@ def test_check_carries_the_numbers_side_by_side_in_the_api_shape():
                               "observed_on": "2026-10-01", "verified": True, "evidence_id": 8,
                               "source": None},
         "reason": check.reason,
+        # The reason as a code and parameters, for a reader in another language.
+        "message": check.message.to_dict(),
     }
+    assert check.to_dict()["message"]["code"] == "check.meets"
 
 
 def test_check_without_evidence_has_null_facility_values():
