@@ -103,7 +103,7 @@ def register_extensions(app: Flask) -> None:
 PAGES = (
     "permits.web.labels", "permits.web.formats", "permits.web.messages", "permits.web.main", "permits.web.language",
     "permits.accounts.views",
-    "permits.catalogue.views",
+    "permits.catalogue.views", "permits.catalogue.public_views",
     "permits.registry.views", "permits.registry.record_views", "permits.registry.ruling_views",
     "permits.registry.carbon_views",
     "permits.permitting.views", "permits.permitting.review", "permits.permitting.verify",
@@ -116,7 +116,7 @@ API = (
     "permits.api.meta",
     "permits.accounts.api",
     "permits.audit.api", "permits.audit.api_checkpoints",
-    "permits.catalogue.api",
+    "permits.catalogue.api", "permits.catalogue.api_public",
     "permits.registry.api_facilities", "permits.registry.api_evidence",
     "permits.registry.api_inspections", "permits.registry.api_carbon",
     "permits.permitting.api", "permits.permitting.api_amendments", "permits.permitting.api_public",
