@@ -23,6 +23,8 @@ from facility_registry.models import COMPARATORS, EVIDENCE_KINDS, Evidence, Faci
 from facility_registry.queries import not_superseded, superseding
 from facility_registry.reference import Reference, load_reference
 from standards import units
+from standards.instruments import get_instrument
+from standards.messages import N_, Message, define
 from standards.clock import utcnow
 from standards.errors import (
     InvalidTransition,
@@ -32,6 +34,12 @@ from standards.errors import (
     ValidationFailed,
 )
 from standards.vocabulary import EVIDENCE_ROLES, OVERSEERS
+
+
+INSTRUMENT_UNKNOWN = define("evidence.instrument_unknown",
+                            N_("%(code)s is not in the register of source instruments"))
+INSTRUMENT_NOT_LIMIT = define("evidence.instrument_not_limit",
+                              N_("only a binding limit cites an instrument"))
 
 
 class CleanEvidence(NamedTuple):
@@ -50,6 +58,7 @@ class CleanEvidence(NamedTuple):
     shift_hours: float | None = None
     conditions: dict | None = None
     subject: str | None = None
+    instrument: str | None = None
 
 
 def clean_evidence(data: dict, reference: Reference, *, today: date, prefix: str = "") -> CleanEvidence:
@@ -68,14 +77,34 @@ def _clean(data: dict, reference: Reference, today: date, prefix: str) -> CleanE
     observed_on = validation.past_date(data.get("observed_on"), prefix + "observed_on", today=today)
     standard = _standard(reference, code, observed_on, prefix)
     kind = _kind(data.get("kind"), prefix + "kind")
-    source = validation.text(data.get("source"), prefix + "source", max_length=500)
+    instrument = _instrument(data.get("instrument"), kind, prefix)
+    source = _source(data.get("source"), instrument, prefix)
     basis = _basis(data.get("basis"), standard, reference, prefix + "basis")
     extras = _extras(data, standard, kind, basis, prefix)
     value, unit, value_entered, unit_entered = _convert(data.get("value"), data.get("unit"),
                                                         standard, prefix, extras["conditions"])
     return CleanEvidence(standard_code=standard.code, kind=kind, value_entered=value_entered,
                          unit_entered=unit_entered, value=value, unit=unit, basis=basis,
-                         observed_on=observed_on, source=source, **extras)
+                         observed_on=observed_on, source=source, instrument=instrument, **extras)
+
+
+def _instrument(value, kind: str | None, prefix: str) -> str | None:
+    """The register's code of the instrument a binding limit cites, or None."""
+    code = validation.text(value, prefix + "instrument", max_length=40, required=False)
+    if code is None:
+        return None
+    found = get_instrument(code)
+    if found is None:
+        raise validation.fail(prefix + "instrument", Message(INSTRUMENT_UNKNOWN, {"code": code}))
+    if kind != "limit":
+        raise validation.fail(prefix + "instrument", Message(INSTRUMENT_NOT_LIMIT))
+    return found.code
+
+
+def _source(value, instrument: str | None, prefix: str) -> str:
+    """The source as described; a limit citing an instrument may leave it out (the code stands)."""
+    source = validation.text(value, prefix + "source", max_length=500, required=instrument is None)
+    return source if source is not None else instrument
 
 
 def _standard(reference: Reference, code: str, observed_on: date, prefix: str):
@@ -101,7 +130,8 @@ def _every_error(data, reference, today, prefix, first: ValidationFailed) -> Val
                                                        today=today))
     standard = attempt(lambda: _standard(reference, code, observed_on or today, prefix)) if code else None
     kind = attempt(lambda: _kind(data.get("kind"), prefix + "kind"))
-    attempt(lambda: validation.text(data.get("source"), prefix + "source", max_length=500))
+    instrument = attempt(lambda: _instrument(data.get("instrument"), kind, prefix))
+    attempt(lambda: _source(data.get("source"), instrument or data.get("instrument") or None, prefix))
     if standard is not None:
         basis = attempt(lambda: _basis(data.get("basis"), standard, reference, prefix + "basis"))
         extras = attempt(lambda: _extras(data, standard, kind, basis, prefix)) if kind else None
@@ -394,5 +424,6 @@ def evidence_record(entry: Evidence) -> dict:
         "corrected_at": entry.corrected_at,
         "corrective_action": entry.corrective_action,
         "remeasurement_id": entry.remeasurement_id,
+        "instrument": entry.instrument,
     }
 

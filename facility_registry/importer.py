@@ -36,13 +36,13 @@ COMMIT_EVERY = 50_000  # rows per transaction: a commit is an fsync and a WAL ch
 FACILITY_COLUMNS = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "address",
                     "operations", "accepts", "annual_capacity_tonnes")
 EVIDENCE_COLUMNS = ("standard", "kind", "value", "unit", "basis", "observed_on", "source",
-                    "comparator", "shift_hours", "subject")
+                    "comparator", "shift_hours", "subject", "instrument")
 COLUMNS = ("record", *FACILITY_COLUMNS, *EVIDENCE_COLUMNS)
 REQUIRED_COLUMNS = ("record", "name", "country")
 FACILITY_TABLE_COLUMNS = (*FACILITY_COLUMNS, "status", "status_changed_at", "created_at")
 EVIDENCE_TABLE_COLUMNS = ("facility_id", "standard_code", "kind", "value_entered", "unit_entered",
                           "value", "unit", "basis", "observed_on", "source", "comparator",
-                          "shift_hours", "subject", "entered_by_id",
+                          "shift_hours", "subject", "instrument", "entered_by_id",
                           "entered_by_role", "verified", "verified_by_id", "verified_at",
                           "created_at")
 
@@ -247,7 +247,7 @@ class _Batcher:
             values.append((fid, clean.standard_code, clean.kind, clean.value_entered,
                            clean.unit_entered, clean.value, clean.unit, clean.basis,
                            clean.observed_on, clean.source, clean.comparator, clean.shift_hours,
-                           clean.subject, *constant))
+                           clean.subject, clean.instrument, *constant))
         if values:
             _insert_many(self.session, Evidence.__table__, EVIDENCE_TABLE_COLUMNS, values,
                          same_tail=len(constant))

@@ -137,6 +137,9 @@ class Evidence(SQLModel, table=True):
     corrected_by_id: int | None = None
     corrective_action: str | None = Field(default=None, max_length=2000)
     remeasurement_id: int | None = Field(default=None, foreign_key="evidence.id")
+    # A binding limit's source instrument, by its code in the register
+    # (standards/data/instruments.json); None: the limit's source is described in `source` alone.
+    instrument: str | None = Field(default=None, max_length=40)
 
 
 class Inspection(SQLModel, table=True):

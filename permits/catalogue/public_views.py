@@ -65,7 +65,7 @@ def title_language(instrument) -> str:
 def _instrument_terms():
     # Also for the registry's evidence pages, which show the instrument a limit cites.
     return {"official_title": lambda i: i.title_in(reader_language()),
-            "title_language": title_language}
+            "title_language": title_language, "instrument_for": instrument_register.get_instrument}
 
 
 @bp.get("/instruments")

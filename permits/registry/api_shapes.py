@@ -28,6 +28,7 @@ from permits.api.shapes import (
     Timestamp,
 )
 from standards.errors import NotAllowed
+from standards.instruments import get_instrument
 from standards.vocabulary import COUNTRIES
 
 _COUNTRY = {"enum": list(COUNTRIES)}
@@ -236,7 +237,12 @@ class EvidenceCreate(Body):
     unit: str | None = None
     basis: str | None = None
     observed_on: DateText
-    source: str
+    source: str | None = Field(None, description=(
+        "the law, operating permit or lab report the value comes from; may be left out when a "
+        "binding limit cites an `instrument`"))
+    instrument: str | None = Field(None, description=(
+        "a binding limit's source instrument by its code in GET /api/v1/public/instruments "
+        "(e.g. NOM-166-SEMARNAT-2014); a limit from an operating permit is described in `source`"))
     comparator: str | None = Field(None, description=(
         "a binding limit as phrased: < or <= for a max standard, > or >= for min; default <= / >="),
         json_schema_extra={"enum": list(COMPARATORS)})
@@ -288,6 +294,8 @@ class EvidencePublic(Public):
     corrected_at: Timestamp | None
     corrective_action: str | None
     remeasurement_evidence_id: int | None
+    instrument: str | None = Field(None, description="the source instrument the limit cites")
+    instrument_title: str | None = Field(None, description="its title in its official language")
 
     @classmethod
     def of(cls, entry, superseded_by: int | None = None, **extra) -> EvidencePublic:
@@ -303,7 +311,14 @@ class EvidencePublic(Public):
             "value": entry.value if entry.unit is not None else entry.value == 1.0,
             "counts": entry.rejected_at is None and entry.corrected_at is None,
             "remeasurement_evidence_id": entry.remeasurement_id,
+            "instrument": entry.instrument,
+            "instrument_title": _instrument_title(entry.instrument),
             "superseded_by_id": superseded_by, **extra})
+
+
+def _instrument_title(code: str | None) -> str | None:
+    found = get_instrument(code) if code else None
+    return found.title if found else None
 
 
 class EvidenceRejection(Body):

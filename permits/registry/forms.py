@@ -72,6 +72,9 @@ class EvidenceForm(FlaskForm):
     unit = StringField(_l("Unit"), description=_l("As on the document, e.g. mg/m3 or µg/m³; none for a practice."))
     basis = SelectField(_l("Basis"), choices=[], validate_choice=False)
     observed_on = StringField(_l("Observed on"), render_kw={"type": "date"})
+    instrument = SelectField(
+        _l("Source instrument"), choices=[], validate_choice=False,
+        description=_l("For a binding limit set by a Mexican or Canadian NOM, law or regulation: choose it, and the source document may be left empty. A limit set by the facility's own operating permit is described in the source document."))
     source = StringField(_l("Source document"), description=_l("The law, permit or lab report it comes from."))
     comparator = SelectField(
         _l("The limit as phrased"), validate_choice=False,
@@ -89,7 +92,7 @@ class EvidenceForm(FlaskForm):
     def values(self) -> dict:
         data = {name: getattr(self, name).data for name in (
             "standard", "kind", "value", "unit", "basis", "observed_on", "source")}
-        for name in ("comparator", "shift_hours", "subject"):
+        for name in ("comparator", "shift_hours", "subject", "instrument"):
             if (getattr(self, name).data or "").strip():
                 data[name] = getattr(self, name).data.strip()
         if "shift_hours" in data:

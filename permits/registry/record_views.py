@@ -27,6 +27,7 @@ from permits.web.outcome import commit_or_flash
 from standards.catalogue import standards_in_force
 from standards.clock import utcnow
 from standards.errors import DomainError
+from standards.instruments import instruments
 from standards.vocabulary import OVERSEERS
 
 
@@ -54,9 +55,12 @@ def new_evidence(facility_id: int):
     standards, bases = _choices(session)
     form.standard.choices = options(standards)
     form.basis.choices = options([("", _("— (a required practice)")), *bases])
+    form.instrument.choices = options([("", _("— (none: described in the source document)")), *(
+        (i.code, f"{i.code} · {_(i.title_en)}") for i in instruments())])
     if request.method == "GET" and corrects is not None:
         form.standard.data, form.kind.data = corrects.standard_code, corrects.kind
         form.basis.data, form.source.data = corrects.basis, corrects.source
+        form.instrument.data = corrects.instrument or ""
     elif request.method == "GET" and request.args.get("standard"):
         form.standard.data = request.args["standard"]  # an evidence request names it
     if form.validate_on_submit():
