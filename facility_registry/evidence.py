@@ -23,8 +23,6 @@ from facility_registry.models import COMPARATORS, EVIDENCE_KINDS, Evidence, Faci
 from facility_registry.queries import not_superseded, superseding
 from facility_registry.reference import Reference, load_reference
 from standards import units
-from standards.instruments import get_instrument
-from standards.messages import N_, Message, define
 from standards.clock import utcnow
 from standards.errors import (
     InvalidTransition,
@@ -33,8 +31,9 @@ from standards.errors import (
     UnknownUnit,
     ValidationFailed,
 )
+from standards.instruments import get_instrument
+from standards.messages import N_, Message, define
 from standards.vocabulary import EVIDENCE_ROLES, OVERSEERS
-
 
 INSTRUMENT_UNKNOWN = define("evidence.instrument_unknown",
                             N_("%(code)s is not in the register of source instruments"))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 
-from standards.errors import CatalogueError
 from standards.messages import N_
 
 __all__ = ["GAZETTES", "Instrument", "get_instrument", "instruments"]
@@ -74,7 +73,7 @@ def _register() -> dict[str, Instrument]:
     for entry in raw["instruments"]:
         instrument = _instrument(entry)
         if instrument.code.upper() in found:
-            raise CatalogueError(f"instrument {instrument.code} appears twice")
+            raise ValueError(f"instrument {instrument.code} appears twice")
         found[instrument.code.upper()] = instrument
     return found
 
@@ -84,10 +83,10 @@ def _instrument(entry: dict) -> Instrument:
     for field, allowed in (("country", COUNTRIES), ("kind", KINDS), ("gazette", GAZETTES),
                            ("language", LANGUAGES)):
         if entry.get(field) not in allowed:
-            raise CatalogueError(f"instrument {code}: {field} must be one of {', '.join(allowed)}")
+            raise ValueError(f"instrument {code}: {field} must be one of {', '.join(allowed)}")
     for field in ("title", "title_en", "authority", "jurisdiction"):
         if not str(entry.get(field) or "").strip():
-            raise CatalogueError(f"instrument {code}: {field} is missing")
+            raise ValueError(f"instrument {code}: {field} is missing")
     published = entry.get("published_on")
     return Instrument(
         code=code, country=entry["country"], jurisdiction=entry["jurisdiction"],

@@ -22,7 +22,6 @@ from typing import Any
 from sqlmodel import Session, select
 
 from standards.catalogue import standards_in_force, treaty_binding_from
-from standards.errors import CatalogueError
 from standards.messages import N_
 from standards.models import Standard, TreatyAccession
 from standards.vocabulary import COUNTRIES
@@ -122,8 +121,8 @@ def parse_register(raw: dict[str, Any]) -> tuple[TreatyRecord, ...]:
     for entry in raw.get("treaties", []):
         code = entry.get("code") or "?"
 
-        def bad(problem: str, code=code) -> CatalogueError:
-            return CatalogueError(f"treaty {code}: {problem}")
+        def bad(problem: str, code=code) -> ValueError:
+            return ValueError(f"treaty {code}: {problem}")
 
         if code in seen_codes:
             raise bad("appears twice")

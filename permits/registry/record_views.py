@@ -56,7 +56,7 @@ def new_evidence(facility_id: int):
     form.standard.choices = options(standards)
     form.basis.choices = options([("", _("— (a required practice)")), *bases])
     form.instrument.choices = options([("", _("— (none: described in the source document)")), *(
-        (i.code, f"{i.code} · {_(i.title_en)}") for i in instruments())])
+        (i.code, _("%(code)s · %(gloss)s", code=i.code, gloss=_(i.title_en))) for i in instruments())])
     if request.method == "GET" and corrects is not None:
         form.standard.data, form.kind.data = corrects.standard_code, corrects.kind
         form.basis.data, form.source.data = corrects.basis, corrects.source
