@@ -48,7 +48,8 @@ def standing_readings(session, facility_ids: Sequence[int], standards: Iterable,
             found.setdefault((row.facility_id, code, row.kind), []).append(Reading(
                 value=value, unit=row.unit, basis=row.basis, observed_on=row.observed_on,
                 verified=bool(row.verified), evidence_id=row.id, source=row.source,
-                comparator=row.comparator, shift_hours=row.shift_hours, subject=row.subject))
+                comparator=row.comparator, shift_hours=row.shift_hours, subject=row.subject,
+                instrument=row.instrument))
     for standard in computed:
         _add_averages(found, standard)
     return found
@@ -76,7 +77,7 @@ def _statement():
         select(Evidence.id, Evidence.facility_id, Evidence.standard_code, Evidence.kind,
                Evidence.value, Evidence.unit, Evidence.basis, Evidence.observed_on,
                Evidence.verified, Evidence.source, Evidence.comparator, Evidence.shift_hours,
-               Evidence.subject, rank)
+               Evidence.subject, Evidence.instrument, rank)
         .where(Evidence.facility_id.in_(bindparam("facility_ids", expanding=True)),
                Evidence.standard_code.in_(bindparam("codes", expanding=True)),
                Evidence.observed_on <= bindparam("on", type_=Date),

@@ -62,6 +62,8 @@ class Reading:
     comparator: str | None = None
     shift_hours: float | None = None
     subject: str | None = None
+    # A binding limit's source instrument, by its code (standards.instruments); None: `source` says.
+    instrument: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -77,6 +79,8 @@ class Reading:
             data["comparator"] = self.comparator
         if self.shift_hours is not None:
             data["shift_hours"] = self.shift_hours
+        if self.instrument is not None:
+            data["instrument"] = self.instrument
         return data
 
 

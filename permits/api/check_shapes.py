@@ -21,6 +21,8 @@ class Reading(BaseModel):
     comparator: str | None = None
     shift_hours: Number | None = None
     us_value_applied: Number | None = None
+    # A binding limit's source instrument, by its code (GET /api/v1/public/instruments).
+    instrument: str | None = None
 
 
 class Check(Public):

@@ -61,11 +61,15 @@ def title_language(instrument) -> str:
     return "fr" if reader_language() == "fr" and instrument.title_fr else instrument.language
 
 
-@bp.app_context_processor
-def _instrument_terms():
-    # Also for the registry's evidence pages, which show the instrument a limit cites.
-    return {"official_title": lambda i: i.title_in(reader_language()),
-            "title_language": title_language, "instrument_for": instrument_register.get_instrument}
+# Template globals (the registry's evidence tables and the checks tables show the instrument a
+# limit cites, from macros imported without the page's context).
+bp.add_app_template_global(title_language, "title_language")
+bp.add_app_template_global(instrument_register.get_instrument, "instrument_for")
+
+
+@bp.app_template_global("official_title")
+def official_title(instrument) -> str:
+    return instrument.title_in(reader_language())
 
 
 @bp.get("/instruments")

@@ -57,6 +57,10 @@ def test_a_limit_cites_an_instrument_by_code_without_free_text(client, mx_facili
     assert body["instrument_title"].startswith("Norma Oficial Mexicana NOM-010-STPS-2014")
     listed = client.get(url, headers=inspector_headers).json["items"]
     assert [e["instrument"] for e in listed] == [NOM]
+    checks = client.get(f"/api/v1/facilities/{mx_facility.id}/eligibility?byproduct=eaf_dust",
+                        headers=inspector_headers).json["checks"]
+    pel = next(c for c in checks if c["standard"] == "osha-lead-pel")
+    assert (pel["facility_limit"]["instrument"], pel["facility_limit"]["source"]) == (NOM, NOM)
 
 
 def test_an_unknown_instrument_is_a_422_naming_it_and_nothing_is_stored(client, db, mx_facility,
@@ -116,8 +120,9 @@ def test_the_form_records_the_instrument_and_the_facility_page_shows_its_title(c
     assert client.post(url, data={**LIMIT, "value": "0.05", "source": "",
                                   "instrument": NOM}).status_code == 302
     page = client.get(f"/registry/facilities/{mx_facility.id}").get_data(as_text=True)
-    link = re.search(r'<a href="/instruments#NOM-010-STPS-2014" class="instrument">.*?</span>', page, re.S)
-    assert link and "Agentes químicos contaminantes del ambiente laboral" in link.group(0)
+    links = re.findall(r'<a href="/instruments#NOM-010-STPS-2014" class="instrument">.*?</span>', page, re.S)
+    assert len(links) == 2  # in the checks table and in the evidence history
+    assert all("Agentes químicos contaminantes del ambiente laboral" in link for link in links)
 
 
 def test_the_instruments_page_and_its_json_twin_are_public(client):
