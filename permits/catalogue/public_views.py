@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import render_template
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from permits.accounts.auth import public
@@ -48,8 +47,7 @@ def treaties():
     today = utcnow().date()
     return render_template(
         "catalogue/treaties.html", treaties=treaty_overview(db.session(), today), today=today,
-        event_label=lambda key: label(EVENT_LABELS, key), is_link=is_link,
-        treaty_name=lambda t: _(t.name) if t.registered else t.name)
+        event_label=lambda key: label(EVENT_LABELS, key), is_link=is_link)
 
 
 def reader_language() -> str:
