@@ -1,7 +1,7 @@
 """Evidence of kind `limit` may cite a source instrument by its code (standards/data/instruments.json).
 
 Revision ID: instr_evidence_instrument
-Revises: c16_cases
+Revises: c16_carbon
 Create Date: 2026-12-02 16:55:00
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'instr_evidence_instrument'
-down_revision: str | None = 'c16_cases'
+down_revision: str | None = 'c16_carbon'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
