@@ -234,6 +234,13 @@ request = function()
   local body = string.gsub(wrk.body, "__N__", tostring(tid) .. "-" .. tostring(counter))
   return wrk.format(nil, nil, nil, body)
 end
+local told = 0
+response = function(status, headers, body)
+  if status >= 300 and told < 3 then  -- the first failures, for the report
+    told = told + 1
+    io.stderr:write(status .. " " .. string.sub(body or "", 1, 400) .. "\\n")
+  end
+end
 """
 
 
@@ -255,6 +262,7 @@ def wrk(port: int, method: str, path: str, *, seconds: float, token: str | None 
     out = result.stdout
     if "Non-2xx or 3xx responses" in out or "Socket errors" in out:
         raise SystemExit(f"{method} {path}: not every answer succeeded:\n{out}\n"
+                         f"the first failures:\n{result.stderr}\n"
                          f"one answer: {sample_answer(port, method, path, token, body)}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
