@@ -48,14 +48,23 @@ def api_user() -> User | None:
         scheme, _, secret = header.partition(" ")
         found = None
         if scheme.lower() == "bearer" and secret.strip():
-            # A read of its own: on SQLite the request's write transaction (and its lock)
-            # then begins only when the view starts its real work.
-            with db.read_session() as session:
-                found = accounts.token_and_user(session, secret.strip())
-        if found and accounts.token_use_is_stale(found[0]):
-            _stamp_after_response(found[0].id)
+            found = _token_holder(secret.strip())
+        if found and accounts.token_use_is_stale(found[2]):
+            _stamp_after_response(found[0])
         g.api_user = found[1] if found else None
     return g.api_user
+
+
+def _token_holder(secret: str):
+    """A read (GET) asks on the request's own connection, and so does every request on
+    PostgreSQL (a SELECT takes no lock there). A write on SQLite asks on a short read-only
+    connection of its own: the request's transaction (and SQLite's one write lock) then begins
+    only when the view starts its real work."""
+    engine = db.engine()
+    if request.method in db.READ_METHODS or engine.dialect.name != "sqlite":
+        return accounts.token_holder(db.session().connection(), secret)
+    with db.read_only_engine().connect() as connection:
+        return accounts.token_holder(connection, secret)
 
 
 def _stamp_after_response(token_id: int) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as core_select
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from permits.accounts import passwords
@@ -224,24 +226,40 @@ def revoke_token(session: Session, *, user: User, token_id: int) -> ApiToken:
     return token
 
 
-def token_and_user(session: Session, secret: str) -> tuple[ApiToken, User] | None:
-    """The live token named by `secret` and its active user, or None."""
+# Every API request asks this, so it is built once (its cache key too) and read as plain rows on
+# the caller's connection: one indexed lookup by the token's SHA-256 (unique), the user joined.
+# A revoked token (revoked_at set) or a deactivated user is refused on the very next request.
+_USER_COLUMNS = tuple(User.__table__.c)
+_USER_KEYS = tuple(column.key for column in _USER_COLUMNS)
+_TOKEN_LOOKUP = (
+    core_select(ApiToken.__table__.c.id, ApiToken.__table__.c.last_used_at, *_USER_COLUMNS)
+    .select_from(ApiToken.__table__.join(User.__table__, User.__table__.c.id == ApiToken.__table__.c.user_id))
+    .where(ApiToken.__table__.c.token_hash == bindparam("digest"),
+           ApiToken.__table__.c.revoked_at.is_(None))
+)
+
+
+def token_holder(connection, secret: str) -> tuple[int, User, datetime | None] | None:
+    """(token id, its active user, when the token was last used) for `secret`, or None.
+
+    The user comes back detached, as if loaded by a session that has closed."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    row = session.exec(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None))
-    ).first()
-    if row is None or not row[1].active:
+    row = connection.execute(_TOKEN_LOOKUP, {"digest": _digest(secret)}).first()
+    if row is None:
         return None
-    return row[0], row[1]
+    user = User(**dict(zip(_USER_KEYS, row[2:], strict=True)))
+    if not user.active:
+        return None
+    make_transient_to_detached(user)
+    return row[0], user, row[1]
 
 
-def token_use_is_stale(token: ApiToken) -> bool:
-    """"Last used" is kept to within LAST_USED_RESOLUTION, not stamped on every request."""
+def token_use_is_stale(token: ApiToken | datetime | None) -> bool:
+    """"Last used" (the token's, or the time given) is kept to within LAST_USED_RESOLUTION, not
+    stamped on every request."""
     now = utcnow()
-    last = token.last_used_at
+    last = token.last_used_at if isinstance(token, ApiToken) else token
     if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
         last = last.replace(tzinfo=now.tzinfo)
     return last is None or now - last >= LAST_USED_RESOLUTION

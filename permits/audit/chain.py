@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from facility_registry import events
 from permits.audit.models import AuditEntry
 from permits.core.canonical import canonical_json
-from permits.core.db import WRITER_LOCK_KEY
+from permits.core.db import WRITER_FLAG, WRITER_LOCK_KEY
 from standards.clock import utc_text, utcnow
 
 GENESIS = "0" * 64
@@ -40,30 +40,51 @@ def _jsonable(value: Any) -> Any:
 
 def canonical(entry: AuditEntry) -> bytes:
     """The bytes an entry's hash covers: every field but the hash, in a fixed form."""
-    body = {
-        "seq": entry.seq,
-        "at": utc_text(entry.at),
-        "actor_id": entry.actor_id,
-        "action": entry.action,
-        "entity": entry.entity,
-        "entity_id": entry.entity_id,
-        "before": entry.before,
-        "after": entry.after,
-        "reason": entry.reason,
-        "prev_hash": entry.prev_hash,
+    return canonical_json(_body(entry.seq, entry.at, entry.actor_id, entry.action, entry.entity,
+                                entry.entity_id, entry.before, entry.after, entry.reason,
+                                entry.prev_hash))
+
+
+def _body(seq, at, actor_id, action, entity, entity_id, before, after, reason, prev_hash) -> dict:
+    return {
+        "seq": seq,
+        "at": utc_text(at),
+        "actor_id": actor_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+        "prev_hash": prev_hash,
     }
-    return canonical_json(body)
 
 
 def _lock_chain(session: Session) -> None:
     """Only one transaction at a time may append: two appenders would fork the chain.
 
     SQLite write transactions begin IMMEDIATE (one writer). On PostgreSQL every writer
-    already holds the writer lock from its first write (see permits.core.db); taking it again
-    here is free and covers a transaction whose first write is this entry.
+    already holds the writer lock from its first write (see permits.core.db); a transaction
+    whose first write is this entry takes it here, before reading the chain's head.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK_KEY})
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and not connection.info.get(WRITER_FLAG):
+        connection.execute(_TAKE_WRITER_LOCK, {"k": WRITER_LOCK_KEY})
+        connection.info[WRITER_FLAG] = True
+
+
+_TAKE_WRITER_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+
+
+# Built once: these run inside every audited write, and a statement built anew costs more to key
+# and compile than to run. The entry is a plain INSERT on the table: it is never changed after it
+# is written, so it needs none of the unit of work's bookkeeping.
+_TABLE = AuditEntry.__table__
+_LAST = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)
+_FIELDS = ("seq", "at", "actor_id", "action", "entity", "entity_id", "before", "after", "reason",
+           "prev_hash", "hash")
+RecordedEntry = namedtuple("RecordedEntry", ("id", *_FIELDS))
 
 
 def record(
@@ -76,34 +97,30 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     reason: str | None = None,
-) -> AuditEntry:
+) -> RecordedEntry:
     """Append one entry in the caller's transaction (flushes, never commits)."""
+    # The caller's pending changes first, as an ORM flush of the entry did: they are written
+    # before the entry that records them.
+    session.flush()
     _lock_chain(session)
-    last = session.exec(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()  # LIMIT: an ORM .first() alone fetches every row
+    connection = session.connection()
+    last = connection.execute(_LAST).first()  # LIMIT: the head only
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    entry = AuditEntry(
-        seq=seq,
-        at=utcnow(),
-        actor_id=actor_id,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        reason=reason,
-        prev_hash=prev_hash,
-        hash="",
-    )
-    entry.hash = hashlib.sha256(canonical(entry)).hexdigest()
-    # A plain INSERT: the entry is never changed after it is written, so it needs none of
-    # the unit of work's bookkeeping (an ORM-enabled statement still autoflushes the caller's
-    # pending changes first, as the flush did).
-    entry.id = session.execute(
-        insert(AuditEntry).values(**entry.model_dump(exclude={"id"})).returning(AuditEntry.id)
-    ).scalar_one()
-    return entry
+    values = {
+        "seq": seq,
+        "at": utcnow(),
+        "actor_id": actor_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+        "reason": reason,
+        "prev_hash": prev_hash,
+    }
+    values["hash"] = hashlib.sha256(canonical_json(_body(**values))).hexdigest()
+    entry_id = connection.execute(_INSERT, values).scalar_one()
+    return RecordedEntry(id=entry_id, **values)
 
 
 def head(session: Session) -> tuple[int, str]:

@@ -43,6 +43,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 # The transaction-scoped advisory lock every PostgreSQL writer holds (any constant will do).
 WRITER_LOCK_KEY = 0x5A7171
+# On a connection's info while its transaction holds that lock.
+WRITER_FLAG = "parity_writer"
 _WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
@@ -68,15 +70,20 @@ def _configure_postgresql(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _writer_lock(conn, cursor, statement, _params, _context, _executemany):
-        if conn.info.get("parity_writer") or not _is_write(statement):
+        if conn.info.get(WRITER_FLAG) or not _is_write(statement):
             return
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK_KEY,))
-        conn.info["parity_writer"] = True
+        conn.info[WRITER_FLAG] = True
 
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _released(conn):
-        conn.info.pop("parity_writer", None)
+        conn.info.pop(WRITER_FLAG, None)
+
+    @event.listens_for(engine.pool, "checkin")
+    def _returned(_dbapi_connection, record):
+        # However its transaction ended (a pool reset included), the next checkout starts unlocked.
+        record.info.pop(WRITER_FLAG, None)
 
 
 def _is_write(statement: str) -> bool:
@@ -127,6 +134,11 @@ def init_app(app: Flask) -> None:
 
 def engine() -> Engine:
     return current_app.extensions["parity.engine"]
+
+
+def read_only_engine() -> Engine:
+    """The app's engine for reads beside the request's session (BEGIN DEFERRED on SQLite)."""
+    return current_app.extensions["parity.engine.read_only"]
 
 
 def session() -> Session:

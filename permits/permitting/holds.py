@@ -19,7 +19,7 @@ from facility_registry.readings import standing_readings
 from permits.permitting import decisions
 from permits.permitting.models import Permit
 from permits.permitting.services import MAX_REASON, _move
-from standards.catalogue import standards_in_force
+from standards.catalogue import rows_in_force
 from standards.equivalence import MEETS, StandardTerms, evaluate
 from standards.errors import InvalidTransition
 
@@ -38,8 +38,7 @@ def unmet_checks(session: Session, permit: Permit, on: date) -> list[dict]:
     """The checks of the permit's facilities that do not meet on `on`, as the API's CHECK dicts
     with the facility's id; empty when the permit's facilities are still equivalent."""
     codes = decided_standards(session, permit)
-    standards = [StandardTerms.of(s) for s in standards_in_force(session, on, permit.byproduct)
-                 if s.code in codes]
+    standards = [StandardTerms.of(s) for s in rows_in_force(session, on, permit.byproduct, codes)]
     facility_ids = [permit.receiving_facility_id]
     if permit.final_facility_id is not None:
         facility_ids.append(permit.final_facility_id)

@@ -81,8 +81,12 @@ def holiday_region(facility) -> str | None:
     or state yet; one given as `subdivision` is used)."""
     if facility is None:
         return None
-    subdivision = getattr(facility, "subdivision", None)
-    return f"{facility.country}-{subdivision}" if subdivision else facility.country
+    return region_of(facility.country, getattr(facility, "subdivision", None))
+
+
+def region_of(country: str, subdivision: str | None = None) -> str:
+    """The calendar of a country, or of its province or state ("MX", "CA-ON")."""
+    return f"{country}-{subdivision}" if subdivision else country
 
 
 # Due dates. Each is None while the rule does not apply to the shipment yet (or at all).

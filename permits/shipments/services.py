@@ -34,9 +34,9 @@ from permits.shipments.queries import (
     can_confirm,
     can_confirm_final,
     can_confirm_return,
+    can_see,
     forbidden,
     not_found,
-    visible_permit,
 )
 from permits.shipments.state import (
     FIELD_SENTENCE,
@@ -121,7 +121,7 @@ def log_shipment(
     and shipment caps; `departed_on` is its planned departure (today or later)."""
     if actor.role != "shipper":
         raise forbidden(Message.of("shipment.only_shipper", N_("Only the permit's shipper logs its shipments.")))
-    permit = visible_permit(session, actor=actor, permit_id=permit_id)
+    permit, region = _permit_and_region(session, actor=actor, permit_id=permit_id)
     document = _text(movement_document, "movement_document", DOCUMENT_LENGTH)
     carrier_name = _carrier_on_permit(permit, carrier)
     if not 0 < quantity_kg <= MAX_SHIPMENT_KG:
@@ -143,7 +143,7 @@ def log_shipment(
     shipment = Shipment(
         permit_id=permit.id, movement_document=document, carrier=carrier_name, quantity_kg=quantity_kg,
         departed_on=departed_on, expected_arrival_on=expected_arrival_on, logged_by_id=actor.id,
-        holiday_region=deadlines.holiday_region(session.get(Facility, permit.receiving_facility_id)),
+        holiday_region=region,
     )
     session.add(shipment)
     try:
@@ -165,6 +165,24 @@ def log_shipment(
     # (and is seen) or after this shipment (which then left while the facility still met).
     _require_equivalence(session, permit=permit, departed_on=departed_on)
     return shipment
+
+
+# The permit with its receiving facility's calendar, in one query (built once: it runs on every
+# shipment). Read afresh, as `visible_permit` reads it.
+_PERMIT_AND_FACILITY = (
+    select(Permit, Facility.country).join(Facility, Facility.id == Permit.receiving_facility_id)
+    .where(Permit.id == bindparam("permit_id"))
+    .execution_options(populate_existing=True)
+)
+
+
+def _permit_and_region(session: Session, *, actor: User, permit_id: int) -> tuple[Permit, str | None]:
+    """The permit `actor` may see (else 404) and whose public holidays its loads' deadlines skip."""
+    row = session.execute(_PERMIT_AND_FACILITY, {"permit_id": permit_id}).first()
+    if row is None or not can_see(actor, row[0]):
+        raise not_found("permit")
+    # Facilities record no province or state yet: the calendar is the country's.
+    return row[0], deadlines.region_of(row[1])
 
 
 def _require_equivalence(session: Session, *, permit: Permit, departed_on: date) -> None:
