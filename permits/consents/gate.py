@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -46,11 +46,16 @@ def required_countries(session: Session, permit: Permit) -> dict[str, str]:
     return needed
 
 
+# Built once: every read of a permit shows its consents.
+_LIVE_CONSENTS = (
+    select(Consent).where(Consent.permit_id == bindparam("permit_id"), Consent.superseded_at.is_(None))
+    .order_by(Consent.country).execution_options(populate_existing=True)
+)
+
+
 def live_consents(session: Session, permit_id: int) -> list[Consent]:
     """The standing consent (or request) of each country, read afresh."""
-    return list(session.exec(
-        select(Consent).where(Consent.permit_id == permit_id, Consent.superseded_at.is_(None))
-        .order_by(Consent.country).execution_options(populate_existing=True)).all())
+    return list(session.exec(_LIVE_CONSENTS, params={"permit_id": permit_id}).all())
 
 
 def open_requests(session: Session, permit: Permit, *, today: date, actor_id: int | None) -> None:

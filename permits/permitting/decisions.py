@@ -17,7 +17,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
@@ -292,11 +292,15 @@ def _standing():
     return or_(Decision.amendment_id.is_(None), Decision.outcome == "approved")
 
 
+# Built once: every read of a permit asks for its standing decision.
+_CURRENT_DECISION = (
+    select(Decision).where(Decision.permit_id == bindparam("permit_id"), _standing())
+    .order_by(Decision.id.desc()).limit(1)
+)
+
+
 def current_decision(session: Session, permit_id: int) -> Decision | None:
-    return session.exec(
-        select(Decision).where(Decision.permit_id == permit_id, _standing())
-        .order_by(Decision.id.desc()).limit(1)
-    ).first()
+    return session.exec(_CURRENT_DECISION, params={"permit_id": permit_id}).first()
 
 
 def current_decisions(session: Session, permit_ids: list[int]) -> dict[int, Decision]:

@@ -17,8 +17,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import bindparam, exists, or_, select, update
+from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
@@ -145,13 +146,15 @@ def log_shipment(
         departed_on=departed_on, expected_arrival_on=expected_arrival_on, logged_by_id=actor.id,
         holiday_region=region,
     )
-    session.add(shipment)
     try:
-        session.flush()
+        # A plain INSERT (built once): the new row needs none of the unit of work's bookkeeping.
+        shipment.id = session.connection().execute(
+            _INSERT_SHIPMENT, {key: getattr(shipment, key) for key in _SHIPMENT_KEYS}).scalar_one()
     except IntegrityError as exc:  # the unique index is the check: no read-then-insert race
         if "movement_document" not in str(exc.orig):
             raise
         raise invalid("movement_document", Message.of("shipment.document_used", N_("is already used by another shipment"))) from exc
+    make_transient_to_detached(shipment)  # as if loaded: its id is the row's
     # If the caps refuse the load, the transaction rolls back, and this entry with it.
     audit.record(
         session, actor_id=actor.id, action="shipment.logged", entity="shipment", entity_id=shipment.id,
@@ -166,6 +169,9 @@ def log_shipment(
     _require_equivalence(session, permit=permit, departed_on=departed_on)
     return shipment
 
+
+_SHIPMENT_KEYS = tuple(column.key for column in Shipment.__table__.c if column.key != "id")
+_INSERT_SHIPMENT = insert(Shipment.__table__).returning(Shipment.__table__.c.id)
 
 # The permit with its receiving facility's calendar, in one query (built once: it runs on every
 # shipment). Read afresh, as `visible_permit` reads it.
