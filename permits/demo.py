@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from permits.accounts import services as accounts
 from permits.accounts.demo import LOGINS, PASSWORD, seed_people
+from permits.cases.demo import seed_cases
 from permits.consents import demo as consents_demo
 from permits.consents.demo import seed_consents
 from permits.permitting import demo as permitting_demo
@@ -25,10 +26,12 @@ __all__ = ["EVERY_LOGIN", "LOGINS", "PASSWORD", "STEPS", "every_login", "seed"]
 
 # The registry's facilities first (later steps use them), then permits on those facilities,
 # the countries' consents to them, shipments under the consented permits, the inspection that suspends one facility while its
-# loads are on the road, the evidence that re-checks the permits (continuous equivalence), and
+# loads are on the road, the evidence that re-checks the permits (continuous equivalence), the
+# public's petitions and their cases (one received, one under investigation, one closed), and
 # the reports over all of it.
 STEPS: list[Callable[[Session, dict], list | None]] = [
-    seed_registry, seed_permits, seed_consents, seed_shipments, seed_enforcement, seed_equivalence, seed_reports,
+    seed_registry, seed_permits, seed_consents, seed_shipments, seed_enforcement, seed_equivalence,
+    seed_cases, seed_reports,
 ]
 # Every demo login, in the order seed-demo prints them.
 EVERY_LOGIN = [*LOGINS, *registry_demo.LOGINS, *permitting_demo.LOGINS, *consents_demo.LOGINS]

@@ -20,10 +20,12 @@ from permits.cases.state import STAGES
 from permits.core import db
 from permits.core.extensions import limiter
 from permits.core.ids import MAX_ID
+from permits.permitting.holds import held_by_case
 from permits.registry.api_inspections import uploads
 from permits.registry.api_shapes import Attachment, actor
 from standards.clock import today
 from standards.errors import NotFound
+from standards.messages import N_, Message
 
 # Shapes ----------------------------------------------------------------------------------
 
@@ -107,6 +109,13 @@ class PetitionAsFiled(Public):
 class Case(PublicCase):
     id: int
     petition: PetitionAsFiled | None = None
+    held_permits: list[str] = Field(default_factory=list,
+                                    description="the permits this case holds while it is investigated")
+
+
+class PermitHold(Body):
+    organization_id: int | None = Field(None, description="the shipper whose permits to hold; "
+                                        "absent: every permit naming the facility")
 
 
 class CaseFilter(Query):
@@ -212,7 +221,8 @@ def get_public_case(reference: str):
     session = db.session()
     case = session.exec(select(EnforcementCase).where(EnforcementCase.reference == reference)).first()
     if case is None:
-        raise NotFound(f"No case with reference {reference}.")
+        raise NotFound(Message.of("case.no_reference", N_("No case with reference %(reference)s."),
+                                  reference=reference))
     return public_cases(session, [case], today())[0]
 
 
@@ -237,6 +247,8 @@ def _case(case: EnforcementCase) -> dict:
         body["petition"] = {"allegation": petition.allegation,
                             "contact_email": petition.contact_email,
                             "received_at": petition.received_at, "attachments": files}
+    body["held_permits"] = [p.number for p in held_by_case(session, case.id)
+                            if p.status == "on_hold"]
     return body
 
 
@@ -276,6 +288,15 @@ def screen(case_id: int, body: Screening):
 def investigate(case_id: int, body: Investigation):
     """The review starts: an inspection or a request for evidence"""
     return _case(services.investigate(db.session(), case_id=case_id, **body.given(), **actor()))
+
+
+@api.post("/v1/cases/<int:case_id>/hold-permits")
+@endpoint("inspector", "admin", body=PermitHold, body_required=False, returns=Case, errors=(409,))
+def hold_permits(case_id: int, body: PermitHold | None = None):
+    """While the case is investigated: hold the approved permits naming its facility (of one shipper, or all); its closure releases them"""
+    session = db.session()
+    services.hold_permits(session, case_id=case_id, **(body.given() if body else {}), **actor())
+    return _case(services.get_case(session, case_id))
 
 
 @api.post("/v1/cases/<int:case_id>/findings")

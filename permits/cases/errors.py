@@ -1,6 +1,7 @@
 """The cases' errors: the meanings of `standards.errors`, with the codes the cases name."""
 from __future__ import annotations
 
+from standards import problems
 from standards.errors import DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 
 CaseError = DomainError  # what pages catch around a case's service call
@@ -13,8 +14,7 @@ class InvalidPetition(ValidationFailed):
 
     @classmethod
     def fields_(cls, fields: dict[str, list[str]]) -> InvalidPetition:
-        first = next(iter(fields))
-        return cls(f"{first}: {fields[first][0]}", fields)
+        return cls(problems.summary(fields), fields)
 
 
 class CaseNotFound(NotFound):

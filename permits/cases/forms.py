@@ -75,3 +75,10 @@ class CloseForm(FlaskForm):
         ("violation_confirmed", _l("Violation confirmed: the plan was not carried out"))]))
     summary = TextAreaField(_l("Summary"))
     submit = SubmitField(_l("Close the case"))
+
+
+class HoldPermitsForm(FlaskForm):
+    organization_id = SelectField(_l("Whose permits"), choices=[], validate_choice=False,
+                                  description=_l("The approved permits naming this facility are "
+                                                 "held until the case closes."))
+    submit = SubmitField(_l("Hold the permits"))

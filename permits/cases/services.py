@@ -10,7 +10,7 @@ import hashlib
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from facility_registry import services as registry
@@ -18,13 +18,17 @@ from facility_registry import validation
 from facility_registry.errors import FacilityNotFound
 from facility_registry.inspections import Upload, case_reference, check_attachments
 from facility_registry.models import CASE_CATEGORIES, EnforcementCase, Facility, Inspection
+from permits.accounts.models import Organization
 from permits.audit.chain import record as audit
 from permits.cases import deadlines, state
 from permits.cases.errors import CaseNotFound, InvalidPetition, InvalidStage, NotAllowed
 from permits.cases.models import CaseStage, Petition, PetitionAttachment, RemediationAction
 from permits.core.ids import is_record_id
-from standards import clock
+from permits.permitting import holds
+from permits.permitting.models import Permit
+from standards import clock, problems
 from standards.errors import ValidationFailed
+from standards.messages import N_, Message
 from standards.vocabulary import OVERSEERS
 
 INSPECTOR_ROLES = frozenset(OVERSEERS)
@@ -34,6 +38,11 @@ MAX_PLAN_ACTIONS = 20
 MAX_PLAN_DAYS = 730  # a plan longer than two years is no rapid response
 INVESTIGATION_METHODS = ("inspection", "evidence_request")
 CLOSING_OUTCOMES = ("remedied", "violation_confirmed")
+# A case closing so releases the permits it held; a confirmed violation suspended them instead.
+RELEASING_OUTCOMES = ("unfounded", "remedied")
+# While the case is being investigated (after screening, before the findings), it may hold the
+# permits naming the facility.
+HOLDING_STAGES = ("review_request", "investigation")
 # A deliberately plain check: one @, no spaces, a dot in the domain. Delivery is the proof.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
@@ -87,27 +96,32 @@ def file_petition(session: Session, *, facility_id, category, allegation, contac
 
 def _facility(session: Session, facility_id) -> Facility:
     if facility_id is None or facility_id == "":
-        raise validation.fail("facility_id", "is required")
+        raise validation.fail("facility_id", problems.problem(problems.REQUIRED))
     if isinstance(facility_id, str) and facility_id.isascii() and facility_id.isdigit():
         facility_id = int(facility_id)  # from a form
     if not is_record_id(facility_id):  # beyond the id column: no such facility
-        raise validation.fail("facility_id", f"no facility with id {facility_id}")
+        raise validation.fail("facility_id", _no_facility(facility_id))
     try:
         return registry.get_facility(session, facility_id)
     except FacilityNotFound:
-        raise validation.fail("facility_id", f"no facility with id {facility_id}") from None
+        raise validation.fail("facility_id", _no_facility(facility_id)) from None
+
+
+def _no_facility(facility_id) -> Message:
+    return Message.of("case.no_facility", N_("no facility with id %(id)s"), id=str(facility_id))
 
 
 def _choice(value, field: str, allowed) -> str:
     if value not in allowed:
-        raise validation.fail(field, f"must be one of {', '.join(allowed)}")
+        raise validation.fail(field, problems.problem(problems.ONE_OF, choices=", ".join(allowed)))
     return value
 
 
 def _email(value) -> str | None:
     clean = validation.text(value, "contact_email", max_length=254, required=False)
     if clean is not None and not _EMAIL.match(clean):
-        raise validation.fail("contact_email", "is not an e-mail address")
+        raise validation.fail("contact_email", Message.of("case.not_an_email",
+                                                          N_("is not an e-mail address")))
     return clean
 
 
@@ -116,7 +130,8 @@ def _email(value) -> str | None:
 def get_case(session: Session, case_id) -> EnforcementCase:
     case = session.get(EnforcementCase, case_id) if isinstance(case_id, int) else None
     if case is None or case.origin != "petition":
-        raise CaseNotFound.on("case_id", f"no petition case with id {case_id!r}")
+        raise CaseNotFound.on("case_id", Message.of(
+            "case.not_found", N_("no petition case with id %(id)s"), id=repr(case_id)))
     return case
 
 
@@ -127,7 +142,8 @@ def current_stage(session: Session, case: EnforcementCase) -> CaseStage | None:
 
 def _require_inspector(actor_role: str) -> None:
     if actor_role not in INSPECTOR_ROLES:
-        raise NotAllowed.on("role", "only an inspector moves a case")
+        raise NotAllowed.on("role", Message.of("case.inspectors_only",
+                                               N_("only an inspector moves a case")))
 
 
 def _start(session: Session, case: EnforcementCase, stage: str, today: date,
@@ -149,7 +165,8 @@ def _move(session: Session, case: EnforcementCase, action: str, *, actor_id, tod
         update(EnforcementCase).where(EnforcementCase.id == case.id, EnforcementCase.stage == source)
         .values(stage=target, **changes).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise InvalidStage.on("stage", "the case moved meanwhile; reload it and try again")
+        raise InvalidStage.on("stage", Message.of(
+            "case.moved_meanwhile", N_("the case moved meanwhile; reload it and try again")))
     ending = current_stage(session, case)
     if ending is not None:
         ending.completed_on, ending.decision, ending.actor_id = today, decision, actor_id
@@ -159,6 +176,9 @@ def _move(session: Session, case: EnforcementCase, action: str, *, actor_id, tod
     started = None
     if target in state.OPEN_STAGES and target != "remediation":
         started = _start(session, case, target, today)
+    if target == "dismissed" or changes.get("outcome") in RELEASING_OUTCOMES:
+        holds.release_for_case(session, case, today=today, actor_id=actor_id,
+                               cause=f"case {case.reference} closed {changes.get('outcome') or target}")
     audit(session, actor_id=actor_id, action=f"case.{action}", entity="enforcement_case",
           entity_id=case.id, before={"stage": source},
           after={"stage": target, "decision": decision, "method": method,
@@ -240,12 +260,15 @@ def _inspection(session: Session, case: EnforcementCase, inspection_id, violatio
         return None
     found = session.get(Inspection, inspection_id) if is_record_id(inspection_id) else None
     if found is None or found.facility_id != case.facility_id:
-        raise validation.fail("inspection_id", "is not an inspection of this case's facility")
+        raise validation.fail("inspection_id", Message.of(
+            "case.inspection_elsewhere", N_("is not an inspection of this case's facility")))
     if found.inspected_on < case.opened_on:
-        raise validation.fail("inspection_id", "predates the petition")
+        raise validation.fail("inspection_id", Message.of(
+            "case.inspection_too_early", N_("predates the petition")))
     if (found.outcome == "violation") != bool(violation is True or violation == "true"):
-        raise validation.fail("inspection_id", f"found the facility {found.outcome}, which "
-                              "these findings contradict")
+        raise validation.fail("inspection_id", Message.of(
+            "case.inspection_contradicts", N_("found the facility %(status)s, which these "
+                                              "findings contradict"), status=found.outcome))
     return found.id
 
 
@@ -268,9 +291,11 @@ def plan_remediation(session: Session, *, case_id, actions, actor_id, actor_role
 
 def _plan(actions, today: date) -> list[tuple[str, date]]:
     if not isinstance(actions, list) or not actions:
-        raise InvalidPetition.on("actions", "name at least one action with its due date")
+        raise InvalidPetition.on("actions", Message.of(
+            "case.plan_empty", N_("name at least one action with its due date")))
     if len(actions) > MAX_PLAN_ACTIONS:
-        raise InvalidPetition.on("actions", f"at most {MAX_PLAN_ACTIONS} actions")
+        raise InvalidPetition.on("actions", Message.of(
+            "case.plan_too_long", N_("at most %(max)s actions"), max=MAX_PLAN_ACTIONS))
     clean, errors = [], {}
     latest = today + timedelta(days=MAX_PLAN_DAYS)
     for i, item in enumerate(actions):
@@ -292,10 +317,12 @@ def _future_date(value, field: str, today: date, latest: date, errors: dict) -> 
     try:
         day = value if isinstance(value, date) else validation.iso_date(str(value or ""))
     except ValueError:
-        errors[field] = ["must be a date as YYYY-MM-DD"]
+        errors[field] = [problems.problem(problems.DATE)]
         return None
     if not today < day <= latest:
-        errors[field] = [f"must be after {today.isoformat()} and no later than {latest.isoformat()}"]
+        errors[field] = [Message.of("case.plan_due_window", N_(
+            "must be after %(first_on)s and no later than %(last_on)s"),
+            first_on=today.isoformat(), last_on=latest.isoformat())]
         return None
     return day
 
@@ -313,8 +340,40 @@ def close_case(session: Session, *, case_id, outcome, summary, actor_id, actor_r
     if clean["outcome"] == "remedied":
         facility = registry.get_facility(session, case.facility_id, fresh=True)
         if facility.status != "active":
-            raise InvalidStage.on("outcome", f"the facility is still {facility.status}: a "
-                                  "compliant inspection reinstates it before the case is remedied")
+            raise InvalidStage.on("outcome", Message.of("case.not_yet_remedied", N_(
+                "the facility is still %(status)s: a compliant inspection reinstates it before "
+                "the case is remedied"), status=facility.status))
     _move(session, case, "close", actor_id=actor_id, today=today, decision=clean["outcome"],
           reasons=clean["summary"], outcome=clean["outcome"], resolved_on=today)
     return case
+
+
+def hold_permits(session: Session, *, case_id, organization_id=None, actor_id, actor_role,
+                 today: date | None = None) -> list[Permit]:
+    """While the case is investigated, hold the approved permits naming its facility (of one
+    shipper, `organization_id`, or of every shipper): no shipment leaves under them until the
+    case closes. Returns the permits it put on hold."""
+    _require_inspector(actor_role)
+    case = get_case(session, case_id)
+    today = today or clock.today()
+    if case.stage not in HOLDING_STAGES:
+        raise InvalidStage.on("stage", Message.of(
+            "case.hold_stage", N_("a case in %(stage)s holds no permits; it must be in %(stages)s"),
+            stage=case.stage, stages=" or ".join(HOLDING_STAGES)))
+    if organization_id is not None and (
+            not is_record_id(organization_id) or session.get(Organization, organization_id) is None):
+        raise InvalidPetition.on("organization_id", Message.of(
+            "case.no_organization", N_("no shipper organization with id %(id)s"), id=organization_id))
+    statement = select(Permit).where(
+        or_(Permit.receiving_facility_id == case.facility_id,
+            Permit.final_facility_id == case.facility_id),
+        Permit.status.in_(holds.HELD_OR_APPROVED), Permit.valid_to >= today,
+        Permit.hold_case_id.is_(None))
+    if organization_id is not None:
+        statement = statement.where(Permit.organization_id == organization_id)
+    held = [p for p in session.exec(statement.order_by(Permit.id)).all()
+            if holds.hold_for_case(session, p, case, today=today, actor_id=actor_id)]
+    audit(session, actor_id=actor_id, action="case.hold_permits", entity="enforcement_case",
+          entity_id=case.id, after={"organization_id": organization_id,
+                                    "permits": [p.number for p in held]})
+    return held

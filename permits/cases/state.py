@@ -6,6 +6,7 @@ a conditional UPDATE on the stage it read, so two inspectors acting at once cann
 from __future__ import annotations
 
 from permits.cases.errors import InvalidStage
+from standards.messages import N_, Message
 
 OPEN_STAGES = ("screening", "review_request", "investigation", "remediation_plan", "remediation")
 STAGES = (*OPEN_STAGES, "closed", "dismissed")
@@ -27,6 +28,8 @@ def require(action: str, stage: str) -> str | None:
     """The stage `action` leads to from `stage`; a 409 naming the stage when it may not."""
     sources, target = TRANSITIONS[action]
     if stage not in sources:
-        raise InvalidStage.on("stage", f"a case in {stage} cannot be moved by {action}; it must be "
-                              f"in {' or '.join(sorted(sources))}")
+        raise InvalidStage.on("stage", Message.of(
+            "case.wrong_stage", N_("a case in %(stage)s cannot be moved by %(action)s; it must be "
+                                   "in %(stages)s"),
+            stage=stage, action=action, stages=" or ".join(sorted(sources))))
     return target

@@ -13,16 +13,20 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import or_
 from sqlmodel import select
 
 from facility_registry.inspections import Upload
 from facility_registry.models import EnforcementCase, Facility
 from permits.accounts.auth import guard, public
+from permits.accounts.models import Organization
 from permits.cases import deadlines, services
 from permits.cases.errors import CaseError
 from permits.cases.forms import (
     CloseForm,
     FindingsForm,
+    HoldPermitsForm,
     InvestigationForm,
     PetitionForm,
     PlanForm,
@@ -32,9 +36,12 @@ from permits.cases.models import Petition, PetitionAttachment
 from permits.cases.public import inspector_counts, public_cases
 from permits.core import db
 from permits.core.extensions import limiter
+from permits.permitting.holds import held_by_case
+from permits.permitting.models import Permit
 from permits.registry.blueprint import actor
 from permits.registry.forms import apply_errors, options
 from permits.registry.record_views import download
+from permits.web.outcome import commit_or_flash
 from standards.clock import today
 from standards.vocabulary import OVERSEERS
 
@@ -183,7 +190,39 @@ def desk_case(case_id: int):
     failed = refused or bool(form is not None and form.errors)
     return render_template("cases/desk_case.html", case=public_cases(session, [case], today())[0],
                            case_id=case.id, facility_id=case.facility_id, petition=petition,
-                           files=files, form=form, unplaced=unplaced), (422 if failed else 200)
+                           files=files, form=form, unplaced=unplaced,
+                           held=[p for p in held_by_case(session, case.id) if p.status == "on_hold"],
+                           hold_form=_hold_form(session, case)), (422 if failed else 200)
+
+
+def _hold_form(session, case) -> HoldPermitsForm | None:
+    if case.stage not in services.HOLDING_STAGES:
+        return None
+    form = HoldPermitsForm()
+    shippers = session.exec(
+        select(Organization).join(Permit, Permit.organization_id == Organization.id)
+        .where(or_(Permit.receiving_facility_id == case.facility_id,
+                   Permit.final_facility_id == case.facility_id),
+               Permit.status.in_(("approved", "on_hold")), Permit.hold_case_id.is_(None))
+        .distinct().order_by(Organization.name)).all()
+    form.organization_id.choices = options([("", _("Every shipper")),
+                                            *((str(o.id), o.name) for o in shippers)])
+    return form
+
+
+@bp.post("/cases/desk/<int:case_id>/hold")
+@guard(*INSPECTORS)
+def hold_permits(case_id: int):
+    form = HoldPermitsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    raw = form.organization_id.data or ""
+    commit_or_flash(lambda session: services.hold_permits(
+        session, case_id=case_id, organization_id=int(raw) if raw.isdigit() else None, **actor()),
+        lambda held: ngettext("%(num)s permit put on hold while the case is investigated.",
+                              "%(num)s permits put on hold while the case is investigated.",
+                              len(held)))
+    return redirect(url_for("cases.desk_case", case_id=case_id))
 
 
 def _place_errors(form, exc: CaseError) -> list[str]:

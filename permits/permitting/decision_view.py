@@ -56,7 +56,8 @@ def has_certificate(permit: Permit, history: list[Decision]) -> bool:
 
 
 def outcome(permit: Permit, decision: Decision | None, *, titles: dict[str, str],
-            facility_names: dict[int, str], in_transit: int = 0) -> dict:
+            facility_names: dict[int, str], in_transit: int = 0,
+            hold_case: str | None = None) -> dict:
     """What the top of the permit page says: the outcome, why, and what to do next."""
     checks = (decision.checks or []) if decision else []
     not_met = [c for c in checks if c["verdict"] != "meets"]
@@ -76,4 +77,6 @@ def outcome(permit: Permit, decision: Decision | None, *, titles: dict[str, str]
                                                              "performs_operation")) for n in names),
         "period_blocked": "period_within_12_months" in names,
         "in_transit": in_transit,
+        # The reference of the rapid-response case holding the permit while it is investigated.
+        "hold_case": hold_case,
     }

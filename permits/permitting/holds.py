@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from facility_registry.models import EnforcementCase
 from facility_registry.readings import standing_readings
 from permits.permitting import decisions
 from permits.permitting.models import Permit
@@ -61,19 +62,21 @@ def reasons_for(checks: list[dict]) -> list[str]:
 def recheck(session: Session, permit: Permit, *, today: date, actor_id: int | None,
             cause: str) -> str | None:
     """Hold, update the hold of, or release one permit as its facilities' evidence stands today.
+    A permit a case holds stays held whatever the evidence: only the case releases it.
     Returns the action taken (hold, update_hold, release) or None."""
     if permit.status not in HELD_OR_APPROVED or permit.valid_to < today:
         return None  # an ended validity is the expiry job's, not a release
     unmet = unmet_checks(session, permit, today)
     why = f"{cause}: " + "; ".join(reasons_for(unmet)) if unmet else cause
     why = why[:MAX_REASON]
-    values = {"hold_reasons": reasons_for(unmet), "hold_checks": unmet}
+    values = {"hold_reasons": [*case_reasons(session, permit), *reasons_for(unmet)],
+              "hold_checks": unmet}
     try:
         if permit.status == "approved" and unmet:
             _move(session, permit, action="hold", to="on_hold", actor_id=actor_id, reason=why,
                   values={"hold_since": today, **values})
             return "hold"
-        if permit.status == "on_hold" and not unmet:
+        if permit.status == "on_hold" and not unmet and permit.hold_case_id is None:
             _move(session, permit, action="release", to="approved", actor_id=actor_id,
                   reason=f"every standard it was decided on is met again ({cause})"[:MAX_REASON])
             return "release"
@@ -84,6 +87,69 @@ def recheck(session: Session, permit: Permit, *, today: date, actor_id: int | No
     except InvalidTransition:  # changed meanwhile (withdrawn, revoked, suspended): theirs wins
         return None
     return None
+
+
+# --- holds for a rapid-response case ---------------------------------------------------------
+
+def case_reason(reference: str) -> str:
+    return f"held while case {reference} is investigated"
+
+
+def case_reasons(session: Session, permit: Permit) -> list[str]:
+    if permit.hold_case_id is None:
+        return []
+    case = session.get(EnforcementCase, permit.hold_case_id)
+    return [case_reason(case.reference or str(case.id))] if case is not None else []
+
+
+def hold_for_case(session: Session, permit: Permit, case: EnforcementCase, *, today: date,
+                  actor_id: int | None) -> bool:
+    """Hold an approved (or already held) permit while `case` is investigated; False when the
+    permit is in no state to be held or another case holds it already."""
+    if permit.status not in HELD_OR_APPROVED or permit.hold_case_id is not None:
+        return False
+    reason = case_reason(case.reference or str(case.id))
+    values = {"hold_case_id": case.id, "hold_reasons": [reason, *(permit.hold_reasons or [])]}
+    if permit.status == "approved":
+        values["hold_since"] = today
+    try:
+        _move(session, permit, action="case_hold", to="on_hold", actor_id=actor_id,
+              reason=reason, values=values, where=(Permit.hold_case_id.is_(None),))
+    except InvalidTransition:  # changed meanwhile: it is not ours to hold
+        return False
+    return True
+
+
+def release_for_case(session: Session, case: EnforcementCase, *, today: date,
+                     actor_id: int | None, cause: str) -> dict[int, str]:
+    """The case closed without a violation standing: each permit it held returns to approved,
+    or stays on hold for the checks its facilities still do not meet."""
+    held_by_case = session.exec(select(Permit).where(Permit.hold_case_id == case.id,
+                                                     Permit.status == "on_hold")
+                                .order_by(Permit.id)).all()
+    done = {}
+    for permit in held_by_case:
+        unmet = unmet_checks(session, permit, today) if permit.valid_to >= today else []
+        where = (Permit.hold_case_id == case.id,)
+        try:
+            if unmet:
+                _move(session, permit, action="case_release", to="on_hold", actor_id=actor_id,
+                      reason=cause[:MAX_REASON], where=where,
+                      values={"hold_case_id": None, "hold_reasons": reasons_for(unmet),
+                              "hold_checks": unmet})
+                done[permit.id] = "update_hold"
+            else:
+                _move(session, permit, action="case_release", to="approved", actor_id=actor_id,
+                      reason=cause[:MAX_REASON], where=where)
+                done[permit.id] = "release"
+        except InvalidTransition:
+            continue
+    return done
+
+
+def held_by_case(session: Session, case_id: int) -> list[Permit]:
+    return list(session.exec(select(Permit).where(Permit.hold_case_id == case_id)
+                             .order_by(Permit.id)).all())
 
 
 def _changed(held: list[dict], unmet: list[dict]) -> bool:

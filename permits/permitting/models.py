@@ -61,6 +61,9 @@ class Permit(SQLModel, table=True):
     hold_since: date | None = None
     hold_reasons: list[str] = json_field()
     hold_checks: list[dict[str, Any]] = json_field()
+    # The rapid-response case whose investigation holds the permit (as well as, or instead of,
+    # checks not met); only the case's closure releases it (permits.permitting.holds).
+    hold_case_id: int | None = Field(default=None, foreign_key="enforcement_case.id")
     # The standards (codes) of the standing decision: what the permit's facilities must keep
     # meeting (continuous equivalence). Written with each decision that stands.
     decided_standards: list[str] = json_field()

@@ -113,7 +113,8 @@ def _move(session: Session, permit: Permit, *, action: str, to: str, actor_id: i
     state.require(action, current, to)
     values = dict(values or {})
     if current == "on_hold" and to != "on_hold":  # a hold ends with the status that ends it
-        values = {"hold_since": None, "hold_reasons": [], "hold_checks": [], **values}
+        values = {"hold_since": None, "hold_reasons": [], "hold_checks": [], "hold_case_id": None,
+                  **values}
     before = {"status": current, **{k: getattr(permit, k) for k in values}}
     result = session.execute(
         update(Permit).where(Permit.id == permit.id, Permit.status == current, *where)

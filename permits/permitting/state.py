@@ -49,6 +49,11 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("hold", {"approved"}, {"on_hold"}, PermitNotActive),
     _t("update_hold", {"on_hold"}, {"on_hold"}, PermitNotActive),
     _t("release", {"on_hold"}, {"approved"}, PermitNotActive),
+    # A rapid-response case under investigation holds the permits it names; its closure (other
+    # than a confirmed violation, which suspends them) releases them, or leaves them held for
+    # the checks still not met.
+    _t("case_hold", {"approved", "on_hold"}, {"on_hold"}, PermitNotActive),
+    _t("case_release", {"on_hold"}, {"on_hold", "approved"}, PermitNotActive),
     # An approved amendment changes the terms of an approved permit, which stays approved.
     _t("amend", {"approved"}, {"approved"}, PermitNotActive),
 )}
@@ -56,7 +61,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 _PAST = {"submit": "submitted", "re_evaluate": "re-evaluated", "approve": "approved",
          "deny": "denied", "withdraw": "withdrawn", "revoke": "revoked", "suspend": "suspended",
          "redecide": "decided again", "expire": "expired", "amend": "amended",
-         "hold": "put on hold", "update_hold": "held for other reasons", "release": "released"}
+         "hold": "put on hold", "update_hold": "held for other reasons", "release": "released",
+         "case_hold": "held for a case", "case_release": "released by a case"}
 
 
 # "A draft permit cannot be approved; only a permit that is under review can."
@@ -73,7 +79,9 @@ _CANNOT_BE = {action: define(f"permit.cannot_be.{action}", english) for action, 
     ("amend", N_("A %(status)s permit cannot be amended; only a permit that is %(statuses)s can.")),
     ("hold", N_("A %(status)s permit cannot be put on hold; only a permit that is %(statuses)s can.")),
     ("update_hold", N_("A %(status)s permit cannot have its hold updated; only a permit that is %(statuses)s can.")),
-    ("release", N_("A %(status)s permit cannot be released from hold; only a permit that is %(statuses)s can.")))}
+    ("release", N_("A %(status)s permit cannot be released from hold; only a permit that is %(statuses)s can.")),
+    ("case_hold", N_("A %(status)s permit cannot be held for a case; only a permit that is %(statuses)s can.")),
+    ("case_release", N_("A %(status)s permit cannot be released by a case; only a permit that is %(statuses)s can.")))}
 _NEEDS = define("permit.action_needs", N_("is %(status)s; %(action)s needs %(statuses)s"))
 
 

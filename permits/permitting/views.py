@@ -18,7 +18,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
-from facility_registry.models import Facility
+from facility_registry.models import EnforcementCase, Facility
 from permits.accounts.auth import guard
 from permits.accounts.forms import ConfirmForm
 from permits.accounts.models import Organization
@@ -232,7 +232,8 @@ def page_context(session, permit: Permit) -> dict:
         Shipment.permit_id == permit.id, Shipment.status == "in_transit")).one()
     return {
         "outcome": outcome(permit, standing, titles=titles, in_transit=in_transit,
-                           facility_names={i: f.name for i, f in facilities.items()}),
+                           facility_names={i: f.name for i, f in facilities.items()},
+                           hold_case=_hold_case(session, permit)),
         "certified": has_certificate(permit, history),
         "permit": permit, "decision": standing, "history": history, "amendments": proposed,
         "amendment_decisions": {d.amendment_id: d for d in history if d.amendment_id},
@@ -330,3 +331,10 @@ def certificate_pdf(permit_id: int):
                              base_url=current_app.config["PARITY_PUBLIC_BASE_URL"])
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{permit.number}.pdf"'})
+
+
+def _hold_case(session, permit) -> str | None:
+    if permit.hold_case_id is None:
+        return None
+    case = session.get(EnforcementCase, permit.hold_case_id)
+    return case.reference if case is not None else None

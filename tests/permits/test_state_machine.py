@@ -49,6 +49,9 @@ ALLOWED_FROM = {
     "hold": {"approved"},
     "update_hold": {"on_hold"},
     "release": {"on_hold"},
+    # A rapid-response case under investigation holds a permit; its closure releases it.
+    "case_hold": {"approved", "on_hold"},
+    "case_release": {"on_hold"},
 }
 
 
