@@ -33,7 +33,8 @@ def test_each_role_sees_counts_of_what_waits_with_links(client, db):
     inspector = _tiles(client)
     assert inspector["Applications to review"][0] >= 1
     assert inspector["Missed deadlines"][0] >= 1 and inspector["Missed deadlines"][1] == "/shipments/exceptions"
-    assert inspector["Open enforcement cases"][0] == 1
+    # The suspended facility's case, and the demo's petitions received and under investigation.
+    assert inspector["Open enforcement cases"][0] == 3
     assert inspector["Evidence to verify"][0] >= 1
 
     login(client, _user(db, "facility@keystone-lead.example"), demo.PASSWORD)
