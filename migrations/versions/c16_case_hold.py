@@ -2,7 +2,7 @@
 the permit records which case holds it.
 
 Revision ID: c16_case_hold
-Revises: c16_carbon
+Revises: instr_evidence_instrument
 """
 from collections.abc import Sequence
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'c16_case_hold'
-down_revision: str | None = 'c16_carbon'
+down_revision: str | None = 'instr_evidence_instrument'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
