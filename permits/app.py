@@ -86,6 +86,7 @@ def register_extensions(app: Flask) -> None:
     warn_unshared_limits(app)
     security.register(app)
     security.trust_proxies(app)
+    import permits.notifications.notices  # noqa: F401 - audited events -> notices to whom they concern
     import permits.registry.signals  # noqa: F401 - connects the registry's events to permits and audit
 
     @app.context_processor
@@ -111,6 +112,7 @@ PAGES = (
     "permits.shipments.views",
     "permits.reports.views",
     "permits.cases.views",
+    "permits.notifications.views",
 )
 API = (
     "permits.api.meta",

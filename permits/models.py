@@ -5,6 +5,7 @@ from permits.api.idempotency_record import IdempotencyRecord  # noqa: F401
 from permits.audit.models import AuditEntry, Checkpoint  # noqa: F401
 from permits.cases.models import CaseStage, Petition, PetitionAttachment, RemediationAction  # noqa: F401
 from permits.consents.models import Consent  # noqa: F401
+from permits.notifications.models import Notification, NotificationMail  # noqa: F401
 from permits.permitting.decision_models import Amendment, Decision, EvidenceRequest  # noqa: F401
 from permits.permitting.models import Permit  # noqa: F401
 from permits.reports.models import ComplianceReport  # noqa: F401

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import Text, insert, text, type_coerce
 from sqlmodel import Session, select
 
@@ -24,6 +25,10 @@ from permits.core.db import WRITER_FLAG, WRITER_LOCK_KEY
 from standards.clock import utc_text, utcnow
 
 GENESIS = "0" * 64
+
+#: send(entry, session=) once an entry is written, in the caller's transaction: the features
+#: that act on what happened (notices) listen here instead of being called from every service.
+recorded = Namespace().signal("audit-recorded")
 
 
 def _jsonable(value: Any) -> Any:
@@ -119,8 +124,10 @@ def record(
         "prev_hash": prev_hash,
     }
     values["hash"] = hashlib.sha256(canonical_json(_body(**values))).hexdigest()
-    entry_id = connection.execute(_INSERT, values).scalar_one()
-    return RecordedEntry(id=entry_id, **values)
+    entry = RecordedEntry(id=connection.execute(_INSERT, values).scalar_one(), **values)
+    if recorded.receivers:
+        recorded.send(entry, session=session)
+    return entry
 
 
 def head(session: Session) -> tuple[int, str]:
