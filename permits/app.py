@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     try:
         app.config.update(configuration.build(app.instance_path, config))
         configure_case_periods(app.config["PARITY_CASE_PERIODS"])
+        configure_notifications(app)
     except configuration.ConfigError as exc:
         _refuse_in_the_cli(exc)
         raise
@@ -53,6 +54,21 @@ def configure_case_periods(setting: str) -> None:
         deadlines.configure(setting)
     except ValueError as exc:
         raise configuration.ConfigError(str(exc)) from exc
+
+
+def configure_notifications(app: Flask) -> None:
+    """Connect the notices to the audited events and the e-mail sender to commits; say once
+    where notices go."""
+    import logging
+
+    from permits.notifications import mail, notices  # noqa: F401 - connect on import
+
+    try:
+        where = mail.describe(app.config)
+    except ValueError as exc:
+        raise configuration.ConfigError(f"PARITY_SMTP_URL {exc}.") from exc
+    quiet = app.config["PARITY_ENV"] != "production" or app.config["PARITY_SMTP_URL"]
+    app.logger.log(logging.INFO if quiet else logging.WARNING, where)
 
 
 def register_extensions(app: Flask) -> None:
@@ -86,7 +102,6 @@ def register_extensions(app: Flask) -> None:
     warn_unshared_limits(app)
     security.register(app)
     security.trust_proxies(app)
-    import permits.notifications.notices  # noqa: F401 - audited events -> notices to whom they concern
     import permits.registry.signals  # noqa: F401 - connects the registry's events to permits and audit
 
     @app.context_processor

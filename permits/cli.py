@@ -17,7 +17,7 @@ from standards import clock
 from standards.vocabulary import ROLES
 
 # Modules that each expose `register(app)` for their own commands.
-COMMAND_MODULES: list[str] = ["permits.registry.cli", "permits.reports.cli"]
+COMMAND_MODULES: list[str] = ["permits.registry.cli", "permits.reports.cli", "permits.notifications.cli"]
 
 users = AppGroup("users", help="Create users and issue their API tokens.")
 audit_group = AppGroup("audit", help="Check the audit chain, sign checkpoints of it.")

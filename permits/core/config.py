@@ -25,6 +25,11 @@ DEFAULTS: dict[str, Any] = {
     "PARITY_TRUSTED_PROXIES": 0,
     "PARITY_PETITION_RATE_LIMIT": "5 per hour",
     "PARITY_CASE_PERIODS": "",  # "stage=days,...": see permits.cases.deadlines
+    # Notices are e-mailed through this server when set (permits.notifications.mail), else in-app only.
+    "PARITY_SMTP_URL": "",
+    "PARITY_SMTP_FROM": "Parity <parity@localhost>",
+    # Send a transaction's e-mails in the committing thread (tests) instead of a thread of their own.
+    "PARITY_MAIL_INLINE": False,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "WTF_CSRF_ENABLED": True,
@@ -39,7 +44,7 @@ DEFAULTS: dict[str, Any] = {
 
 _INT_KEYS = {"PARITY_MIN_NOTICE_DAYS", "PARITY_TRUSTED_PROXIES"}
 _FLOAT_KEYS = {"PARITY_RECEIPT_TOLERANCE_PERCENT"}
-_BOOL_KEYS = {"PARITY_HTTPS", "RATELIMIT_ENABLED"}
+_BOOL_KEYS = {"PARITY_HTTPS", "RATELIMIT_ENABLED", "PARITY_MAIL_INLINE"}
 
 
 def _coerce(key: str, raw: str) -> Any:

@@ -14,6 +14,7 @@ from datetime import UTC, date, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -109,6 +110,19 @@ JOBS = (
 )
 
 
+# Not a daily job: every minute, the notice e-mails that are due (new ones a commit's own sender
+# missed, and failed ones whose backoff is over). Each row is claimed before it is sent.
+MAIL_JOB_ID = "notice-mail"
+MAIL_EVERY_MINUTES = 1
+
+
+def send_notice_mail(app: Flask) -> str:
+    from permits.notifications.mail import send_due
+
+    with app.app_context():
+        return str(send_due(app))
+
+
 def run_once(engine, job: Job, day: date) -> str | None:
     """Run `job` for `day` unless it already ran for that day; return its summary or None."""
     with Session(engine, expire_on_commit=False) as session:
@@ -163,6 +177,12 @@ def build(app: Flask) -> BlockingScheduler:
             # A scheduler that was down at the hour still runs the job when it is back.
             misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
         )
+    if app.config.get("PARITY_SMTP_URL"):
+        scheduler.add_job(
+            send_notice_mail, IntervalTrigger(minutes=MAIL_EVERY_MINUTES, timezone=UTC), args=[app],
+            id=MAIL_JOB_ID, name="E-mail the notices that are due, retrying failed ones",
+            replace_existing=True, misfire_grace_time=300, coalesce=True, max_instances=1,
+        )
     return scheduler
 
 
@@ -177,4 +197,4 @@ def serve(app: Flask) -> None:
     build(app).start()
 
 
-__all__ = ["JOBS", "build", "catch_up", "run_once", "serve"]
+__all__ = ["JOBS", "MAIL_JOB_ID", "build", "catch_up", "run_once", "send_notice_mail", "serve"]
