@@ -5,6 +5,7 @@ Every other action (a shipment logged, a draft saved...) costs one dictionary lo
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from sqlalchemy import func
@@ -68,6 +69,11 @@ CASE_OPENED = define("notice.case_opened", N_(
 CASE_OVERDUE = define("notice.case_overdue", N_(
     "Case %(reference)s is escalated: its %(status)s stage was due on %(due_on)s."))
 
+REVOKED = define("notice.permit_revoked", N_(
+    "Permit %(number)s was revoked: no load may leave under it (loads already in transit under "
+    "it: %(num)s). Reason: %(reason)s"))
+
+log = logging.getLogger(__name__)
 Handler = Callable[[Session, AuditEntry], None]
 HANDLERS: dict[str, Handler] = {}
 
@@ -144,17 +150,21 @@ def _hold(session: Session, entry: AuditEntry) -> None:
     notify(session, users, message, link=f"/permits/{permit.id}", skip_user_id=entry.actor_id)
 
 
-@on("permit.suspend")
-def _permit_suspended(session: Session, entry: AuditEntry) -> None:
+@on("permit.suspend", "permit.revoke")
+def _permit_stopped(session: Session, entry: AuditEntry) -> None:
     permit = _permit(session, entry.entity_id)
     if permit is None:
         return
     # The loads already on the road are the ones nobody would otherwise hear about.
     in_transit = session.exec(select(func.count()).select_from(Shipment).where(
         Shipment.permit_id == permit.id, Shipment.status == "in_transit")).one()
-    code = (SUSPENDED if not in_transit else SUSPENDED_ONE_IN_TRANSIT if in_transit == 1
-            else SUSPENDED_IN_TRANSIT)
-    message = Message(code, {"number": _number(permit), "num": in_transit})
+    if entry.action == "permit.revoke":
+        message = Message(REVOKED, {"number": _number(permit), "num": in_transit,
+                                    "reason": entry.reason or ""})
+    else:
+        code = (SUSPENDED if not in_transit else SUSPENDED_ONE_IN_TRANSIT if in_transit == 1
+                else SUSPENDED_IN_TRANSIT)
+        message = Message(code, {"number": _number(permit), "num": in_transit})
     users = [*recipients.shippers(session, permit.organization_id),
              *recipients.facility_users(session, _facilities_of(permit))]
     notify(session, users, message, link=f"/permits/{permit.id}", skip_user_id=entry.actor_id)
@@ -259,8 +269,14 @@ def _case(session: Session, entry: AuditEntry) -> None:
 
 def _on_recorded(entry: AuditEntry, *, session: Session, **_) -> None:
     handler = HANDLERS.get(entry.action)
-    if handler is not None:
-        handler(session, entry)
+    if handler is None:
+        return
+    # A notice that cannot be written must not undo the decision it is about: its own savepoint.
+    try:
+        with session.begin_nested():
+            handler(session, entry)
+    except Exception:  # noqa: BLE001 - logged with its traceback; the event stands
+        log.exception("no notice for %s %s %s", entry.action, entry.entity, entry.entity_id)
 
 
 chain.recorded.connect(_on_recorded, weak=False)

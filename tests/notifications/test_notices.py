@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from facility_registry import services as registry
@@ -169,3 +170,37 @@ def _links(db):
         return session.exec(select(Notification.link).where(
             Notification.code.like("notice.case%"))).all()
 
+
+
+def test_a_revocation_tells_the_shipper_and_the_facility_with_the_loads_in_transit(
+        db, approved, shipper, inspector, compliant_facility):
+    facility_user = make_user(db, "facility", facility_id=compliant_facility.id)
+    with Session(db) as session:
+        make_shipment(session, permit=approved, departed_on=TODAY)
+        make_shipment(session, permit=approved, departed_on=TODAY)
+        permit_services.revoke(session, actor=as_user(session, inspector), permit_id=approved.id,
+                               reason="False origin declared.")
+        session.commit()
+    assert codes(db, facility_user) == ["notice.permit_revoked"]
+    with Session(db) as session:
+        told = session.exec(select(Notification).where(Notification.user_id == shipper.id)
+                            .order_by(Notification.id.desc())).first()
+    assert told.code == "notice.permit_revoked"
+    assert told.params == {"number": approved.number, "num": 2, "reason": "False origin declared."}
+    assert codes(db, inspector) == []
+
+
+def test_a_notice_that_fails_does_not_undo_the_event(db, monkeypatch, shipper, mx_authority,
+                                                     compliant_facility):
+    from permits.notifications import notices as handlers
+
+    def broken(session, entry):  # a failing statement: on PostgreSQL it aborts its transaction
+        session.execute(text("SELECT no_such_column FROM notification"))
+
+    monkeypatch.setitem(handlers.HANDLERS, "decision.recorded", broken)
+    with Session(db, expire_on_commit=False) as session:
+        permit, decision = apply(session, shipper, compliant_facility.id)
+        session.commit()
+    assert decision.outcome == "approved"
+    assert codes(db, shipper) == []  # its notice failed...
+    assert codes(db, mx_authority) == ["notice.consent_requested"]  # ...the others were written
