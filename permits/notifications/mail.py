@@ -234,6 +234,8 @@ def _send_quietly(app: Flask) -> None:
 
 @event.listens_for(OrmSession, "after_commit")
 def _after_commit(session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released: the transaction is still open
     app = session.info.pop(services.MAIL_AFTER_COMMIT, None)
     if app is None:
         return
@@ -246,4 +248,5 @@ def _after_commit(session) -> None:
 
 @event.listens_for(OrmSession, "after_rollback")
 def _after_rollback(session) -> None:
-    session.info.pop(services.MAIL_AFTER_COMMIT, None)
+    if session.get_nested_transaction() is None:  # the whole transaction, not a savepoint
+        session.info.pop(services.MAIL_AFTER_COMMIT, None)
