@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from facility_registry.models import EnforcementCase, Facility
 from permits.audit import chain
-from permits.audit.models import AuditEntry
+from permits.audit.chain import RecordedEntry as AuditEntry
 from permits.notifications import recipients
 from permits.notifications.services import notify
 from permits.permitting.decision_models import Decision
