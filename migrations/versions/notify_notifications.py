@@ -1,7 +1,7 @@
 """notifications: a notice per recipient user, and the e-mail outbox
 
 Revision ID: notify_notifications
-Revises: instr_evidence_instrument
+Revises: c16_case_hold
 """
 from collections.abc import Sequence
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'notify_notifications'
-down_revision: str | None = 'instr_evidence_instrument'
+down_revision: str | None = 'c16_case_hold'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
