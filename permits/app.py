@@ -128,6 +128,7 @@ PAGES = (
     "permits.reports.views",
     "permits.cases.views",
     "permits.notifications.views",
+    "permits.admin.views",
 )
 API = (
     "permits.api.meta",

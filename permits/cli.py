@@ -162,6 +162,7 @@ def verify_audit(checkpoint_file, public_key_file):
     public = _public_key(public_key_file) if checkpoint is not None else None
     with db.session_scope(db.engine(), read_only=True) as session:
         result = verification.verify(session, checkpoint=checkpoint, public_key=public)
+    _keep_verification(result)
     if result.ok:
         extended = f"; extends checkpoint {checkpoint['seq']}" if checkpoint else ""
         click.echo(f"ok: {result.chain.entries} entries, head {result.chain.head}{extended}")
@@ -171,6 +172,18 @@ def verify_audit(checkpoint_file, public_key_file):
     for problem in result.problems[1:20]:
         click.echo(f"  {problem['problem']}", err=True)
     sys.exit(1)
+
+
+def _keep_verification(result) -> None:
+    """The result goes on the administrators' page; a database that refuses the write (a
+    read-only replica) does not change the command's answer."""
+    from permits.audit import verification
+
+    try:
+        with db.session_scope(db.engine()) as session:
+            verification.record(session, result, source="cli")
+    except Exception as exc:  # noqa: BLE001 - the verification itself is what the caller asked for
+        click.echo(f"(the result could not be kept for the admin page: {exc})", err=True)
 
 
 def _read_checkpoint(path: str) -> dict:

@@ -1,7 +1,7 @@
 """The account forms; every label and message is marked for translation."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
@@ -39,3 +39,15 @@ class LanguageForm(FlaskForm):
     language = SelectField(_l("Language of the pages"), choices=[],
                            description=_l("Used whenever you are signed in, on any device."))
     submit = SubmitField(_l("Save language"))
+
+
+class AccountRequestForm(FlaskForm):
+    """Someone without an account asks for one; the role and country choices are set by the view."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("What you need to do"), choices=[], validate_choice=False)
+    organization_name = StringField(_l("Company, facility or agency"), validators=[Length(max=200)])
+    country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Anything the administrators should know"), validators=[Length(max=1000)])
+    submit = SubmitField(_l("Ask for an account"))

@@ -75,4 +75,25 @@ class ApiToken(SQLModel, table=True):
         return self.revoked_at is not None
 
 
-__all__ = ["ApiToken", "Organization", "User"]
+class AccountRequest(SQLModel, table=True):
+    """Someone without an account asks for one; an administrator approves (creating the user)
+    or denies it. Nothing is granted by asking."""
+
+    __tablename__ = "account_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    organization_name: str = Field(default="", max_length=200)  # a shipper's company, a facility's name
+    country: str | None = Field(default=None, max_length=2)
+    note: str = Field(default="", max_length=1000)
+    status: str = Field(default="pending", max_length=10)  # pending, approved, denied
+    created_at: datetime = timestamp_field()
+    decided_at: datetime | None = timestamp_field(nullable=True, default_now=False)
+    decided_by: int | None = Field(default=None, foreign_key="user_account.id")
+    user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    reason: str = Field(default="", max_length=500)  # why it was denied
+
+
+__all__ = ["AccountRequest", "ApiToken", "Organization", "User"]

@@ -5,6 +5,13 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+from standards.messages import N_, Message, define
+
+define("password.too_short", N_("must be at least %(num)s characters"))
+define("password.too_long", N_("must be at most %(num)s characters"))
+define("password.common", N_("is too common or too easy to guess; choose another"))
+define("password.is_email", N_("must not be your email address"))
+
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 
@@ -19,12 +26,12 @@ def common_passwords() -> frozenset[str]:
 def problem(password: str, *, email: str | None = None) -> str | None:
     """Why `password` may not be used, or None."""
     if len(password) < MIN_LENGTH:
-        return f"must be at least {MIN_LENGTH} characters"
+        return Message("password.too_short", {"num": MIN_LENGTH})
     if len(password) > MAX_LENGTH:
-        return f"must be at most {MAX_LENGTH} characters"
+        return Message("password.too_long", {"num": MAX_LENGTH})
     folded = password.strip().lower()
     if folded in common_passwords() or len(set(folded)) < 4:
-        return "is too common or too easy to guess; choose another"
+        return Message("password.common")
     if email and folded == email.strip().lower():
-        return "must not be your email address"
+        return Message("password.is_email")
     return None

@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     make_response,
@@ -19,14 +18,23 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
+from permits.accounts import requests as account_requests
 from permits.accounts import services as accounts
 from permits.accounts import throttle
 from permits.accounts.auth import guard, public
-from permits.accounts.forms import ConfirmForm, LanguageForm, LoginForm, PasswordForm, TokenForm
-from permits.accounts.models import User
+from permits.accounts.forms import (
+    AccountRequestForm,
+    ConfirmForm,
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+    TokenForm,
+)
 from permits.core import db
 from permits.core.extensions import limiter, offered_languages
 from permits.core.translations import own_name
+from permits.web.labels import COUNTRIES as COUNTRY_WORDS
+from permits.web.labels import ROLES as ROLE_WORDS
 
 bp = Blueprint("auth", __name__)
 
@@ -122,21 +130,35 @@ def change_password():
     return render_template("accounts/password.html", form=form), status
 
 
-@bp.post("/admin/users/<int:user_id>/force-reset")
-@guard("admin")
-def force_password_reset(user_id: int):
-    form = ConfirmForm()
+def _request_limit() -> str:
+    return current_app.config.get("PARITY_ACCOUNT_REQUEST_RATE_LIMIT", "5 per hour")
+
+
+@bp.route("/account/request", methods=["GET", "POST"])
+@public
+@limiter.limit(_request_limit, methods=["POST"], error_message=lambda: _("Too many requests; wait an hour."))
+def request_account():
+    """Someone without an account asks for one; an administrator answers on the admin pages."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = AccountRequestForm()
+    form.role.choices = [(r, str(ROLE_WORDS[r])) for r in account_requests.REQUESTABLE]
+    form.country.choices = [("", _("— choose —"))] + [(c, str(w)) for c, w in COUNTRY_WORDS.items()]
     if form.validate_on_submit():
         session = db.session()
-        user = session.get(User, user_id)
-        if user is None:
-            abort(404)
-        accounts.force_password_reset(session, user=user, actor_id=current_user.id)
-        session.commit()
-        flash(_("%(email)s is signed out everywhere and must choose a new password at the next "
-                "sign-in.", email=user.email), "info")
-    return redirect(safe_next(request.form.get("next")) if request.form.get("next")
-                    else url_for("auth.account"))
+        try:
+            account_requests.ask(session, email=form.email.data, name=form.name.data, role=form.role.data,
+                                 organization_name=form.organization_name.data or "",
+                                 country=form.country.data or None, note=form.note.data or "")
+        except accounts.AccountError as exc:
+            session.rollback()
+            field = getattr(form, exc.field)
+            field.errors = [*field.errors, exc.message]
+        else:
+            session.commit()
+            return render_template("accounts/request_sent.html")
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/request.html", form=form), status
 
 
 @bp.get("/account")

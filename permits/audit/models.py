@@ -38,3 +38,18 @@ class Checkpoint(SQLModel, table=True):
     signed_at: str = Field(max_length=32)  # exactly as signed (ISO 8601, UTC)
     key_id: str = Field(max_length=64)
     signature: str = Field(max_length=128)
+
+
+class VerificationRun(SQLModel, table=True):
+    """The result of one `audit verify`, from the command line or an administrator's page."""
+
+    __tablename__ = "audit_verification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = timestamp_field()
+    source: str = Field(max_length=10)  # "cli" or "page"
+    actor_id: int | None = None
+    ok: bool
+    entries: int
+    problems: int = 0
+    first_problem: str | None = Field(default=None, max_length=500)

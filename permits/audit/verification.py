@@ -49,3 +49,15 @@ def verify(session: Session, *, checkpoint: dict[str, Any] | None = None, public
     result.problems += [p.to_dict() for p in findings.problems]
     result.count += findings.count
     return result
+
+
+def record(session: Session, result: Result, *, source: str, actor_id: int | None = None):
+    """Keep the result for the administrators' page (the newest one is what it shows)."""
+    from permits.audit.models import VerificationRun
+
+    run = VerificationRun(source=source, actor_id=actor_id, ok=result.ok, entries=result.chain.entries,
+                          problems=result.count, first_problem=(result.first_problem() or None) and
+                          result.first_problem()[:500])
+    session.add(run)
+    session.flush()
+    return run

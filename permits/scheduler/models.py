@@ -19,3 +19,15 @@ class JobRun(SQLModel, table=True):
     started_at: datetime = timestamp_field()
     finished_at: datetime | None = timestamp_field(nullable=True, default_now=False)
     summary: str = ""
+
+
+class JobFailure(SQLModel, table=True):
+    """A job's day that failed: its claim rolled back (so the day is tried again), this stays."""
+
+    __tablename__ = "job_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=60, index=True)
+    period: str = Field(max_length=20)
+    failed_at: datetime = timestamp_field()
+    error: str = Field(default="", max_length=500)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from permits.reports.schedule import scheduled
-from permits.scheduler.models import JobRun
+from permits.scheduler.models import JobFailure, JobRun
 from standards import clock
 from standards.clock import utcnow
 
@@ -147,13 +147,25 @@ def catch_up(engine, today: date, jobs=JOBS) -> dict[str, list[str]]:
         for day in _missed_days(engine, job, today):
             try:
                 summary = run_once(engine, job, day)
-            except Exception:  # noqa: BLE001 - one failing day must not stop the others
+            except Exception as exc:  # noqa: BLE001 - one failing day must not stop the others
                 # Its claim rolled back with it, so the next run tries that day again.
                 log.exception("%s failed for %s", job.id, day)
+                record_failure(engine, job, day, exc)
                 break
             if summary is not None:
                 done.setdefault(job.id, []).append(f"{day}: {summary}")
     return done
+
+
+def record_failure(engine, job: Job, day: date, exc: BaseException) -> None:
+    """Keep the failure where an administrator sees it (the jobs page); never raise from here."""
+    try:
+        with Session(engine) as session:
+            session.add(JobFailure(job_id=job.id, period=day.isoformat(),
+                                   error=f"{type(exc).__name__}: {exc}"[:500]))
+            session.commit()
+    except Exception:  # noqa: BLE001 - a database that is down is already in the log above
+        log.exception("could not record the failure of %s for %s", job.id, day)
 
 
 def _missed_days(engine, job: Job, today: date) -> list[date]:

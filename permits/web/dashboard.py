@@ -12,7 +12,8 @@ from werkzeug.routing import BuildError
 
 from facility_registry.models import EnforcementCase, Evidence
 from facility_registry.queries import not_superseded
-from permits.accounts.models import User
+from permits.accounts.models import AccountRequest, User
+from permits.audit.models import VerificationRun
 from permits.cases.public import inspector_counts
 from permits.consents.services import queue as consent_queue
 from permits.permitting.decision_models import EvidenceRequest
@@ -143,8 +144,24 @@ def _admin(session: Session, user: User) -> list[Tile | None]:
                  when=last.started_at.strftime("%Y-%m-%d %H:%M UTC")) if last else _l("No job has run yet.")),
         _tile(_l("Job runs not finished"), unfinished, "admin.jobs",
               _l("Started and never finished: look at the scheduler's log."), urgent=True),
+        _tile(_l("Account requests waiting"),
+              _count(session, select(AccountRequest.id).where(AccountRequest.status == "pending")),
+              "admin.requests_", _l("People asking for an account: approve or deny.")),
+        _verification_tile(session),
         *_overseer(session, user),
     ]
+
+
+def _verification_tile(session: Session) -> Tile | None:
+    last = session.exec(select(VerificationRun).order_by(VerificationRun.at.desc(),
+                                                        VerificationRun.id.desc()).limit(1)).first()
+    if last is None:
+        return _tile(_l("Audit verifications"), 0, "admin.verification_page",
+                     _l("The audit chain has never been verified."), urgent=True)
+    hint = (_l("Last: %(when)s, verifies", when=last.at.strftime("%Y-%m-%d %H:%M UTC")) if last.ok else
+            _l("Last: %(when)s, DOES NOT VERIFY", when=last.at.strftime("%Y-%m-%d %H:%M UTC")))
+    return _tile(_l("Problems at the last audit verification"), last.problems, "admin.verification_page",
+                 hint, urgent=True)
 
 
 ROLE_TILES = {"inspector": _overseer, "shipper": _shipper, "facility": _facility,

@@ -25,6 +25,7 @@ LINKS = [
     ("catalogue.standards", _l("Standards"), ROLES),
     ("reports.index", _l("Reports"), OVERSEERS),
     ("cases.desk", _l("Cases"), OVERSEERS),
+    ("admin.home", _l("Administration"), ("admin",)),
 ]
 
 
@@ -45,6 +46,7 @@ HINTS = {
     "catalogue.standards": _l("The U.S. reference values, with their citations."),
     "reports.index": _l("Monthly and yearly compliance reports."),
     "cases.desk": _l("Petitions and their cases, stage by stage, overdue first."),
+    "admin.home": _l("Users, organizations, account requests, the audit trail, job runs."),
 }
 
 

@@ -1,0 +1,1 @@
+"""admin: users, organizations, account requests, the audit trail, job runs, verification."""
