@@ -1,8 +1,8 @@
 """Each role's journey in a real browser, at 1280 px and at 390 px, with axe-core on every page
 visited: the public checks a certificate and finds facilities, a shipper reads the checks and
 logs a load ahead of its departure, a facility confirms receipt and recovery, an inspector
-verifies evidence and inspects with a violation and sees the cascade, an administrator reads
-the overview."""
+verifies evidence and inspects with a violation and sees the cascade, an administrator creates
+a user and deactivates it, an authority decides a consent."""
 from __future__ import annotations
 
 import re
@@ -116,10 +116,47 @@ def test_an_inspector_verifies_evidence_and_a_violation_suspends_the_facility(sc
     assert page.get_by_role("heading", name=re.compile("Suspended: no new load may leave")).is_visible()
 
 
-def test_an_administrator_reads_the_overview(screen):
+def test_an_administrator_creates_a_user_and_deactivates_it(screen):
     page, base = screen
     sign_in(page, base, "admin@parity.example")
     visit(page)
     assert page.get_by_role("heading", name="What waits for you").is_visible()
-    visit(page, base + "/shipments/exceptions")
-    visit(page, base + "/reports")
+    page.get_by_role("link", name="Administration").first.click()
+    visit(page)
+    page.get_by_role("link", name="Users", exact=True).click()
+    visit(page)
+    page.get_by_role("link", name="Create a user").click()
+    visit(page)
+    email = f"new.inspector.{page.viewport_size['width']}@parity.example"
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Name", exact=True).fill("Nadia Newcomer")
+    page.get_by_label("Role").select_option(value="inspector")
+    page.get_by_role("button", name="Create the user").click()
+    visit(page)
+    assert page.get_by_role("heading", name="Temporary password").is_visible()
+    page.get_by_role("link", name="The user’s page").click()
+    visit(page)
+    page.get_by_role("button", name="Deactivate").click()
+    visit(page)
+    assert f"{email} is deactivated" in page.content()
+    visit(page, base + "/admin/audit?actor=admin@parity.example")
+    assert "user.deactivated" in page.content() and "user.created" in page.content()
+    visit(page, base + "/admin/jobs")
+    visit(page, base + "/admin/verification")
+
+
+def test_an_authority_decides_a_consent(screen):
+    page, base = screen
+    sign_in(page, base, "authority@epa.example")
+    visit(page)
+    page.get_by_role("link", name=re.compile("Consents to decide")).click()
+    visit(page)
+    page.locator(PERMIT_LINK).first.click()
+    visit(page)
+    page.get_by_role("link", name="Record the decision").first.click()
+    visit(page)
+    page.get_by_label("Decision").select_option(value="consent")
+    page.get_by_label("Reference number").fill(f"EPA-AOC-{page.viewport_size['width']}")
+    page.get_by_role("button", name="Record the decision").click()
+    visit(page)
+    assert "The decision is recorded." in page.content()
