@@ -15,7 +15,7 @@ from permits.accounts.models import AccountRequest, ApiToken, Organization, User
 from permits.audit.models import AuditEntry, VerificationRun
 from permits.scheduler import process as scheduler
 from permits.scheduler.models import JobFailure
-from tests.helpers import PASSWORD, bearer, login, make_facility, make_user
+from tests.helpers import bearer, login, make_facility, make_user
 
 ADMIN_GETS = ["/admin/", "/admin/users", "/admin/users/new", "/admin/users/1", "/admin/organizations",
               "/admin/organizations/new", "/admin/requests", "/admin/audit", "/admin/jobs",
