@@ -213,7 +213,8 @@ def term_label(value) -> str:
 
 # Stored sentences (decision rules, registry reasons) name values by their codes; a page
 # shows them in words. An identifier in parentheses is the database's, not the reader's.
-_CODE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\s\(id \d+\)")
+# "inspection #12" says which row; the date beside it says which inspection to a person.
+_CODE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\s\(id \d+\)|\binspection #\d+")
 
 
 @bp.app_template_filter("in_words")
@@ -226,6 +227,8 @@ def in_words(text) -> str:
         code = match.group(0)
         if code.startswith(" ("):
             return ""
+        if code.startswith("inspection #"):
+            return "inspection"
         if code in BYPRODUCTS:  # inside a sentence: "accepts lead-acid battery dust"
             name = str(BYPRODUCTS[code])
             return name if name[:2].isupper() else name[:1].lower() + name[1:]

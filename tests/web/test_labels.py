@@ -43,3 +43,13 @@ def test_amended_terms_read_as_a_person_writes_them(app):
         assert change_text(transporters) == "Rio Bravo Freight (US); Transportes del Golfo (MX)"
         assert change_text(400.0) == "400"
         assert change_text([]) == "—" and change_text(None) == "—"
+
+
+def test_stored_sentences_lose_the_database_s_ids(app):
+    from permits.web.labels import in_words
+
+    with app.test_request_context():
+        assert in_words("violation found at inspection #12 on 2026-12-02") == \
+            "violation found at inspection on 2026-12-02"
+        assert in_words("the receiving facility Great Lakes Metals (id 3) is active") == \
+            "the receiving facility Great Lakes Metals is active"
