@@ -1,7 +1,7 @@
 """admin pages: account requests, job failures, audit verification runs
 
 Revision ID: admin_pages
-Revises: c16_case_hold
+Revises: notify_notifications
 Create Date: 2026-12-02 16:05:28.936580
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'admin_pages'
-down_revision: str | None = 'c16_case_hold'
+down_revision: str | None = 'notify_notifications'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
