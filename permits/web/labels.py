@@ -47,6 +47,8 @@ STATES = {
     "secondary_lead_smelting": _l("secondary lead smelting"),
     "metals_recovery_kiln": _l("metals recovery kiln"),
     "slag_processing": _l("slag processing"), "land_disposal": _l("land disposal"),
+    # The steel mill's furnace that makes EAF dust: a process a facility may declare (catalogue).
+    "eaf_steelmaking": _l("electric arc furnace steelmaking"),
 }
 BYPRODUCTS = {
     "lead_acid_battery_dust": _l("Lead-acid battery dust"),
