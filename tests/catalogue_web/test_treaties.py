@@ -55,10 +55,15 @@ def fixture_catalogue(db, monkeypatch):
     return db
 
 
+def ours(overview):
+    """This test's two treaties, in order, beside the packaged catalogue's own treaty entries."""
+    return [t for t in overview if t.code in ("test-basel", LONE)]
+
+
 def test_a_treaty_joined_by_mexico_and_canada_binds_from_the_second_accession(fixture_catalogue):
     with Session(fixture_catalogue) as session:
-        basel, lone = treaty_overview(session, date(2026, 12, 2))
-        before = treaty_overview(session, date(1992, 8, 27))[0]
+        basel, lone = ours(treaty_overview(session, date(2026, 12, 2)))
+        before = ours(treaty_overview(session, date(1992, 8, 27)))[0]
     assert (basel.code, basel.binding, basel.binding_from) == ("test-basel", True, CA_JOINED)
     assert [(p.country, p.joined_on) for p in basel.parties] == [
         ("US", None), ("MX", MX_JOINED), ("CA", CA_JOINED)]  # a signature alone joins nobody
@@ -72,7 +77,7 @@ def test_a_treaty_joined_by_mexico_and_canada_binds_from_the_second_accession(fi
 
 def test_a_treaty_only_the_united_states_joined_does_not_bind(fixture_catalogue):
     with Session(fixture_catalogue) as session:
-        lone = treaty_overview(session, date(2026, 12, 2))[1]
+        lone = ours(treaty_overview(session, date(2026, 12, 2)))[1]
     assert (lone.code, lone.name, lone.registered) == (
         LONE, "A practice only the United States joined", False)
     assert (lone.binding, lone.binding_from) == (False, None)
@@ -105,7 +110,7 @@ def test_the_page_in_spanish_names_the_treaty_in_spanish(client, fixture_catalog
 def test_the_json_twin_states_the_same(client, fixture_catalogue):
     response = client.get("/api/v1/public/treaties")
     assert response.status_code == 200
-    basel, lone = response.get_json()["items"]
+    basel, lone = [t for t in response.get_json()["items"] if t["code"] in ("test-basel", LONE)]
     assert (basel["binding"], basel["binding_from"]) == (True, "1992-08-28")
     assert basel["parties"][1] == {"country": "MX", "joined_on": "1991-02-22", "source": None,
                                    "steps": [{"event": "ratification", "on": "1991-02-22",
