@@ -3,8 +3,9 @@
 Read-only. The rule itself is `standards.catalogue`'s: a `treaty` entry is in force once two of the
 three countries have joined (its `treaty_accession` rows) and its own effective date has come. This
 module only gathers, per treaty, what a reader needs to see that: each country's recorded steps
-(signature, ratification, accession, ... with their source) from the packaged treaty register
-(`data/treaties.json`), the dates the rule counts, and the entries it makes binding.
+(signature, ratification, accession, ... with their source) from the catalogue's own `treaties`
+list (`data/catalogue.json`, the one place a treaty's dates are written), the dates the rule
+counts, and the entries it makes binding.
 
 A `treaty` entry that no treaty of the register claims (its `obligations`) is shown as a treaty of
 its own, named by its title, with its citation as the source: the page shows whatever is in the
@@ -29,7 +30,7 @@ from standards.vocabulary import COUNTRIES
 __all__ = ["EVENTS", "JOINING_EVENTS", "Event", "Obligation", "Party", "TreatyRecord",
            "TreatyStatus", "register", "treaty_overview"]
 
-TREATIES_FILE = "treaties.json"
+CATALOGUE_FILE = "catalogue.json"
 # The steps a country takes towards a treaty, as the depositary records them.
 EVENTS = ("signature", "ratification", "accession", "acceptance", "approval", "adherence",
           "entry_into_force")
@@ -111,9 +112,23 @@ class TreatyStatus:
 
 @functools.cache
 def register() -> tuple[TreatyRecord, ...]:
-    """The packaged treaty register, read and checked once per process."""
-    raw = json.loads(resources.files("standards.data").joinpath(TREATIES_FILE).read_text("utf-8"))
-    return parse_register(raw)
+    """The catalogue's treaties, read and checked once per process."""
+    raw = json.loads(resources.files("standards.data").joinpath(CATALOGUE_FILE).read_text("utf-8"))
+    return parse_register(from_catalogue(raw.get("treaties") or []))
+
+
+def from_catalogue(treaties: list[dict[str, Any]]) -> dict[str, Any]:
+    """The catalogue's treaty list in the register's form. The catalogue records, per country,
+    the day the treaty came into force for it (`joined_on`) and where that is read (`source`):
+    one step each, the one the two-of-three rule counts (none where the date was not read)."""
+    return {"treaties": [
+        {"code": treaty.get("code"), "name": treaty.get("title"),
+         "obligations": treaty.get("obligations") or [],
+         "parties": {country: [{"event": "entry_into_force", "on": joined.get("joined_on"),
+                                "source": joined.get("source")}]
+                     for country, joined in (treaty.get("accessions") or {}).items()
+                     if joined and joined.get("joined_on")}}
+        for treaty in treaties]}
 
 
 def parse_register(raw: dict[str, Any]) -> tuple[TreatyRecord, ...]:
