@@ -14,7 +14,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from facility_registry import events, validation
+from facility_registry import events, facilities, validation
 from facility_registry.announce import audited, evidence_changed
 from facility_registry.eligibility import refresh_standings
 from facility_registry.errors import EvidenceNotFound
@@ -22,11 +22,10 @@ from facility_registry.facilities import get_facility
 from facility_registry.models import COMPARATORS, EVIDENCE_KINDS, Evidence, Facility
 from facility_registry.queries import not_superseded, superseding
 from facility_registry.reference import Reference, load_reference
-from standards import units
+from standards import problems, units
 from standards.clock import utcnow
 from standards.errors import (
     InvalidTransition,
-    NotAllowed,
     UnknownStandard,
     UnknownUnit,
     ValidationFailed,
@@ -72,13 +71,13 @@ def clean_evidence(data: dict, reference: Reference, *, today: date, prefix: str
 
 def _clean(data: dict, reference: Reference, today: date, prefix: str) -> CleanEvidence:
     # The happy path runs each rule once, in order: a bulk import calls this 300,000 times.
-    code = validation.text(data.get("standard"), prefix + "standard", max_length=80)
-    observed_on = validation.past_date(data.get("observed_on"), prefix + "observed_on", today=today)
+    code = validation.text(data.get("standard"), f"{prefix}standard", max_length=80)
+    observed_on = validation.past_date(data.get("observed_on"), f"{prefix}observed_on", today=today)
     standard = _standard(reference, code, observed_on, prefix)
-    kind = _kind(data.get("kind"), prefix + "kind")
+    kind = _kind(data.get("kind"), f"{prefix}kind")
     instrument = _instrument(data.get("instrument"), kind, prefix)
     source = _source(data.get("source"), instrument, prefix)
-    basis = _basis(data.get("basis"), standard, reference, prefix + "basis")
+    basis = _basis(data.get("basis"), standard, reference, f"{prefix}basis")
     extras = _extras(data, standard, kind, basis, prefix)
     value, unit, value_entered, unit_entered = _convert(data.get("value"), data.get("unit"),
                                                         standard, prefix, extras["conditions"])
@@ -89,27 +88,28 @@ def _clean(data: dict, reference: Reference, today: date, prefix: str) -> CleanE
 
 def _instrument(value, kind: str | None, prefix: str) -> str | None:
     """The register's code of the instrument a binding limit cites, or None."""
-    code = validation.text(value, prefix + "instrument", max_length=40, required=False)
+    code = validation.text(value, f"{prefix}instrument", max_length=40, required=False)
     if code is None:
         return None
     found = get_instrument(code)
     if found is None:
-        raise validation.fail(prefix + "instrument", Message(INSTRUMENT_UNKNOWN, {"code": code}))
+        raise validation.fail(f"{prefix}instrument", Message(INSTRUMENT_UNKNOWN, {"code": code}))
     if kind != "limit":
-        raise validation.fail(prefix + "instrument", Message(INSTRUMENT_NOT_LIMIT))
+        raise validation.fail(f"{prefix}instrument", Message(INSTRUMENT_NOT_LIMIT))
     return found.code
 
 
 def _source(value, instrument: str | None, prefix: str) -> str:
     """The source as described; a limit citing an instrument may leave it out (the code stands)."""
-    source = validation.text(value, prefix + "source", max_length=500, required=instrument is None)
+    source = validation.text(value, f"{prefix}source", max_length=500, required=instrument is None)
     return source if source is not None else instrument
 
 
 def _standard(reference: Reference, code: str, observed_on: date, prefix: str):
     standard = reference.standard(code, observed_on)
     if standard is None:
-        raise UnknownStandard.on(prefix + "standard", f"{code} is not in the standards catalogue")
+        raise UnknownStandard.on(f"{prefix}standard", Message.of(
+            "evidence.unknown_standard", N_("%(code)s is not in the standards catalogue"), code=code))
     return standard
 
 
@@ -124,15 +124,15 @@ def _every_error(data, reference, today, prefix, first: ValidationFailed) -> Val
                 errors.setdefault(name, []).extend(m for m in messages if m not in errors.get(name, []))
             return None
 
-    code = attempt(lambda: validation.text(data.get("standard"), prefix + "standard", max_length=80))
-    observed_on = attempt(lambda: validation.past_date(data.get("observed_on"), prefix + "observed_on",
+    code = attempt(lambda: validation.text(data.get("standard"), f"{prefix}standard", max_length=80))
+    observed_on = attempt(lambda: validation.past_date(data.get("observed_on"), f"{prefix}observed_on",
                                                        today=today))
     standard = attempt(lambda: _standard(reference, code, observed_on or today, prefix)) if code else None
-    kind = attempt(lambda: _kind(data.get("kind"), prefix + "kind"))
+    kind = attempt(lambda: _kind(data.get("kind"), f"{prefix}kind"))
     instrument = attempt(lambda: _instrument(data.get("instrument"), kind, prefix))
     attempt(lambda: _source(data.get("source"), instrument or data.get("instrument") or None, prefix))
     if standard is not None:
-        basis = attempt(lambda: _basis(data.get("basis"), standard, reference, prefix + "basis"))
+        basis = attempt(lambda: _basis(data.get("basis"), standard, reference, f"{prefix}basis"))
         extras = attempt(lambda: _extras(data, standard, kind, basis, prefix)) if kind else None
         attempt(lambda: _convert(data.get("value"), data.get("unit"), standard, prefix,
                                  (extras or {}).get("conditions")))
@@ -142,7 +142,7 @@ def _every_error(data, reference, today, prefix, first: ValidationFailed) -> Val
 def _kind(value, field: str) -> str:
     clean = validation.text(value, field, max_length=12)
     if clean not in EVIDENCE_KINDS:
-        raise validation.fail(field, "must be limit or measurement")
+        raise validation.fail(field, Message.of("evidence.kind", N_("must be limit or measurement")))
     return clean
 
 
@@ -153,7 +153,9 @@ def _basis(value, standard, reference: Reference, field: str) -> str | None:
         return standard.basis
     if clean not in reference.bases:
         known = ", ".join(sorted(reference.bases))
-        raise validation.fail(field, f"{clean} is not a basis the catalogue knows ({known})")
+        raise validation.fail(field, Message.of(
+            "evidence.unknown_basis", N_("%(basis)s is not a basis the catalogue knows (%(known)s)"),
+            basis=clean, known=known))
     return clean
 
 
@@ -163,41 +165,52 @@ VALUE_ENTERED_LENGTH = 60  # Evidence.value_entered and Finding.value_entered
 def _extras(data: dict, standard, kind: str, basis: str | None, prefix: str) -> dict:
     """The comparator of a limit, the shift length of an 8-h TWA measurement, the stated
     stack-gas conditions and the subject of a per-test result: each only where it means something."""
-    comparator = validation.text(data.get("comparator"), prefix + "comparator", max_length=2,
+    comparator = validation.text(data.get("comparator"), f"{prefix}comparator", max_length=2,
                                  required=False)
     if comparator is not None:
         allowed = {"max": ("<", "<="), "min": (">", ">=")}.get(standard.direction, ())
         if kind != "limit":
-            raise validation.fail(prefix + "comparator", "only a binding limit has a comparator")
+            raise validation.fail(f"{prefix}comparator", Message.of(
+                "evidence.comparator_limit_only", N_("only a binding limit has a comparator")))
         if comparator not in COMPARATORS or comparator not in allowed:
-            choices = " or ".join(allowed) or "none (a required practice)"
-            raise validation.fail(prefix + "comparator",
-                                  f"must be {choices} for a {standard.direction} standard")
+            if allowed:
+                raise validation.fail(f"{prefix}comparator", Message.of(
+                    "evidence.comparator_choices",
+                    N_("must be %(first)s or %(second)s for a %(direction)s standard"),
+                    first=allowed[0], second=allowed[1], direction=standard.direction))
+            raise validation.fail(f"{prefix}comparator", Message.of(
+                "evidence.comparator_none",
+                N_("must be none (a required practice) for a %(direction)s standard"),
+                direction=standard.direction))
     shift_hours = data.get("shift_hours")
     if shift_hours is not None and shift_hours != "":
         if kind != "measurement" or basis != "8h_twa":
-            raise validation.fail(prefix + "shift_hours",
-                                  "only an 8-h TWA measurement states a shift length")
-        shift_hours = validation.number(shift_hours, prefix + "shift_hours", minimum=0,
+            raise validation.fail(f"{prefix}shift_hours", Message.of(
+                "evidence.shift_twa_only", N_("only an 8-h TWA measurement states a shift length")))
+        shift_hours = validation.number(shift_hours, f"{prefix}shift_hours", minimum=0,
                                         allow_equal=False)
         if shift_hours > 24:
-            raise validation.fail(prefix + "shift_hours", "must be at most 24 hours")
+            raise validation.fail(f"{prefix}shift_hours", Message.of(
+                "evidence.shift_at_most_24", N_("must be at most 24 hours")))
     else:
         shift_hours = None
     conditions = data.get("conditions")
     if conditions is not None:
         if not isinstance(conditions, dict):
-            raise validation.fail(prefix + "conditions", "must be an object")
+            raise validation.fail(f"{prefix}conditions", problems.problem(problems.OBJECT))
         if standard.reference_conditions is None:
-            raise validation.fail(prefix + "conditions",
-                                  f"{standard.code} has no reference conditions to convert to")
+            raise validation.fail(f"{prefix}conditions", Message.of(
+                "evidence.no_reference_conditions",
+                N_("%(code)s has no reference conditions to convert to"), code=standard.code))
         unknown = sorted(set(conditions) - CONDITION_FIELDS)
         if unknown:
-            raise validation.fail(f"{prefix}conditions.{unknown[0]}", "is not a stated condition")
-    subject = validation.text(data.get("subject"), prefix + "subject", max_length=80,
+            raise validation.fail(f"{prefix}conditions.{unknown[0]}", Message.of(
+                "evidence.unknown_condition", N_("is not a stated condition")))
+    subject = validation.text(data.get("subject"), f"{prefix}subject", max_length=80,
                               required=False)
     if subject is not None and kind != "measurement":
-        raise validation.fail(prefix + "subject", "only a measurement belongs to a subject")
+        raise validation.fail(f"{prefix}subject", Message.of(
+            "evidence.subject_measurement_only", N_("only a measurement belongs to a subject")))
     return {"comparator": comparator, "shift_hours": shift_hours, "conditions": conditions,
             "subject": subject}
 
@@ -212,19 +225,22 @@ def _convert(value, unit, standard, prefix: str,
 
     A stack-gas concentration per actual m³ converts to the standard's dry standard unit only
     with its stated conditions; without them it is kept in mg/m³, and its check is incomparable."""
-    unit_entered = validation.text(unit, prefix + "unit", max_length=40, required=False)
+    unit_entered = validation.text(unit, f"{prefix}unit", max_length=40, required=False)
     if standard.direction == "required":
         if unit_entered:
-            raise validation.fail(prefix + "unit", "a required practice takes no unit")
-        in_place = validation.boolean(value, prefix + "value")
+            raise validation.fail(f"{prefix}unit", Message.of(
+                "evidence.practice_no_unit", N_("a required practice takes no unit")))
+        in_place = validation.boolean(value, f"{prefix}value")
         return (1.0 if in_place else 0.0), None, ("true" if in_place else "false"), None
-    number = validation.number(value, prefix + "value")
+    number = validation.number(value, f"{prefix}value")
     typed = value.strip() if isinstance(value, str) else repr(value)
     if len(typed) > VALUE_ENTERED_LENGTH:  # kept as typed, in a column of this width
-        raise validation.fail(prefix + "value",
-                              f"must be at most {VALUE_ENTERED_LENGTH} characters as typed")
+        raise validation.fail(f"{prefix}value", Message.of(
+            "evidence.value_too_long", N_("must be at most %(max)s characters as typed"),
+            max=VALUE_ENTERED_LENGTH))
     if not unit_entered:
-        raise validation.fail(prefix + "unit", f"is required (the standard is in {standard.unit})")
+        raise validation.fail(f"{prefix}unit", Message.of(
+            "evidence.unit_required", N_("is required (the standard is in %(unit)s)"), unit=standard.unit))
     stored_unit = standard.unit
     try:
         if standard.reference_conditions and _per_actual_volume(unit_entered):
@@ -239,11 +255,12 @@ def _convert(value, unit, standard, prefix: str,
         else:
             converted = units.to_canonical(number, unit_entered, standard.unit)
     except UnknownUnit as exc:  # unreadable, or of another dimension than the standard's
-        raise UnknownUnit.on(prefix + "unit", str(exc), unit=exc.unit) from None
+        raise UnknownUnit.on(f"{prefix}unit", str(exc), unit=exc.unit) from None
     except units.IncompleteConditions as exc:
         raise validation.fail(f"{prefix}conditions.{exc.field}", str(exc).split(": ", 1)[1]) from None
     if not math.isfinite(converted):  # 1e308 g/m³ is no float in µg/m³ (and no JSON number)
-        raise validation.fail(prefix + "value", f"is too large to express in {standard.unit}")
+        raise validation.fail(f"{prefix}value", Message.of(
+            "evidence.too_large", N_("is too large to express in %(unit)s"), unit=standard.unit))
     return converted, stored_unit, typed, unit_entered
 
 
@@ -272,12 +289,15 @@ def supersede_evidence(session: Session, *, evidence_id: int, reason: str, actor
     old = get_evidence(session, evidence_id)
     reason = validation.text(reason, "reason", max_length=1000)
     if is_superseded(session, old.id):
-        raise InvalidTransition.on("evidence_id", f"entry {old.id} was already corrected; "
-                                   "correct the newest entry instead")
+        raise InvalidTransition.on("evidence_id", Message.of(
+            "evidence.correct_newest",
+            N_("entry %(id)s was already corrected; correct the newest entry instead"), id=old.id))
     facility = get_facility(session, old.facility_id)
     for field, kept in (("standard", old.standard_code), ("kind", old.kind)):
         if data.get(field) not in (None, "", kept):
-            raise ValidationFailed.on(field, f"a correction keeps the entry's {field} ({kept})")
+            raise ValidationFailed.on(field, Message.of(
+                "evidence.correction_keeps", N_("a correction keeps the entry's %(field)s (%(kept)s)"),
+                field=field, kept=kept))
     body = {**data, "standard": old.standard_code, "kind": old.kind}
     clean = clean_evidence(body, load_reference(session), today=today or utcnow().date())
     try:
@@ -285,7 +305,8 @@ def supersede_evidence(session: Session, *, evidence_id: int, reason: str, actor
             entry = record_entry(session, facility, clean, actor_id=actor_id, actor_role=actor_role,
                          supersedes_id=old.id, correction_reason=reason)
     except IntegrityError:  # a concurrent correction of the same entry won the unique key
-        raise InvalidTransition.on("evidence_id", f"entry {old.id} was already corrected") from None
+        raise InvalidTransition.on("evidence_id", Message.of(
+            "evidence.already_corrected", N_("entry %(id)s was already corrected"), id=old.id)) from None
     return entry
 
 
@@ -323,11 +344,13 @@ def verify_evidence(session: Session, *, evidence_id: int, actor_id: int | None,
     _require_role(actor_role, OVERSEERS, "verify evidence")
     entry = get_evidence(session, evidence_id)
     if is_superseded(session, entry.id):
-        raise InvalidTransition.on("evidence_id", f"entry {entry.id} was corrected; "
-                                   "verify the correction instead")
+        raise InvalidTransition.on("evidence_id", Message.of(
+            "evidence.verify_correction",
+            N_("entry %(id)s was corrected; verify the correction instead"), id=entry.id))
     if entry.rejected_at is not None:
-        raise InvalidTransition.on("evidence_id", f"entry {entry.id} was rejected: "
-                                   f"{entry.rejection_reason}")
+        raise InvalidTransition.on("evidence_id", Message.of(
+            "evidence.was_rejected", N_("entry %(id)s was rejected: %(reason)s"), id=entry.id,
+            reason=entry.rejection_reason))
     now = utcnow()
     result = session.execute(
         update(Evidence).where(Evidence.id == entry.id, Evidence.verified.is_(False),
@@ -336,7 +359,8 @@ def verify_evidence(session: Session, *, evidence_id: int, actor_id: int | None,
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise InvalidTransition.on("evidence_id", f"entry {entry.id} is already verified")
+        raise InvalidTransition.on("evidence_id", Message.of(
+            "evidence.already_verified", N_("entry %(id)s is already verified"), id=entry.id))
     session.refresh(entry)
     refresh_standings(session, [entry.facility_id])
     audited(session, actor_id=actor_id, action="evidence.verify", entity="evidence",
@@ -350,7 +374,7 @@ def verify_evidence(session: Session, *, evidence_id: int, actor_id: int | None,
 
 def _require_role(actor_role: str, roles, what: str) -> None:
     if actor_role not in roles:
-        raise NotAllowed(f"a {actor_role} may not {what}", {"role": [f"{actor_role} may not {what}"]})
+        facilities.require_role(actor_role, roles, what)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -358,7 +382,8 @@ def _require_role(actor_role: str, roles, what: str) -> None:
 def get_evidence(session: Session, evidence_id: int) -> Evidence:
     entry = session.get(Evidence, evidence_id) if isinstance(evidence_id, int) else None
     if entry is None:
-        raise EvidenceNotFound.on("evidence_id", f"no evidence with id {evidence_id!r}")
+        raise EvidenceNotFound.on("evidence_id", Message.of(
+            "evidence.not_found", N_("no evidence with id %(id)s"), id=repr(evidence_id)))
     return entry
 
 

@@ -90,7 +90,7 @@ ACTIONS = {what: define("registry.action." + what.replace(" ", "_"), english) fo
     ("verify evidence", N_("verify evidence")))}
 
 
-def _require_role(actor_role: str, roles=OVERSEERS, what: str = "do this") -> None:
+def require_role(actor_role: str, roles=OVERSEERS, what: str = "do this") -> None:
     if actor_role not in roles:
         action = Message(ACTIONS.get(what, ACTIONS["do this"]))
         raise NotAllowed(Message(MAY_NOT, {"role": actor_role, "action": action}),
@@ -99,7 +99,7 @@ def _require_role(actor_role: str, roles=OVERSEERS, what: str = "do this") -> No
 
 def create_facility(session: Session, *, actor_id: int | None, actor_role: str,
                     **data) -> Facility:
-    _require_role(actor_role, what="register a facility")
+    require_role(actor_role, what="register a facility")
     clean = clean_facility(data, load_reference(session))
     _check_identifiers_free(session, clean)
     facility = Facility(**clean, status="active", status_changed_at=utcnow())
@@ -114,7 +114,7 @@ def create_facility(session: Session, *, actor_id: int | None, actor_role: str,
 def update_facility(session: Session, *, facility_id: int, actor_id: int | None,
                     actor_role: str, **changes) -> Facility:
     """Edit the descriptive fields; the status moves only through the transitions below."""
-    _require_role(actor_role, what="edit a facility")
+    require_role(actor_role, what="edit a facility")
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise ValidationFailed.on(unknown[0], Message.of("registry.not_editable", N_("cannot be changed here")))
@@ -187,7 +187,7 @@ def _reason(reason) -> str:
 
 def suspend_facility(session: Session, *, facility_id: int, reason: str, actor_id: int | None,
                      actor_role: str, inspection_id: int | None = None) -> Facility:
-    _require_role(actor_role, what="suspend a facility")
+    require_role(actor_role, what="suspend a facility")
     reason = _reason(reason)
     facility = get_facility(session, facility_id, fresh=True)
     _transition(session, facility, to="suspended", allowed_from=("active",), reason=reason,
@@ -199,7 +199,7 @@ def suspend_facility(session: Session, *, facility_id: int, reason: str, actor_i
 def reinstate_facility(session: Session, *, facility_id: int, reason: str, actor_id: int | None,
                        actor_role: str) -> Facility:
     """Reinstatement takes a compliant inspection dated after the suspension's cause."""
-    _require_role(actor_role, what="reinstate a facility")
+    require_role(actor_role, what="reinstate a facility")
     reason = _reason(reason)
     facility = get_facility(session, facility_id, fresh=True)
     if facility.status == "suspended" and latest_clearing_inspection(session, facility) is None:
@@ -214,7 +214,7 @@ def reinstate_facility(session: Session, *, facility_id: int, reason: str, actor
 def revoke_facility(session: Session, *, facility_id: int, reason: str, actor_id: int | None,
                     actor_role: str) -> Facility:
     """Revocation is final. Permits naming the facility are suspended like on a suspension."""
-    _require_role(actor_role, what="revoke a facility")
+    require_role(actor_role, what="revoke a facility")
     reason = _reason(reason)
     facility = get_facility(session, facility_id, fresh=True)
     _transition(session, facility, to="revoked", allowed_from=("active", "suspended"),

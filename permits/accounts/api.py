@@ -8,6 +8,7 @@ from permits.api.endpoint import endpoint
 from permits.api.shapes import Page, Public, Timestamp
 from permits.core import db
 from standards.errors import NotFound
+from standards.messages import N_, Message
 from standards.vocabulary import ROLES
 
 
@@ -51,4 +52,4 @@ def revoke_token(token_id: int):
     try:
         return accounts.revoke_token(db.session(), user=api_user(), token_id=token_id)
     except accounts.AccountError as exc:
-        raise NotFound("No such token.") from exc
+        raise NotFound(Message.of("account.token_not_found", N_("No such token."))) from exc

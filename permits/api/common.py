@@ -11,7 +11,9 @@ from sqlalchemy import Select
 
 from permits.core import db
 from permits.core.ids import MAX_ID
+from standards import problems
 from standards.errors import Malformed, ValidationFailed, WrongType
+from standards.messages import N_, Message
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -21,15 +23,16 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 that says what is wrong with it."""
     raw = request.get_data(cache=True)
     if not raw:
-        raise Malformed("The request needs a JSON object body.")
+        raise Malformed(Message.of("api.body_needed", N_("The request needs a JSON object body.")))
     try:
         body = json.loads(raw, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Malformed(f"The body is not valid JSON: {exc}.") from exc
+        raise Malformed(Message.of("api.not_json", N_("The body is not valid JSON: %(problem)s."),
+                                   problem=str(exc))) from exc
     except RecursionError as exc:
-        raise Malformed("The body is nested too deeply.") from exc
+        raise Malformed(Message.of("api.too_deep", N_("The body is nested too deeply."))) from exc
     if not isinstance(body, dict):
-        raise Malformed("The body must be a JSON object.")
+        raise Malformed(Message.of("api.not_object", N_("The body must be a JSON object.")))
     _refuse_unstorable_text(body)
     return body
 
@@ -50,7 +53,9 @@ def _refuse_unstorable_text(body: dict[str, Any]) -> None:
     while stack:
         path, node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise Malformed(f"The body nests more than {MAX_DEPTH} levels deep.")
+            raise Malformed(Message.of("api.nests_too_deep",
+                                       N_("The body nests more than %(levels)s levels deep."),
+                                       levels=MAX_DEPTH))
         if isinstance(node, dict):
             for key, value in node.items():
                 child = f"{path}.{key}" if path else key
@@ -95,8 +100,9 @@ def _decode_cursor(cursor: str) -> int:
 
 
 def bad_cursor() -> Malformed:
-    return Malformed("The cursor is not one this API gave out.",
-                     {"cursor": ["not a cursor this API issued"]}, code="bad_cursor")
+    return Malformed(Message.of("api.bad_cursor", N_("The cursor is not one this API gave out.")),
+                     {"cursor": [Message.of("api.bad_cursor_field", N_("not a cursor this API issued"))]},
+                     code="bad_cursor")
 
 
 def query_int(name: str, *, default: int | None = None, minimum: int = 1,
@@ -106,12 +112,15 @@ def query_int(name: str, *, default: int | None = None, minimum: int = 1,
     if raw is None or raw == "":
         return default
     if not re.fullmatch(r"[0-9]{1,18}", raw):  # no sign, space, other scripts' digits, 1e3
-        raise WrongType(f"{name} must be a whole number.",
-                       {name: ["must be a whole number"]})
+        raise WrongType(Message.of("api.query_whole", N_("%(name)s must be a whole number."), name=name),
+                        {name: [problems.problem(problems.WHOLE)]})
     value = int(raw)
     if not minimum <= value <= maximum:
-        raise ValidationFailed(f"{name} must be between {minimum} and {maximum}.",
-                       {name: [f"must be between {minimum} and {maximum}"]})
+        raise ValidationFailed(
+            Message.of("api.query_between", N_("%(name)s must be between %(low)s and %(high)s."),
+                       name=name, low=str(minimum), high=str(maximum)),
+            {name: [Message.of("api.between", N_("must be between %(low)s and %(high)s"),
+                               low=str(minimum), high=str(maximum))]})
     return value
 
 

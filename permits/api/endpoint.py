@@ -22,6 +22,7 @@ from permits.api.reading import read_body, read_query
 from permits.api.shapes import Body, Query, dump
 from permits.core import db
 from standards.errors import NotFound, ValidationFailed
+from standards.messages import N_, Message
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _refuse_unstorable_url(path_args: dict[str, Any]) -> None:
     names no record (404), in the query string it is a parameter that is not valid (422)."""
     for name, value in path_args.items():
         if isinstance(value, str) and unstorable(value):
-            raise NotFound(f"No such {name}.")
+            raise NotFound(Message.of("api.no_such", N_("No such %(name)s."), name=name))
     for name, value in request.args.items(multi=True):
         problem = unstorable(value) or unstorable(name)
         if problem:

@@ -18,6 +18,7 @@ from permits.accounts.auth import api_user
 from permits.api.idempotency_record import IdempotencyRecord
 from permits.core import db
 from standards.errors import ValidationFailed
+from standards.messages import N_, Message
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -40,8 +41,10 @@ def _find(user_id: int, key: str) -> IdempotencyRecord | None:
 def _replay(record: IdempotencyRecord, request_hash: str) -> Response:
     if record.request_hash != request_hash:
         raise ValidationFailed(
-            "This Idempotency-Key was already used with another request body.",
-            {HEADER: ["already used with another request"]}, code="idempotency_key_reused")
+            Message.of("api.idempotency_reused",
+                       N_("This Idempotency-Key was already used with another request body.")),
+            {HEADER: [Message.of("api.idempotency_reused_field", N_("already used with another request"))]},
+            code="idempotency_key_reused")
     response = Response(json.dumps(record.response_body), status=record.status_code,
                         mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
@@ -54,8 +57,10 @@ def replay_or_run(run: Callable[[], Response]) -> Response:
     if not key or user is None:
         return run()
     if len(key) > MAX_KEY_LENGTH:
-        raise ValidationFailed("The Idempotency-Key is too long.",
-                       {HEADER: [f"at most {MAX_KEY_LENGTH} characters"]})
+        raise ValidationFailed(
+            Message.of("api.idempotency_too_long", N_("The Idempotency-Key is too long.")),
+            {HEADER: [Message.of("api.at_most_characters", N_("at most %(max)s characters"),
+                                 max=MAX_KEY_LENGTH)]})
     request_hash = _request_hash()
     session = db.session()
     existing = _find(user.id, key)

@@ -10,9 +10,27 @@ from pydantic import BaseModel, ValidationError
 
 from permits.api.common import json_body
 from permits.api.shapes import Body, Query, Says
+from standards import problems
 from standards.errors import DomainError, ValidationFailed, WrongType
+from standards.messages import N_, Message, define
 
-MISSING = "is required"
+MISSING = problems.problem(problems.REQUIRED)
+# What a field takes, in the words of a 400 ("must be a number or true/false").
+_KIND_WORDS = {word: define("api.kind." + code, word) for code, word in (
+    ("boolean", N_("true or false")), ("whole_number", N_("a whole number")),
+    ("number", N_("a number")), ("string", N_("a string")), ("list", N_("a list")),
+    ("object", N_("an object")), ("other", N_("another type")), ("true_false", N_("true/false")))}
+_OR = define("api.kind.or", N_("%(first)s or %(second)s"))
+_MUST_BE = define("api.must_be", N_("must be %(kind)s"))
+_FIELD_SAYS = define("api.field_says", N_("%(field)s %(problem)s."))
+SOME_FIELDS = define("api.some_fields", N_("Some fields are not valid."))
+# A shape's own validators (standards-free words of permits.api.shapes), by their error type.
+_CUSTOM = {
+    "date_type": define("api.date_type", N_("must be a date string YYYY-MM-DD")),
+    "date_invalid": define("api.date_invalid", N_("is not a valid date (YYYY-MM-DD)")),
+    "whole_number": problems.WHOLE, "whole_number_type": problems.WHOLE,
+    "out_of_range": define("api.between", N_("must be between %(low)s and %(high)s")),
+}
 
 
 def read_body(model: type[Body], *, required: bool = True) -> Body:
@@ -66,26 +84,30 @@ def _as_domain_error(model: type[BaseModel], exc: ValidationError) -> DomainErro
             return cause
         name, annotation, owner, info = _field_path(model, error["loc"])
         kind, said = error["type"], error["msg"]
+        if kind in _CUSTOM:
+            said = Message(_CUSTOM[kind], {k: str(v) for k, v in (error.get("ctx") or {}).items()
+                                           if k in ("low", "high")})
         ours = not said.startswith("Input should")  # a shape's own validator, in our words
         if kind == "extra_forbidden":
-            invalid.setdefault(name, [owner.unknown_field])
+            invalid.setdefault(name, [unknown_field(owner)])
         elif kind == "missing":
             invalid.setdefault(name, [MISSING])
         elif kind == "literal_error":
             choices = ", ".join(str(choice) for choice in get_args(_unwrap(annotation)))
-            invalid.setdefault(name, [f"must be one of {choices}"])
+            invalid.setdefault(name, [problems.problem(problems.ONE_OF, choices=choices)])
         elif kind.endswith("_type") or kind == "int_from_float":
             says = next((m.wrong_type for m in getattr(info, "metadata", ()) if isinstance(m, Says)), None)
-            wrong.setdefault(name, [said if ours else says or f"must be {_json_kind(annotation)}"])
+            wrong.setdefault(name, [said if ours else says or Message(_MUST_BE, {"kind": _json_kind(annotation)})])
         else:
             invalid.setdefault(name, [said])
     if wrong:
         first = next(iter(wrong))
-        return WrongType(f"{first} {wrong[first][0]}.", wrong)
+        return WrongType(Message(_FIELD_SAYS, {"field": first, "problem": wrong[first][0]}), wrong)
     first = next(iter(invalid))
     if len(invalid) == 1:
-        return ValidationFailed(f"{first} {invalid[first][0]}.", invalid)
-    return ValidationFailed("Some fields are not valid.", invalid)
+        return ValidationFailed(Message(_FIELD_SAYS, {"field": first, "problem": invalid[first][0]}),
+                                invalid)
+    return ValidationFailed(Message(SOME_FIELDS), invalid)
 
 
 def _field_path(model: type[BaseModel], loc: tuple) -> tuple[str, Any, type[BaseModel], Any]:
@@ -132,7 +154,7 @@ _KINDS = [(bool, "true or false"), (int, "a whole number"), (float, "a number"),
           (list, "a list"), (dict, "an object"), (BaseModel, "an object")]
 
 
-def _json_kind(annotation) -> str:
+def _json_kind(annotation) -> Message:
     """What a field of this annotation takes, in the words of a 400: "a string", "a number or
     true/false" (a number may also come as text, so a string beside a number goes unsaid)."""
     words = []
@@ -146,7 +168,17 @@ def _json_kind(annotation) -> str:
         words = [w for w in words if w not in ("a whole number", "a string")]
     if len(words) > 1 and "true or false" in words:
         words = [w for w in words if w != "true or false"] + ["true/false"]
-    return " or ".join(words)
+    said = Message(_KIND_WORDS[words[0]])
+    for word in words[1:]:  # "a number or true/false", in the reader's words
+        said = Message(_OR, {"first": said, "second": Message(_KIND_WORDS[word])})
+    return said
+
+
+def unknown_field(owner) -> Message:
+    """The model's words for a field it does not have ("is not a field of this request")."""
+    said = owner.unknown_field
+    return said if isinstance(said, Message) else Message.of(
+        "api.unknown_field", N_("is not a field of this request"))
 
 
 def _unwrap(annotation):

@@ -34,13 +34,14 @@ from pydantic_core import PydanticCustomError
 
 from facility_registry.validation import iso_date
 from permits.api.common import MAX_LIMIT
+from standards.messages import N_, Message
 
 
 class Body(BaseModel):
     """A request body: strict JSON types, unknown fields refused (`unknown_field` says how)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    unknown_field: ClassVar[str] = "is not a field of this request"
+    unknown_field: ClassVar[str] = Message.of("api.unknown_field", N_("is not a field of this request"))
 
     def given(self) -> dict[str, Any]:
         """The fields the client sent, nulls included, as plain values (nested objects as dicts)."""
@@ -52,7 +53,8 @@ class Query(BaseModel):
     `Literal` field refuses other values with a 422 naming the choices."""
 
     model_config = ConfigDict(extra="ignore")
-    unknown_field: ClassVar[str] = "is not a parameter of this request"
+    unknown_field: ClassVar[str] = Message.of("api.unknown_parameter",
+                                              N_("is not a parameter of this request"))
 
 
 class Public(BaseModel):
@@ -100,11 +102,11 @@ def _day_of(value: Any) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
-        raise PydanticCustomError("date_type", "must be a date string YYYY-MM-DD")
+        raise PydanticCustomError("date_type", N_("must be a date string YYYY-MM-DD"))
     try:
         return iso_date(value)
     except ValueError:
-        raise PydanticCustomError("date_invalid", "is not a valid date (YYYY-MM-DD)") from None
+        raise PydanticCustomError("date_invalid", N_("is not a valid date (YYYY-MM-DD)")) from None
 
 
 # A date in a body or a query: text spelled YYYY-MM-DD (else a 400), a real day (else a 422).
@@ -117,11 +119,14 @@ def _whole_number(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise PydanticCustomError("whole_number", "must be a whole number") from None
+        raise PydanticCustomError("whole_number", N_("must be a whole number")) from None
 
 
 # A whole number in a query (`?permit_id=7`): anything else is a 422.
 WholeNumber = Annotated[int, BeforeValidator(_whole_number), WithJsonSchema({"type": "integer"})]
+
+
+_BETWEEN = "must be between {low} and {high}"  # said in the reader's words by permits.api.reading
 
 
 def whole_number(minimum: int, maximum: int):
@@ -133,9 +138,9 @@ def whole_number(minimum: int, maximum: int):
         elif isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value):  # no sign, space, 1e3
             number = int(value)
         else:
-            raise PydanticCustomError("whole_number_type", "must be a whole number")
+            raise PydanticCustomError("whole_number_type", N_("must be a whole number"))
         if not minimum <= number <= maximum:
-            raise PydanticCustomError("out_of_range", f"must be between {minimum} and {maximum}")
+            raise PydanticCustomError("out_of_range", _BETWEEN, {"low": minimum, "high": maximum})
         return number
 
     return Annotated[int, BeforeValidator(check),

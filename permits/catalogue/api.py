@@ -23,6 +23,7 @@ from standards import codes
 from standards.catalogue import get_standard, standards_in_force
 from standards.clock import utcnow
 from standards.errors import NotFound, UnknownStandard
+from standards.messages import N_, Message
 from standards.models import Standard
 
 MEDIA = ("workplace_air", "ambient_air", "stack_gas", "blood", "leachate", "wastewater", "practice")
@@ -79,8 +80,8 @@ class StandardHistory(Public):
 
 
 class NewStandardVersion(Body):
-    unknown_field: ClassVar[str] = "is not a field of a standard version"
-    value: Annotated[Number | bool, Says("must be a number, or true for a required practice")] = Field(
+    unknown_field: ClassVar[str] = Message.of("catalogue.unknown_field", N_("is not a field of a standard version"))
+    value: Annotated[Number | bool, Says(Message.of("catalogue.value_type", N_("must be a number, or true for a required practice")))] = Field(
         description="A number; true for a required practice.")
     unit: str | None = Field(None, description="Any unit convertible to the standard's; null for a practice.")
     effective_from: InDate

@@ -33,6 +33,7 @@ from permits.permitting.decision_models import (
     Decision,
 )
 from permits.permitting.models import PERMIT_STATUSES, Permit
+from standards.messages import N_, Message
 from standards.vocabulary import COUNTRIES, kg_to_tonnes
 
 _HASH = {"pattern": "^[0-9a-f]{64}$"}
@@ -75,7 +76,7 @@ CodeList = Annotated[list[Any], WithJsonSchema(
 class PermitChanges(Body):
     """Fields of a draft to change; null clears one."""
 
-    unknown_field: ClassVar[str] = "is not a field of an application"
+    unknown_field: ClassVar[str] = Message.of("permit.unknown_field", N_("is not a field of an application"))
     byproduct: str | None = Field(None, examples=["eaf_dust"])
     waste_codes: CodeList | None = None
     quantity_tonnes: Number | None = Field(None, description="metric tonnes, at most 3 decimals (whole kilograms)",

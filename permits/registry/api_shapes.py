@@ -29,6 +29,7 @@ from permits.api.shapes import (
 )
 from standards.errors import NotAllowed
 from standards.instruments import get_instrument
+from standards.messages import N_, Message
 from standards.vocabulary import COUNTRIES
 
 _COUNTRY = {"enum": list(COUNTRIES)}
@@ -56,7 +57,7 @@ class Identifiers(Body):
 
 
 class FacilityCreate(Body):
-    unknown_field: ClassVar[str] = "is not a facility field"
+    unknown_field: ClassVar[str] = Message.of("registry.unknown_facility_field", N_("is not a facility field"))
     name: str
     country: str = Field(json_schema_extra=_COUNTRY)
     identifiers: Identifiers
@@ -230,7 +231,7 @@ class Finder(Public):
 # ---- evidence -----------------------------------------------------------------------------------
 
 class EvidenceCreate(Body):
-    unknown_field: ClassVar[str] = "is not an evidence field"
+    unknown_field: ClassVar[str] = Message.of("registry.unknown_evidence_field", N_("is not an evidence field"))
     standard: str
     kind: str = Field(json_schema_extra={"enum": list(EVIDENCE_KINDS)})
     value: Number | bool | str

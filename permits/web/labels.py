@@ -148,7 +148,8 @@ def _verdict(check) -> str:
 
 @bp.app_template_filter("state_label")
 def state_label(value) -> str:
-    return label(STATES, value)
+    # A report's status column also holds kinds of exception ("final recovery overdue").
+    return label(STATES if value in STATES or value not in KINDS else KINDS, value)
 
 
 @bp.app_template_filter("byproduct_label")
