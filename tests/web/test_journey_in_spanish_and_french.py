@@ -20,7 +20,6 @@ from permits.shipments.models import Shipment
 from standards import clock
 from tests.helpers import login, make_user
 from tests.permits.test_pages import pdf_text
-from tests.permits.conftest import approved  # noqa: F401 - a fixture
 from tests.shipments import factories
 
 ROOT = Path(__file__).resolve().parents[2]
