@@ -109,7 +109,7 @@ def _standard(reference: Reference, code: str, observed_on: date, prefix: str):
     standard = reference.standard(code, observed_on)
     if standard is None:
         raise UnknownStandard.on(f"{prefix}standard", Message.of(
-            "evidence.unknown_standard", N_("%(code)s is not in the standards catalogue"), code=code))
+            "evidence.unknown_standard", N_("%(standard)s is not in the standards catalogue"), standard=code))
     return standard
 
 
@@ -201,7 +201,7 @@ def _extras(data: dict, standard, kind: str, basis: str | None, prefix: str) -> 
         if standard.reference_conditions is None:
             raise validation.fail(f"{prefix}conditions", Message.of(
                 "evidence.no_reference_conditions",
-                N_("%(code)s has no reference conditions to convert to"), code=standard.code))
+                N_("%(standard)s has no reference conditions to convert to"), standard=standard.code))
         unknown = sorted(set(conditions) - CONDITION_FIELDS)
         if unknown:
             raise validation.fail(f"{prefix}conditions.{unknown[0]}", Message.of(
