@@ -50,9 +50,9 @@ class Eligibility:
 
 
 class FacilityRow(NamedTuple):
-    """The few columns the finder and the list need, without loading whole rows. `operations`
-    and `accepts` are the stored JSON text: decoding 20,000 lists per search costs more than
-    the search, and a quoted code is found in the text as surely as in the list."""
+    """The few columns the finder and the list need, without loading whole rows. `operations`,
+    `accepts` and `processes` are the stored JSON text: decoding 20,000 lists per search costs
+    more than the search, and a quoted code is found in the text as surely as in the list."""
 
     id: int
     name: str
@@ -60,10 +60,34 @@ class FacilityRow(NamedTuple):
     status: str
     operations: str
     accepts: str
+    processes: str = "[]"
 
     @property
     def accepted(self) -> list[str]:
         return json.loads(self.accepts or "[]") if isinstance(self.accepts, str) else self.accepts
+
+    @property
+    def processes_run(self) -> tuple[str, ...]:
+        return _decoded(self.processes)
+
+
+def _key(processes):
+    """A hashable key for stored processes: the JSON text as read, or the decoded list's tuple
+    (a driver may decode JSON itself)."""
+    return processes if isinstance(processes, str) else tuple(processes or ())
+
+
+def _decoded(processes) -> tuple[str, ...]:
+    if isinstance(processes, str):
+        return tuple(json.loads(processes or "[]"))
+    return tuple(processes or ())
+
+
+def governing(standards: Sequence[StandardTerms], processes) -> list[StandardTerms]:
+    """The standards (of one byproduct) that govern a facility running `processes`: those naming
+    one of them, and those naming none (they govern every process)."""
+    wanted = set(processes or ())
+    return [s for s in standards if not s.processes or wanted.intersection(s.processes)]
 
 
 def _listed(codes, code: str) -> bool:
@@ -85,7 +109,9 @@ def registry_reasons(facility, byproduct: str, operation: str | None = None) -> 
 
 def check_facility(session: Session, facility: Facility, byproduct: str, on: date, *,
                    operation: str | None = None) -> Eligibility:
-    standards = _terms(session, on, byproduct)
+    """The facility's checks against the standards in force on `on` for `byproduct` that govern
+    one of its receiving processes."""
+    standards = governing(_terms(session, on, byproduct), facility.processes)
     evidence = standing_readings(session, [facility.id], standards, on)
     return _decide(facility, byproduct, on, standards, evidence, operation)
 
@@ -139,9 +165,13 @@ def refresh_standings(session: Session, facility_ids: Sequence[int] | None = Non
         every = {s.code: s for b in byproducts for s in terms[b]}.values()
         evidence = standing_readings(session, [r.id for r in rows], every, on)
         for byproduct in byproducts:
-            standards = terms[byproduct]
-            version = standards_version(standards)
+            by_processes: dict[object, tuple[list[StandardTerms], str]] = {}
             for row in (r for r in rows if byproduct in accepted[r.id]):
+                key = _key(row.processes)
+                if key not in by_processes:
+                    governed = governing(terms[byproduct], _decoded(key))
+                    by_processes[key] = (governed, standards_version(governed))
+                standards, version = by_processes[key]
                 checks = [_check(row.id, s, evidence, on) for s in standards]
                 values.append(_standing(row.id, byproduct, checks, evidence, standards, on, version))
         store(session, chunk, values)
@@ -162,12 +192,19 @@ def refresh_due(session: Session, *, on: date | None = None, progress=None) -> i
 def due_facility_ids(session: Session, *, on: date) -> list[int]:
     outdated = select(FacilityStanding.facility_id).where(FacilityStanding.valid_until <= on)
     due = set(session.execute(outdated).scalars())
-    stored = session.execute(select(FacilityStanding.byproduct,
-                                    FacilityStanding.standards_version).distinct()).all()
-    for byproduct, version in stored:
-        if version != standards_version(_terms(session, on, byproduct)):
+    # A standing holds while the standards governing its facility's processes keep its label.
+    stored = session.execute(select(
+        FacilityStanding.byproduct, FacilityStanding.standards_version,
+        type_coerce(Facility.processes, String))
+        .join(Facility, Facility.id == FacilityStanding.facility_id).distinct()).all()
+    terms: dict[str, list[StandardTerms]] = {}
+    for byproduct, version, processes in stored:
+        if byproduct not in terms:
+            terms[byproduct] = _terms(session, on, byproduct)
+        if version != standards_version(governing(terms[byproduct], _decoded(processes))):
             due.update(session.execute(select(FacilityStanding.facility_id).where(
-                FacilityStanding.byproduct == byproduct)).scalars())
+                FacilityStanding.byproduct == byproduct,
+                FacilityStanding.standards_version == version)).scalars())
     without = select(Facility.id).where(~Facility.id.in_(select(FacilityStanding.facility_id)))
     due.update(session.execute(without).scalars())
     return sorted(due)
@@ -209,7 +246,8 @@ def facility_rows(session: Session, *, country: str | None = None,
                   ids: Sequence[int] | None = None) -> list[FacilityRow]:
     # type_coerce, not cast: the stored JSON text comes back as it is, undecoded.
     statement = select(Facility.id, Facility.name, Facility.country, Facility.status,
-                       type_coerce(Facility.operations, String), type_coerce(Facility.accepts, String))
+                       type_coerce(Facility.operations, String), type_coerce(Facility.accepts, String),
+                       type_coerce(Facility.processes, String))
     if country:
         statement = statement.where(Facility.country == country)
     if ids is not None:
@@ -232,22 +270,29 @@ def find_facilities(session: Session, *, byproduct: str, operation: str | None, 
     The registry's own reasons come from the facility row; the evidence verdicts from stored
     standings that still hold, and are computed afresh (without storing) for the rest."""
     rows = facility_rows(session, country=country)
-    standards = _terms(session, on, byproduct)
-    version = standards_version(standards)
+    in_force = _terms(session, on, byproduct)
+    # The standards, and their label, for each set of receiving processes among the facilities.
+    governed: dict[object, tuple[list[StandardTerms], str]] = {}
+    for key in {_key(r.processes) for r in rows}:
+        standards = governing(in_force, _decoded(key))
+        governed[key] = (standards, standards_version(standards))
     ruled_out = {r.id: registry_reasons(r, byproduct, operation) for r in rows}
-    if not standards:
+    if not in_force:
         for reasons in ruled_out.values():
             reasons.append(f"no U.S. standard is in force for {byproduct} on {on.isoformat()}")
-    verdicts = valid_standings(session, byproduct=byproduct, standards_version=version, on=on,
-                               operation=operation, country=country)
-    missing = [r.id for r in rows if not ruled_out[r.id] and r.id not in verdicts]
+    versions = {version for _, version in governed.values()}
+    stored = valid_standings(session, byproduct=byproduct, standards_version=versions, on=on,
+                             operation=operation, country=country)
+    verdicts = {r.id: stored[r.id][:2] for r in rows
+                if r.id in stored and stored[r.id][2] == governed[_key(r.processes)][1]}
+    missing = [r for r in rows if not ruled_out[r.id] and r.id not in verdicts]
     if missing:
-        evidence = standing_readings(session, missing, standards, on)
-        for fid in missing:
-            checks = [_check(fid, s, evidence, on) for s in standards]
-            verdicts[fid] = (all(c.verdict == "meets" for c in checks),
-                             encode_blockers((c.standard, c.verdict) for c in checks
-                                             if c.verdict != "meets"))
+        evidence = standing_readings(session, [r.id for r in missing], in_force, on)
+        for row in missing:
+            checks = [_check(row.id, s, evidence, on) for s in governed[_key(row.processes)][0]]
+            verdicts[row.id] = (all(c.verdict == "meets" for c in checks),
+                                encode_blockers((c.standard, c.verdict) for c in checks
+                                                if c.verdict != "meets"))
     eligible, ineligible = [], []
     for row in rows:
         if ruled_out[row.id]:

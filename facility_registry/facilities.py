@@ -20,10 +20,11 @@ from standards import problems
 from standards.clock import utcnow
 from standards.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from standards.messages import N_, Message, define
+from standards.processes import derive_processes, process_codes
 from standards.vocabulary import OVERSEERS
 
 EDITABLE = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "address",
-            "operations", "accepts", "annual_capacity_tonnes")
+            "operations", "accepts", "processes", "annual_capacity_tonnes")
 IDENTIFIERS = ("epa_id", "semarnat_nra", "canada_id")
 
 
@@ -52,7 +53,14 @@ def clean_facility(data: dict, reference: Reference) -> dict:
             data.get("accepts"), "accepts", reference.byproducts, what="byproduct"),
         "annual_capacity_tonnes": lambda: validation.number(
             data.get("annual_capacity_tonnes"), "annual_capacity_tonnes", allow_equal=False),
+        "processes": lambda: validation.code_list(
+            data.get("processes"), "processes", frozenset(process_codes()),
+            what="receiving process"),
     })
+    if not clean["processes"]:
+        # Not declared: what the plant accepts and does says which processes it runs (a facility
+        # cannot shed the rules of its process by naming none).
+        clean["processes"] = derive_processes(clean["accepts"], clean["operations"])
     errors: dict[str, list[str]] = {}
     national = validation.NATIONAL_IDENTIFIER[clean["country"]]
     if not clean[national]:
@@ -148,6 +156,7 @@ def facility_record(facility: Facility) -> dict:
         "address": facility.address,
         "operations": list(facility.operations or []),
         "accepts": list(facility.accepts or []),
+        "processes": list(facility.processes or []),
         "annual_capacity_tonnes": facility.annual_capacity_tonnes,
         "status": facility.status,
     }

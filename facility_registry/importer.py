@@ -33,8 +33,10 @@ from standards.vocabulary import OVERSEERS
 
 BATCH = 10_000  # rows validated and inserted together
 COMMIT_EVERY = 50_000  # rows per transaction: a commit is an fsync and a WAL checkpoint
+# `processes`: the receiving processes, separated like `operations`; blank: derived from
+# `accepts` and `operations` (as on the API).
 FACILITY_COLUMNS = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "address",
-                    "operations", "accepts", "annual_capacity_tonnes")
+                    "operations", "accepts", "annual_capacity_tonnes", "processes")
 EVIDENCE_COLUMNS = ("standard", "kind", "value", "unit", "basis", "observed_on", "source",
                     "comparator", "shift_hours", "subject", "instrument")
 COLUMNS = ("record", *FACILITY_COLUMNS, *EVIDENCE_COLUMNS)
@@ -209,7 +211,7 @@ class _Batcher:
         now = utcnow()
         before = self.session.execute(select(func.max(Facility.id))).scalar() or 0
         _insert_many(self.session, Facility.__table__, FACILITY_TABLE_COLUMNS, [
-            (*(clean[c] for c in FACILITY_TABLE_COLUMNS[:9]), "active", now, now)
+            (*(clean[c] for c in FACILITY_COLUMNS), "active", now, now)
             for _line, clean in new], same_tail=3)
         # A plain executemany (RETURNING would go row by row on SQLite); the new rows are
         # found again by the natural keys that were just checked to be free.

@@ -58,6 +58,9 @@ class Facility(SQLModel, table=True):
     address: str = Field(default="", max_length=500)
     operations: list[str] = _json_list()  # Basel Annex IV codes it performs: R4, D10, ...
     accepts: list[str] = _json_list()  # byproducts it accepts: eaf_dust, ...
+    # What the plant does with what it receives (`standards.processes`): which U.S. standards
+    # govern it. Derived from `accepts` and `operations` when not declared.
+    processes: list[str] = _json_list()
     annual_capacity_tonnes: float = 0.0
     status: str = Field(default="active", max_length=12, index=True)
     status_reason: str | None = Field(default=None, max_length=1000)

@@ -2,7 +2,7 @@
 `models.FacilityStanding`). This module only reads and writes them; `eligibility` computes."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import String, cast, delete, insert, select
@@ -44,24 +44,28 @@ class StoredReasons(Sequence):
 FOREVER = date(9999, 12, 31)  # no measurement to go stale: only new evidence changes the verdict
 
 
-def valid_standings(session: Session, *, byproduct: str, standards_version: str, on: date,
-                    operation: str | None = None, country: str | None = None
-                    ) -> dict[int, tuple[bool, str]]:
-    """facility id → (checks meet, blockers as stored) for standings that still hold on `on`,
-    of active facilities (performing `operation`, in `country`, when given) only."""
+def valid_standings(session: Session, *, byproduct: str, standards_version: str | Collection[str],
+                    on: date, operation: str | None = None, country: str | None = None
+                    ) -> dict[int, tuple[bool, str, str]]:
+    """facility id → (checks meet, blockers as stored, standards version) for standings that
+    still hold on `on`, computed under one of `standards_version` (a facility's standards depend
+    on its receiving processes, so the caller checks the label is its own), of active facilities
+    (performing `operation`, in `country`, when given) only."""
+    versions = [standards_version] if isinstance(standards_version, str) else sorted(standards_version)
     statement = (
-        select(FacilityStanding.facility_id, FacilityStanding.checks_meet, FacilityStanding.blockers)
+        select(FacilityStanding.facility_id, FacilityStanding.checks_meet, FacilityStanding.blockers,
+               FacilityStanding.standards_version)
         .join(Facility, Facility.id == FacilityStanding.facility_id)
         .where(FacilityStanding.byproduct == byproduct,
-               FacilityStanding.standards_version == standards_version,
+               FacilityStanding.standards_version.in_(versions),
                FacilityStanding.computed_on <= on, FacilityStanding.valid_until > on,
                Facility.status == "active"))
     if operation:  # the stored JSON text holds each code quoted
         statement = statement.where(cast(Facility.operations, String).contains(f'"{operation}"'))
     if country:
         statement = statement.where(Facility.country == country)
-    return {fid: (bool(meets), blockers)
-            for fid, meets, blockers in session.connection().execute(statement)}
+    return {fid: (bool(meets), blockers, version)
+            for fid, meets, blockers, version in session.connection().execute(statement)}
 
 
 def forget(session: Session, facility_ids: Iterable[int]) -> None:

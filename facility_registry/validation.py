@@ -68,7 +68,9 @@ def registry_number(value, field: str) -> str | None:
 
 
 _UNKNOWN = {"operations": define("registry.unknown_operation", N_("%(item)s is not a known operation code")),
-            "accepts": define("registry.unknown_byproduct", N_("%(item)s is not a known byproduct"))}
+            "accepts": define("registry.unknown_byproduct", N_("%(item)s is not a known byproduct")),
+            "processes": define("registry.unknown_process",
+                                N_("%(item)s is not a known receiving process"))}
 
 
 def code_list(values, field: str, known: set[str] | frozenset[str], *, what: str) -> list[str]:

@@ -6,17 +6,19 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, literal_column, union_all
+from sqlalchemy import bindparam, literal_column, union_all
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, select
 
 from standards import codes as code_lists
 from standards.errors import CatalogueError, UnknownStandard, ValidationFailed
 from standards.models import OperationCode, Standard, TreatyAccession, WasteCode
+from standards.processes import Process, applies_to_processes, parse_processes
 from standards.units import DISPLAY_UNITS, UnknownUnit, to_canonical
 from standards.vocabulary import COUNTRIES
 
@@ -26,7 +28,10 @@ __all__ = [
     "catalogue_version",
     "get_standard",
     "load_catalogue",
+    "load_catalogue_changes",
+    "parse_catalogue",
     "standards_in_force",
+    "treaty_accessions",
     "standards_version",
 ]
 
@@ -44,22 +49,41 @@ TREATY_QUORUM = 2
 # ---- the packaged data, read and checked once per process -------------------------------------
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """A catalogue file, checked: its label, its standard rows, their accessions, its processes."""
+
+    version: str
+    standards: tuple[dict[str, Any], ...]
+    # (code, version) -> the accession rows of that entry (country, joined_on, source)
+    accessions: dict[tuple[str, int], tuple[dict[str, Any], ...]]
+    processes: tuple[Process, ...]
+
+
 @functools.cache
-def _catalogue() -> tuple[str, tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
+def _packaged() -> Parsed:
     raw = json.loads(resources.files("standards.data").joinpath(CATALOGUE_FILE).read_text("utf-8"))
-    rows, accessions, seen = [], [], set()
+    return parse_catalogue(raw)
+
+
+def parse_catalogue(raw: dict[str, Any]) -> Parsed:
+    """Check a catalogue (the packaged file's content, or a test's own); raises CatalogueError."""
+    processes = parse_processes(raw.get("processes"))
+    known = {p.code for p in processes}
+    rows, accessions, seen = [], {}, set()
     for entry in raw["standards"]:
-        row = _standard_row(entry)
+        row = _standard_row(entry, known)
         key = (row["code"], row["version"])
         if key in seen:
             raise CatalogueError(f"{row['code']} version {row['version']} appears twice")
         seen.add(key)
         rows.append(row)
-        accessions.extend(_accession_rows(entry))
-    return raw["catalogue_version"], tuple(rows), tuple(accessions)
+        accessions[key] = tuple(_accession_rows(entry))
+    return Parsed(str(raw.get("catalogue_version", "")), tuple(rows), accessions, processes)
 
 
-def _standard_row(entry: dict[str, Any]) -> dict[str, Any]:
+def _standard_row(entry: dict[str, Any], processes: set[str] | frozenset[str] = frozenset()
+                  ) -> dict[str, Any]:
     code = entry.get("code", "?")
 
     def bad(field: str, problem: str) -> CatalogueError:
@@ -81,6 +105,17 @@ def _standard_row(entry: dict[str, Any]) -> dict[str, Any]:
             raise bad("value", "must be a finite number")
         if unit not in DISPLAY_UNITS:  # checked without pint: loading must not build a registry
             raise bad("unit", f"must be one of the display spellings {', '.join(DISPLAY_UNITS)}")
+    governs = entry.get("processes") or []
+    if not isinstance(governs, list) or not all(isinstance(p, str) for p in governs):
+        raise bad("processes", "must be a list of process codes")
+    unknown = sorted(set(governs) - set(processes))
+    if unknown:
+        raise bad("processes", f"names processes the catalogue does not define: {', '.join(unknown)}")
+    if not isinstance(entry.get("unconfirmed", False), bool):
+        raise bad("unconfirmed", "must be true or false")
+    evidence = entry.get("evidence_required")
+    if evidence is not None and not (isinstance(evidence, str) and evidence.strip()):
+        raise bad("evidence_required", "must name the evidence in words")
     return {
         "code": code,
         "version": int(entry["version"]),
@@ -102,65 +137,171 @@ def _standard_row(entry: dict[str, Any]) -> dict[str, Any]:
         "effective_from": date.fromisoformat(entry["effective_from"]),
         "freshness_months": int(entry.get("freshness_months", 12)),
         "note": entry.get("note"),
+        "processes": list(governs),
+        "unconfirmed": bool(entry.get("unconfirmed", False)),
+        "evidence_required": evidence.strip() if evidence else None,
     }
 
 
 def _accession_rows(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    # The format: "accessions": {"US": null, "MX": "1991-02-22", "CA": {"joined_on":
+    # "1992-08-28", "source": "UN Treaty Collection, status of XXVII-3"}} - each of the three
+    # countries listed (null: has not joined), a date or an object with the date and where it
+    # was read. The two-of-three rule (`_apply_treaty_rule`) reads these dates: a treaty joined
+    # by MX and CA but not the US binds from the later of their two dates.
     accessions = entry.get("accessions")
     if entry["source"] != "treaty":
         if accessions:
             raise CatalogueError(f"catalogue entry {entry['code']}: only a treaty has accessions")
         return []
-    if not accessions or set(accessions) != set(COUNTRIES):
+    if not isinstance(accessions, dict) or set(accessions) != set(COUNTRIES):
         raise CatalogueError(
             f"catalogue entry {entry['code']}: a treaty lists the accession of each of {COUNTRIES}"
+            " (a date, or null when the country has not joined)"
         )
-    return [
-        {"standard_code": entry["code"], "country": country,
-         "joined_on": None if joined is None else date.fromisoformat(joined)}
-        for country, joined in accessions.items()
-    ]
+    rows = []
+    for country in COUNTRIES:
+        given = accessions[country]
+        joined, source = (given.get("joined_on"), given.get("source")) if isinstance(given, dict) \
+            else (given, None)
+        try:
+            day = None if joined is None else date.fromisoformat(joined)
+        except (TypeError, ValueError):
+            raise CatalogueError(f"catalogue entry {entry['code']}: accession of {country} "
+                                 f"must be a date (YYYY-MM-DD) or null") from None
+        rows.append({"country": country, "joined_on": day,
+                     "source": str(source).strip() if source else None})
+    return rows
 
 
 def catalogue_version() -> str:
     """The version label of the packaged catalogue file."""
-    return _catalogue()[0]
+    return _packaged().version
 
 
 # ---- loading ----------------------------------------------------------------------------------
 
+# What makes two versions the same entry: everything but the version numbers.
+_CONTENT = ("title", "pollutant", "medium", "category", "value", "unit", "basis", "direction",
+            "exclusive", "shift_adjusted", "computed_from", "reference_conditions", "applies_to",
+            "citation", "source", "effective_from", "freshness_months", "note", "processes",
+            "unconfirmed", "evidence_required")
 
-def load_catalogue(session: Session) -> int:
-    """Insert every packaged standard version, accession and code not stored yet; flush.
 
-    A stored (code, version) is never overwritten: a changed value is a new version. Loading twice
-    inserts nothing. Returns the number of rows inserted.
+@dataclass
+class Loaded:
+    """What one load wrote: each new standard version (`changed` when it replaces a stored
+    version of the same entry rather than being its first), and the other rows' count."""
+
+    new: list[Standard] = field(default_factory=list)
+    changed: list[tuple[Standard, Standard]] = field(default_factory=list)  # (previous, new)
+    other_rows: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.new) + len(self.changed) + self.other_rows
+
+
+def load_catalogue(session: Session, catalogue: dict[str, Any] | None = None) -> int:
+    """Load the packaged catalogue (or `catalogue`, parsed JSON); flush; the rows written.
+
+    See `load_catalogue_changes`."""
+    return load_catalogue_changes(session, catalogue).count
+
+
+def load_catalogue_changes(session: Session, catalogue: dict[str, Any] | None = None) -> Loaded:
+    """Insert every standard version, accession and code not stored yet; flush.
+
+    A stored version is never edited. An entry whose content differs from what was loaded from
+    it last (a value, a unit, a citation, its processes, an accession date, ...) is written as a
+    NEW version, numbered after the newest stored one, effective from the entry's
+    `effective_from`; the highest version in effect on a day is the one in force, so decisions
+    made earlier keep the version they recorded. Loading twice writes nothing.
     """
-    _, standards, accessions = _catalogue()
+    parsed = _packaged() if catalogue is None else parse_catalogue(catalogue)
     waste_codes, operation_codes = code_lists.packaged_codes()
-    stored = _stored_keys(session)
-    new_standards = [r for r in standards if ("s", r["code"], str(r["version"])) not in stored]
-    new_accessions = [
-        r for r in accessions if ("t", r["standard_code"], r["country"]) not in stored
-    ]
-    new_waste = [r for r in waste_codes if ("w", r["code"], "") not in stored]
-    new_operations = [r for r in operation_codes if ("o", r["code"], "") not in stored]
-    for model, rows in ((Standard, new_standards), (TreatyAccession, new_accessions),
-                        (WasteCode, new_waste), (OperationCode, new_operations)):
+    codes = {r["code"] for r in parsed.standards}
+    stored = _stored_versions(session, codes)
+    accessions = _stored_accessions(session, codes)
+    result = Loaded()
+    taken = {code: {s.version for s in rows} for code, rows in stored.items()}
+    for row in parsed.standards:
+        code, version = row["code"], row["version"]
+        entry_accessions = parsed.accessions[(code, version)]
+        loads = [s for s in stored.get(code, ()) if s.entry_version == version]
+        last = max(loads, key=lambda s: s.version, default=None)
+        if last is not None and _content(last, accessions) == _content_of(row, entry_accessions):
+            continue
+        numbers = taken.setdefault(code, set())
+        number = version if version not in numbers else max(numbers) + 1
+        numbers.add(number)
+        standard = Standard(**{**row, "version": number, "entry_version": version})
+        session.add(standard)
+        for accession in entry_accessions:
+            session.add(TreatyAccession(standard_code=code, standard_version=number, **accession))
+        if last is None:
+            result.new.append(standard)
+        else:
+            result.changed.append((last, standard))
+    stored_codes = _stored_code_keys(session)
+    new_waste = [r for r in waste_codes if ("w", r["code"]) not in stored_codes]
+    new_operations = [r for r in operation_codes if ("o", r["code"]) not in stored_codes]
+    for model, rows in ((WasteCode, new_waste), (OperationCode, new_operations)):
         if rows:
             session.execute(model.__table__.insert(), [dict(r) for r in rows])
+    result.other_rows = len(new_waste) + len(new_operations) + sum(
+        len(parsed.accessions[(s.code, s.entry_version)]) for s in
+        [*result.new, *(new for _, new in result.changed)])
     session.flush()
-    return len(new_standards) + len(new_accessions) + len(new_waste) + len(new_operations)
+    return result
 
 
-def _stored_keys(session: Session) -> set[tuple[str, str, str]]:
-    # One round trip for all four tables: this runs before every test and at every start.
-    empty = literal_column("''")
+def _stored_versions(session: Session, codes: set[str]) -> dict[str, list[Standard]]:
+    found: dict[str, list[Standard]] = {}
+    for row in session.exec(select(Standard).where(Standard.code.in_(sorted(codes)))):
+        found.setdefault(row.code, []).append(row)
+    return found
+
+
+def _stored_accessions(session: Session, codes: set[str]) -> dict[str, dict[int, list[TreatyAccession]]]:
+    found: dict[str, dict[int, list[TreatyAccession]]] = {}
+    for row in session.exec(select(TreatyAccession).where(TreatyAccession.standard_code.in_(sorted(codes)))):
+        found.setdefault(row.standard_code, {}).setdefault(row.standard_version, []).append(row)
+    return found
+
+
+def _accessions_of(by_version: dict[int, list], version: int) -> list:
+    """The accession rows a version reads: its own, else those of the newest earlier version."""
+    earlier = [v for v in by_version if v <= version]
+    return by_version[max(earlier)] if earlier else []
+
+
+def _content_of(row: dict[str, Any], accessions) -> str:
+    body = {name: row[name] for name in _CONTENT}
+    body["accessions"] = sorted((a["country"], a["joined_on"], a["source"]) for a in accessions)
+    return json.dumps(body, sort_keys=True, default=_plain)
+
+
+def _content(standard: Standard, accessions: dict[str, dict[int, list[TreatyAccession]]]) -> str:
+    body = {name: getattr(standard, name) for name in _CONTENT}
+    body["value"] = None if body["value"] is None else float(body["value"])
+    body["processes"] = list(body["processes"] or [])
+    body["unconfirmed"] = bool(body["unconfirmed"])
+    rows = _accessions_of(accessions.get(standard.code, {}), standard.version)
+    body["accessions"] = sorted((a.country, a.joined_on, a.source) for a in rows)
+    return json.dumps(body, sort_keys=True, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _stored_code_keys(session: Session) -> set[tuple[str, str]]:
     query = union_all(
-        select_columns(literal_column("'s'"), Standard.code, cast(Standard.version, String)),
-        select_columns(literal_column("'t'"), TreatyAccession.standard_code, TreatyAccession.country),
-        select_columns(literal_column("'w'"), WasteCode.code, empty),
-        select_columns(literal_column("'o'"), OperationCode.code, empty),
+        select_columns(literal_column("'w'"), WasteCode.code),
+        select_columns(literal_column("'o'"), OperationCode.code),
     )
     return {tuple(row) for row in session.execute(query)}
 
@@ -168,10 +309,12 @@ def _stored_keys(session: Session) -> set[tuple[str, str, str]]:
 # ---- what is in force -------------------------------------------------------------------------
 
 
-def standards_in_force(session: Session, on: date, byproduct: str | None = None) -> list[Standard]:
+def standards_in_force(session: Session, on: date, byproduct: str | None = None, *,
+                       processes: Iterable[str] | None = None) -> list[Standard]:
     """For each code, its newest version effective on `on`, treaty rule applied, sorted by code.
 
-    With `byproduct`, only the standards that apply to it.
+    With `byproduct`, only the standards that apply to it; with `processes` (a facility's), only
+    those governing one of them or naming no process (they govern every process).
     """
     rows = session.exec(
         select(Standard).where(Standard.effective_from <= on).order_by(Standard.code, Standard.version)
@@ -182,6 +325,9 @@ def standards_in_force(session: Session, on: date, byproduct: str | None = None)
     in_force = _apply_treaty_rule(session, list(newest.values()), on)
     if byproduct is not None:
         in_force = [s for s in in_force if byproduct in s.applies_to]
+    if processes is not None:
+        wanted = list(processes)
+        in_force = [s for s in in_force if applies_to_processes(s.processes, wanted)]
     return in_force
 
 
@@ -225,13 +371,29 @@ def _apply_treaty_rule(session: Session, standards: list[Standard], on: date) ->
     treaty_codes = [s.code for s in standards if s.source == "treaty"]
     if not treaty_codes:
         return standards
-    joined: dict[str, list[date]] = {code: [] for code in treaty_codes}
+    by_code: dict[str, dict[int, list[TreatyAccession]]] = {}
     for accession in session.exec(
         select(TreatyAccession).where(TreatyAccession.standard_code.in_(treaty_codes))
     ):
-        if accession.joined_on is not None and accession.joined_on <= on:
-            joined[accession.standard_code].append(accession.joined_on)
-    return [s for s in standards if s.source != "treaty" or len(joined[s.code]) >= TREATY_QUORUM]
+        by_code.setdefault(accession.standard_code, {}).setdefault(
+            accession.standard_version, []).append(accession)
+    binding = {}
+    for s in standards:
+        if s.source == "treaty":
+            dates = [a.joined_on for a in _accessions_of(by_code.get(s.code, {}), s.version)]
+            binding[s.code] = treaty_binding_from(dates)
+    return [s for s in standards if s.source != "treaty"
+            or (binding[s.code] is not None and binding[s.code] <= on)]
+
+
+def treaty_accessions(session: Session, standard: Standard) -> list[TreatyAccession]:
+    """The accession rows `standard` (one version of a treaty standard) is judged by."""
+    by_version: dict[int, list[TreatyAccession]] = {}
+    for accession in session.exec(
+        select(TreatyAccession).where(TreatyAccession.standard_code == standard.code)
+    ):
+        by_version.setdefault(accession.standard_version, []).append(accession)
+    return _accessions_of(by_version, standard.version)
 
 
 def treaty_binding_from(accessions: Iterable[date | None]) -> date | None:
@@ -310,6 +472,9 @@ def add_version(
         effective_from=effective_from,
         freshness_months=freshness_months or current.freshness_months,
         note=note,
+        processes=list(current.processes or []),
+        unconfirmed=current.unconfirmed,
+        evidence_required=current.evidence_required,
     )
     session.add(version)
     session.flush()

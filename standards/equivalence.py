@@ -105,6 +105,10 @@ class StandardTerms:
     shift_adjusted: bool = False
     # The code of the per-test standard whose tests this standard's averages are computed from.
     computed_from: str | None = None
+    # The receiving processes it governs (empty: every one), and whether its value or citation
+    # is still unconfirmed against the rule text (applied all the same, shown as such).
+    processes: tuple[str, ...] = ()
+    unconfirmed: bool = False
 
     @classmethod
     def of(cls, standard) -> StandardTerms:
@@ -119,6 +123,8 @@ class StandardTerms:
             exclusive=bool(getattr(standard, "exclusive", False)),
             shift_adjusted=bool(getattr(standard, "shift_adjusted", False)),
             computed_from=getattr(standard, "computed_from", None),
+            processes=tuple(getattr(standard, "processes", None) or ()),
+            unconfirmed=bool(getattr(standard, "unconfirmed", False)),
         )
 
 
@@ -204,9 +210,15 @@ class Check:
             return self._given[5]
         return self.message.english()
 
+    @property
+    def unconfirmed(self) -> bool:
+        """The standard's value or citation is not confirmed against the rule text."""
+        return self._given is None and bool(getattr(self._standard, "unconfirmed", False))
+
     def to_dict(self) -> dict[str, Any]:
         """The API's CHECK shape (plus the standard's version), with the reason's `message`
-        (code and parameters) beside its English."""
+        (code and parameters) beside its English; `unconfirmed` only when true, so that a
+        record of a confirmed standard reads (and hashes) as it always did."""
         message = self.message
         data = {
             "standard": self.standard,
@@ -219,6 +231,8 @@ class Check:
         }
         if message is not None:
             data["message"] = message.to_dict()
+        if self.unconfirmed:
+            data["unconfirmed"] = True
         return data
 
     def __repr__(self) -> str:

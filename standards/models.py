@@ -46,20 +46,41 @@ class Standard(SQLModel, table=True):
     effective_from: date
     freshness_months: int = Field(default=12, ge=1)
     note: str | None = None
+    # The receiving processes it governs (codes of the catalogue's `processes`); empty: every
+    # process. A U.S. rule governs the plant doing the same thing in the U.S., not every plant
+    # receiving the byproduct (DOMAIN.md, "Standards apply to the receiving process").
+    processes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # True when the value or citation could not be confirmed against the rule text: applied
+    # like the others, but shown as unconfirmed wherever it is shown.
+    unconfirmed: bool = False
+    # A `required` practice: the evidence that shows it is in place (a written plan, a bag-leak
+    # detector's records, ...); None for a limit.
+    evidence_required: str | None = None
+    # The version number the catalogue file gave the entry this row was loaded from (a changed
+    # entry is loaded again as a new version with the same entry_version); None for a version
+    # an administrator added.
+    entry_version: int | None = None
 
 
 class TreatyAccession(SQLModel, table=True):
-    """When one of the three countries joined the treaty behind a `treaty` standard (None: not yet)."""
+    """When one of the three countries joined the treaty behind a `treaty` standard (None: not yet).
+
+    Accessions belong to a version of the standard: a corrected accession date is a new version
+    with its own rows, never an edit. A version without rows of its own reads those of the
+    newest earlier version that has them."""
 
     __tablename__ = "treaty_accession"
     __table_args__ = (
-        UniqueConstraint("standard_code", "country"),
+        UniqueConstraint("standard_code", "standard_version", "country"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     standard_code: str = Field(index=True, max_length=80)
+    standard_version: int = Field(default=1, ge=1)
     country: str = Field(max_length=2)  # US | MX | CA
     joined_on: date | None = None
+    # Where the accession date was read (the depositary's status table, a gazette, ...).
+    source: str | None = Field(default=None, max_length=500)
 
 
 class WasteCode(SQLModel, table=True):

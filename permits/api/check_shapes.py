@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from permits.api.shapes import Number, Public
 from standards.equivalence import VERDICTS
@@ -33,3 +33,6 @@ class Check(Public):
     facility_limit: Reading | None
     facility_measured: Reading | None
     reason: str
+    unconfirmed: bool = Field(False, description=(
+        "The standard's value or citation is not confirmed against the rule text; applied "
+        "all the same."))

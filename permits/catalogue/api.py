@@ -19,7 +19,7 @@ from permits.api.errors import validation_failed
 from permits.api.shapes import Body, Day, InDate, Number, Page, Public, Query, Says
 from permits.catalogue import services as catalogue_admin
 from permits.core import db
-from standards import codes
+from standards import codes, processes
 from standards.catalogue import get_standard, standards_in_force
 from standards.clock import utcnow
 from standards.errors import NotFound, UnknownStandard
@@ -55,6 +55,12 @@ class StandardPublic(Public):
     version: int = Field(ge=1)
     freshness_months: int = Field(ge=1, description="How old the newest measurement may be.")
     note: str | None
+    processes: list[str] = Field(
+        description="The receiving processes it governs (GET /api/v1/processes); empty: every process.")
+    unconfirmed: bool = Field(
+        description="The value or citation is not confirmed against the rule text; applied all the same.")
+    evidence_required: str | None = Field(
+        description="A required practice: the evidence that shows it is in place.")
 
     @classmethod
     def of(cls, standard: Standard, **extra) -> StandardPublic:
@@ -63,7 +69,8 @@ class StandardPublic(Public):
             **{name: getattr(standard, name) for name in (
                 "code", "title", "pollutant", "medium", "category", "basis", "direction", "exclusive",
                 "applies_to", "citation", "source", "effective_from", "version", "freshness_months",
-                "note")},
+                "note", "evidence_required")},
+            "processes": list(standard.processes or []), "unconfirmed": bool(standard.unconfirmed),
             "limit": {"value": True if required else standard.value, "unit": standard.unit}, **extra})
 
 
@@ -102,6 +109,19 @@ class OperationCodePublic(Public):
     kind: Literal["recovery", "disposal"]
     description: str
     interim: bool = Field(description="R12, R13, D13-D15: the final facility and operation must be named.")
+
+
+class ProcessDerivation(Public):
+    accepts: list[str] = Field(description="Byproducts: the facility accepts one of them (empty: any).")
+    operations: list[str] = Field(description="Basel Annex IV codes: it performs one of them (empty: any).")
+
+
+class ProcessPublic(Public):
+    code: str = Field(description="e.g. secondary_lead_smelting, metals_recovery_kiln")
+    title: str
+    description: str
+    derived_from: ProcessDerivation = Field(
+        description="A facility that declares no process runs those whose derivation it matches.")
 
 
 class InForce(Query):
@@ -218,6 +238,14 @@ def list_waste_codes(query: ByByproduct):
     if byproduct:
         rows = [row for row in rows if byproduct in row.byproducts]
     return _page(rows, WasteCodePublic.model_validate)
+
+
+@api.get("/v1/processes")
+@endpoint(returns=Page[ProcessPublic], paged=True)
+def list_processes():
+    """The receiving processes: what a plant does with what it receives, which decides the U.S.
+    standards that govern it"""
+    return _page(list(processes.processes()), lambda p: ProcessPublic.model_validate(p.to_dict()))
 
 
 @api.get("/v1/codes/operations")

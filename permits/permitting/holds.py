@@ -10,12 +10,14 @@ validity. Every change goes through `services._move`: a conditional UPDATE with 
 """
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from facility_registry.models import EnforcementCase
+from facility_registry.eligibility import governing
+from facility_registry.models import EnforcementCase, Facility
 from facility_registry.readings import standing_readings
 from permits.permitting import decisions
 from permits.permitting.models import Permit
@@ -43,15 +45,23 @@ def unmet_checks(session: Session, permit: Permit, on: date) -> list[dict]:
     facility_ids = [permit.receiving_facility_id]
     if permit.final_facility_id is not None:
         facility_ids.append(permit.final_facility_id)
+    # Each facility answers for the standards governing its own processes as they stand on `on`:
+    # a new version that no longer governs a process drops out from its effective date.
+    run = dict(session.execute(select(Facility.id, Facility.processes)
+                               .where(Facility.id.in_(facility_ids))).all())
     evidence = standing_readings(session, facility_ids, standards, on)
     unmet = []
     for facility_id in facility_ids:
-        for standard in standards:
+        for standard in governing(standards, _as_list(run.get(facility_id))):
             check = evaluate(standard, evidence.get((facility_id, standard.code, "limit")),
                              evidence.get((facility_id, standard.code, "measurement")), on)
             if check.verdict != MEETS:
                 unmet.append({**check.to_dict(), "facility_id": facility_id})
     return unmet
+
+
+def _as_list(processes) -> list[str]:
+    return json.loads(processes) if isinstance(processes, str) else list(processes or [])
 
 
 def reasons_for(checks: list[dict]) -> list[str]:

@@ -64,6 +64,9 @@ class FacilityCreate(Body):
     address: str | None = None
     operations: list[str]
     accepts: list[str]
+    processes: list[str] | None = Field(None, description=(
+        "Receiving processes (GET /api/v1/processes); absent or empty: derived from accepts "
+        "and operations."))
     annual_capacity_tonnes: Number = Field(json_schema_extra={"exclusiveMinimum": 0})
 
     def fields(self) -> dict[str, Any]:
@@ -96,6 +99,7 @@ class FacilityPublic(Public):
     address: str | None
     operations: list[str]
     accepts: list[str]
+    processes: list[str] = Field(description="The receiving processes it runs (GET /api/v1/processes).")
     annual_capacity_tonnes: float
     status: Literal[FACILITY_STATUSES]
     status_reason: str | None

@@ -15,6 +15,8 @@ from flask import Blueprint
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
+from standards.processes import processes
+
 bp = Blueprint("labels", __name__)
 
 # Every state a badge can show: permit, amendment, shipment, facility, evidence request and
@@ -67,6 +69,14 @@ BASES = {
     "average_of_last_three": _l("average of the last three tests"),
     "method_9": _l("six-minute average (EPA Method 9)"),
     "practice": _l("in place or not"),
+}
+# The receiving processes of the catalogue (standards.processes); one the catalogue adds later
+# reads as its catalogue title until its words are added here.
+PROCESSES = {
+    "secondary_lead_smelting": _l("Secondary lead smelting"),
+    "metals_recovery_kiln": _l("High-temperature metals recovery (Waelz kiln)"),
+    "slag_processing": _l("Slag processing"),
+    "land_disposal": _l("Land disposal"),
 }
 COUNTRIES = {"US": _l("United States"), "MX": _l("Mexico"), "CA": _l("Canada")}
 ROLES = {"shipper": _l("shipper"), "inspector": _l("inspector"), "facility": _l("facility"),
@@ -155,6 +165,14 @@ def state_label(value) -> str:
 @bp.app_template_filter("byproduct_label")
 def byproduct_label(value) -> str:
     return label(BYPRODUCTS, value)
+
+
+@bp.app_template_filter("process_label")
+def process_label(value) -> str:
+    if value in PROCESSES:
+        return str(PROCESSES[value])
+    titles = {p.code: p.title for p in processes()}
+    return titles.get(value) or label({}, value)
 
 
 @bp.app_template_filter("basis_label")

@@ -27,7 +27,8 @@ def test_each_standard_has_the_shape_api_md_shows(client, shipper_headers):
     body = response.get_json()
     assert body["total"] == len(body["items"]) == 54
     assert body["next"] is None
-    assert {i["code"]: i for i in body["items"]}[PEL] == {
+    pel = {i["code"]: i for i in body["items"]}[PEL]
+    assert pel == {
         "code": PEL, "title": "Lead, workplace air: permissible exposure limit", "pollutant": "lead",
         "medium": "workplace_air", "category": "occupational",
         "limit": {"value": 50, "unit": "µg/m³"}, "basis": "8h_twa", "direction": "max",
@@ -35,7 +36,9 @@ def test_each_standard_has_the_shape_api_md_shows(client, shipper_headers):
         "citation": "29 CFR 1910.1025(c)", "source": "us_federal", "effective_from": "1978-11-14",
         "version": 1, "freshness_months": 12, "exclusive": False,
         "note": "For a shift longer than 8 hours the limit is 400 ÷ hours worked (29 CFR 1910.1025(c)(2)).",
+        "processes": pel["processes"], "unconfirmed": pel["unconfirmed"], "evidence_required": None,
     }
+    assert isinstance(pel["processes"], list) and isinstance(pel["unconfirmed"], bool)
     assert_matches_openapi(client, "get", "/api/v1/standards", response)
 
 

@@ -68,3 +68,26 @@ def test_carbon_reports_from_before_the_methods_are_kept_as_legacy(empty_databas
             assert not conn.execute(text("SELECT legacy FROM carbon_report WHERE year = 2024")).scalar()
     finally:
         engine.dispose()
+
+
+def test_processes_migration_derives_the_processes_of_existing_facilities(empty_database_url):
+    from sqlalchemy import text
+
+    migrate.upgrade(empty_database_url, "c16_carbon")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO facility (name, country, address, operations, accepts, "
+                "annual_capacity_tonnes, status, created_at) VALUES "
+                "('Kiln', 'MX', '', '[\"R4\"]', '[\"eaf_dust\"]', 1, 'active', '2026-01-01'), "
+                "('Landfill', 'US', '', '[\"D5\"]', '[\"slag\"]', 1, 'active', '2026-01-01'), "
+                "('Storage', 'CA', '', '[\"R13\"]', '[\"slag\"]', 1, 'active', '2026-01-01')"))
+        migrate.upgrade(empty_database_url)
+        with engine.connect() as conn:
+            rows = dict(conn.execute(text("SELECT name, processes FROM facility")).all())
+        decoded = {k: v if isinstance(v, list) else __import__("json").loads(v) for k, v in rows.items()}
+        assert decoded == {"Kiln": ["metals_recovery_kiln"], "Landfill": ["land_disposal"],
+                           "Storage": []}
+    finally:
+        engine.dispose()

@@ -178,9 +178,10 @@ _ERRORS = re.compile(r"(Error|NotFound|NotAllowed|Conflict|InvalidTransition|Val
                      r"Malformed|Unauthenticated|UnknownUnit|UnknownStandard|ChecksNotMet|NotActive|"
                      r"InvalidApplication)$")
 _HELPERS = {"fail", "invalid", "conflict", "forbidden", "_Bad", "on"}
-# A programmer's mistake or an operator's configuration, not something a user reads.
+# A programmer's mistake or an operator's configuration (a malformed catalogue file), not
+# something a user reads.
 _DEVELOPER_ERRORS = {"ValueError", "TypeError", "KeyError", "RuntimeError", "AssertionError",
-                     "ConfigError", "UsageError"}
+                     "ConfigError", "UsageError", "CatalogueError"}
 # Modules whose error sentences are still plain English: being rewritten by other work at the
 # time (equivalence: evidence and eligibility), or not yet converted. Remove a line once done.
 NOT_YET_MESSAGES = {

@@ -177,9 +177,14 @@ def test_loading_never_overwrites_a_stored_version(session):
     row = stored(session)["osha-lead-pel"]
     row.value = 49.0  # as if an operator had corrected it in place, which Parity must not undo silently
     session.flush()
-    assert load_catalogue(session) == 0
+    # The stored row no longer says what the entry says: the entry is written again, as a new
+    # version, and the edited row stays as it is for whoever investigates it.
+    assert load_catalogue(session) == 1
     session.expire_all()
     assert stored(session)["osha-lead-pel"].value == 49.0
+    newest = get_standard(session, "osha-lead-pel", TODAY)
+    assert (newest.version, newest.value) == (2, 50.0)
+    assert load_catalogue(session) == 0
 
 
 def test_catalogue_has_a_version_label():
