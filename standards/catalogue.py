@@ -6,7 +6,8 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from importlib import resources
 from typing import Any
@@ -193,8 +194,8 @@ class Loaded:
     """What one load wrote: each new standard version (`changed` when it replaces a stored
     version of the same entry rather than being its first), and the other rows' count."""
 
-    new: list[Standard] = field(default_factory=list)
-    changed: list[tuple[Standard, Standard]] = field(default_factory=list)  # (previous, new)
+    new: list[Standard] = dataclass_field(default_factory=list)
+    changed: list[tuple[Standard, Standard]] = dataclass_field(default_factory=list)  # (previous, new)
     other_rows: int = 0
 
     @property
