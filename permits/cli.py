@@ -35,7 +35,7 @@ def register(app: Flask) -> None:
 
 
 def load_reference_data() -> int:
-    from standards.catalogue import load_catalogue
+    from permits.catalogue.services import load_catalogue
 
     with db.session_scope(db.engine()) as session:
         return load_catalogue(session)

@@ -13,13 +13,13 @@ from sqlmodel import Session, select
 
 from permits.audit import chain as audit
 from permits.permitting import holds
-from standards.catalogue import add_version
+from standards.catalogue import add_version, load_catalogue_changes, treaty_accessions
 from standards.clock import today
 from standards.errors import UnknownStandard
 from standards.models import Standard, WasteCode
 
-__all__ = ["add_standard_version", "known_byproducts", "version_history", "versions_after",
-           "with_end_dates"]
+__all__ = ["add_standard_version", "known_byproducts", "load_catalogue", "version_history",
+           "versions_after", "with_end_dates"]
 
 
 def add_standard_version(
@@ -56,6 +56,37 @@ def add_standard_version(
     return version
 
 
+def load_catalogue(session: Session, *, actor_id: int | None = None,
+                   catalogue: dict[str, Any] | None = None) -> int:
+    """Load the packaged catalogue (or `catalogue`) as `init-db` does, audited; flush. Returns
+    the rows written.
+
+    A new entry is audited `standard.loaded`; a changed one is a new version (never an edit of a
+    stored one), audited `standard.version_added` with the version it replaces. A new version
+    already in force re-checks the approved permits of its byproducts at once (a permit whose
+    facility no longer meets it goes on hold); one in the future is met by the daily re-check
+    from its effective date. Decisions keep the versions they recorded.
+    """
+    loaded = load_catalogue_changes(session, catalogue)
+    for standard in loaded.new:
+        audit.record(session, actor_id=actor_id, action="standard.loaded", entity="standard",
+                     entity_id=standard.id, after=version_record(standard, session),
+                     reason="loaded from the catalogue")
+    byproducts: set[str] = set()
+    for previous, standard in loaded.changed:
+        audit.record(session, actor_id=actor_id, action="standard.version_added",
+                     entity="standard", entity_id=standard.id,
+                     before=version_record(previous, session),
+                     after=version_record(standard, session),
+                     reason="the catalogue's entry changed")
+        if standard.effective_from <= today():
+            byproducts.update(previous.applies_to or [])
+            byproducts.update(standard.applies_to or [])
+    if byproducts:
+        holds.recheck_due(session, today=today(), byproducts=sorted(byproducts))
+    return loaded.count
+
+
 def _lock_versions(session: Session, code: str) -> None:
     # Two admins adding a version at once would both number theirs n+1; on PostgreSQL the
     # second waits here, and its next read sees the first one's version. (SQLite writes are
@@ -65,13 +96,18 @@ def _lock_versions(session: Session, code: str) -> None:
         raise UnknownStandard(f"No standard has the code {code!r}.", fields={"code": ["unknown standard"]})
 
 
-def version_record(standard: Standard) -> dict[str, Any]:
-    """What the audit entry keeps of one version: enough to read the change without the table."""
-    return {
+def version_record(standard: Standard, session: Session | None = None) -> dict[str, Any]:
+    """What the audit entry keeps of one version: enough to read the change without the table
+    (a treaty's accessions too, when a session is given to read them)."""
+    record = {
         "code": standard.code, "version": standard.version, "value": standard.value,
         "unit": standard.unit, "effective_from": standard.effective_from,
         "citation": standard.citation, "note": standard.note,
+        "processes": list(standard.processes or []), "unconfirmed": bool(standard.unconfirmed),
     }
+    if session is not None and standard.source == "treaty":
+        record["accessions"] = {a.country: a.joined_on for a in treaty_accessions(session, standard)}
+    return record
 
 
 def version_history(session: Session, code: str) -> list[Standard]:
