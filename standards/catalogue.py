@@ -197,10 +197,12 @@ class Loaded:
     new: list[Standard] = dataclass_field(default_factory=list)
     changed: list[tuple[Standard, Standard]] = dataclass_field(default_factory=list)  # (previous, new)
     other_rows: int = 0
+    # Waste codes whose description, citation or byproducts changed: (code, before, after).
+    codes_changed: list[tuple[str, dict, dict]] = dataclass_field(default_factory=list)
 
     @property
     def count(self) -> int:
-        return len(self.new) + len(self.changed) + self.other_rows
+        return len(self.new) + len(self.changed) + self.other_rows + len(self.codes_changed)
 
 
 def load_catalogue(session: Session, catalogue: dict[str, Any] | None = None) -> int:
@@ -249,12 +251,39 @@ def load_catalogue_changes(session: Session, catalogue: dict[str, Any] | None = 
     new_operations = [r for r in operation_codes if ("o", r["code"]) not in stored_codes]
     for model, rows in ((WasteCode, new_waste), (OperationCode, new_operations)):
         if rows:
-            session.execute(model.__table__.insert(), [dict(r) for r in rows])
+            columns = set(model.__table__.columns.keys())
+            session.execute(model.__table__.insert(),
+                            [{k: v for k, v in r.items() if k in columns} for r in rows])
+    result.codes_changed = _update_waste_codes(session, waste_codes, stored_codes)
     result.other_rows = len(new_waste) + len(new_operations) + sum(
         len(parsed.accessions[(s.code, s.entry_version)]) for s in
         [*result.new, *(new for _, new in result.changed)])
     session.flush()
     return result
+
+
+_WASTE_FIELDS = ("system", "description", "byproducts", "citation")
+
+
+def _update_waste_codes(session: Session, packaged, stored_codes) -> list[tuple[str, dict, dict]]:
+    # The code list is vocabulary, not a dated rule: a corrected mapping (A1160 is no smelter
+    # dust) replaces the row's words, and the caller audits the before and after.
+    known = [r for r in packaged if ("w", r["code"]) in stored_codes]
+    if not known:
+        return []
+    rows = {w.code: w for w in session.exec(
+        select(WasteCode).where(WasteCode.code.in_([r["code"] for r in known])))}
+    changed = []
+    for entry in known:
+        row = rows[entry["code"]]
+        before = {f: getattr(row, f) for f in _WASTE_FIELDS}
+        after = {f: entry.get(f, "" if f == "citation" else None) for f in _WASTE_FIELDS}
+        if before != after:
+            for name, value in after.items():
+                setattr(row, name, value)
+            session.add(row)
+            changed.append((entry["code"], before, after))
+    return changed
 
 
 def _stored_versions(session: Session, codes: set[str]) -> dict[str, list[Standard]]:

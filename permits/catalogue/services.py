@@ -72,6 +72,10 @@ def load_catalogue(session: Session, *, actor_id: int | None = None,
         audit.record(session, actor_id=actor_id, action="standard.loaded", entity="standard",
                      entity_id=standard.id, after=version_record(standard, session),
                      reason="loaded from the catalogue")
+    for code, before, after in loaded.codes_changed:
+        audit.record(session, actor_id=actor_id, action="waste_code.updated", entity="waste_code",
+                     entity_id=code, before=before, after=after,
+                     reason="the catalogue's code list changed")
     byproducts: set[str] = set()
     for previous, standard in loaded.changed:
         audit.record(session, actor_id=actor_id, action="standard.version_added",

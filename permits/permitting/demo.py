@@ -82,8 +82,10 @@ def _crossing(origin: str, facility: Facility) -> tuple[str, str]:
 def _body(session, facility: Facility, byproduct: str, *, origin: str = "US", today=None,
           **overrides) -> dict:
     today = today or utcnow().date()
-    code = next((w.code for w in codes.waste_codes(session) if byproduct in (w.byproducts or [])),
-                None)
+    # The listing code when the byproduct has one (EAF dust is K061 by listing), else the first
+    # code that describes it.
+    code = next(iter(codes.listing_codes(byproduct)), None) or next(
+        (w.code for w in codes.waste_codes(session) if byproduct in (w.byproducts or [])), None)
     exit_port, entry_port = _crossing(origin, facility)
     carriers = [CARRIERS[origin]] + ([CARRIERS[facility.country]] if facility.country != origin else [])
     body = {

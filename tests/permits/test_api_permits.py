@@ -305,3 +305,13 @@ def test_the_public_register_has_no_personal_data(api, as_shipper, compliant_fac
     assert one.get_json()["verification"]["matches"] is True
     assert api.get("/api/v1/public/permits/{number}",
                    path_args={"number": "PAR-1999-000001"}).status_code == 404
+
+
+@pytest.mark.parametrize("coded", [["D008"], ["A1080"]])
+def test_eaf_dust_coded_without_k061_is_a_422_naming_waste_codes(client, db, shipper,
+                                                                 compliant_facility, coded):
+    response = client.post("/api/v1/permits", headers=bearer(db, shipper),
+                           json=application(compliant_facility.id, waste_codes=coded))
+    assert response.status_code == 422, response.get_json()
+    fields = response.get_json()["error"]["fields"]
+    assert list(fields) == ["waste_codes"] and "K061" in fields["waste_codes"][0]

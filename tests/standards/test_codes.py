@@ -9,7 +9,7 @@ EXPECTED_BYPRODUCTS = {
     "K061": {"eaf_dust"},
     "K069": {"lead_acid_battery_dust"},
     "D008": {"lead_acid_battery_dust", "eaf_dust", "slag"},
-    "A1160": {"lead_acid_battery_dust"},
+    "A1160": set(),  # whole or crushed batteries: the smelter's feed, not its dust
     "B1200": {"slag"},
     "B1210": {"slag"},
     "B1220": {"slag"},
@@ -78,3 +78,31 @@ def test_unknown_and_repeated_codes_are_named(session):
 )
 def test_malformed_code_lists_are_explained(session, codes, error):
     assert validate_waste_codes(session, codes, "eaf_dust") == [error]
+
+
+# ---- consistency with the byproduct (the rules of codes.json) ----------------------------------
+
+@pytest.mark.parametrize("coded", [["D008"], ["A1080"], ["D008", "A1080", "A4100"]])
+def test_eaf_dust_must_carry_k061_whatever_else_it_carries(session, coded):
+    errors = validate_waste_codes(session, coded, "eaf_dust")
+    assert [e.code for e in errors] == ["codes.must_carry"]
+    assert "K061" in errors[0].english() and "40 CFR 261.32" in errors[0].english()
+    assert validate_waste_codes(session, ["K061", *coded], "eaf_dust") == []
+
+
+def test_smelter_dust_must_carry_k069_and_is_not_a1160(session):
+    assert [e.code for e in validate_waste_codes(session, ["D008"], "lead_acid_battery_dust")] == [
+        "codes.must_carry"]
+    assert validate_waste_codes(session, ["K069", "D008"], "lead_acid_battery_dust") == []
+    refused = validate_waste_codes(session, ["K069", "A1160"], "lead_acid_battery_dust")
+    assert refused == ["Waste code A1160 (Basel Annex VIII: waste lead-acid batteries, whole or "
+                       "crushed) does not describe lead_acid_battery_dust."]
+
+
+def test_a_green_list_code_is_refused_for_slag_that_is_hazardous(session):
+    assert validate_waste_codes(session, ["B1200"], "slag") == []
+    errors = validate_waste_codes(session, ["D008", "B1200"], "slag")
+    assert [e.code for e in errors] == ["codes.green_list"]
+    assert "B1200" in errors[0].english() and "D008" in errors[0].english()
+    assert [e.code for e in validate_waste_codes(session, ["A1010", "B1100", "B1210"], "slag")] == [
+        "codes.green_list", "codes.green_list"]
