@@ -73,7 +73,7 @@ BASES = {
 # The receiving processes of the catalogue (standards.processes); one the catalogue adds later
 # reads as its catalogue title until its words are added here.
 PROCESSES = {
-    "secondary_lead_smelting": _l("Secondary lead smelting"),
+    "secondary_lead_smelting": _l("Secondary lead smelter"),
     "metals_recovery_kiln": _l("High-temperature metals recovery (Waelz kiln)"),
     "slag_processing": _l("Slag processing"),
     "land_disposal": _l("Land disposal"),

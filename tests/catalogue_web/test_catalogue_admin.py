@@ -28,12 +28,14 @@ def test_a_version_is_written_with_an_audit_entry_of_the_change(session):
     [entry] = catalogue_entries(session.get_bind())
     assert (entry.action, entry.entity, entry.entity_id, entry.actor_id) == (
         "standard.version_added", "standard", str(version.id), 7)
+    v1 = versions_of(session.get_bind(), PEL)[0]
+    scope = {"processes": list(v1.processes), "unconfirmed": v1.unconfirmed}  # carried over
     assert entry.before == {"code": PEL, "version": 1, "value": 50.0, "unit": "µg/m³",
                             "effective_from": "1978-11-14", "citation": "29 CFR 1910.1025(c)",
-                            "note": version_note_of_v1(session)}
+                            "note": version_note_of_v1(session), **scope}
     assert entry.after == {"code": PEL, "version": 2, "value": 40.0, "unit": "µg/m³",
                            "effective_from": "2030-01-01", "citation": CITATION,
-                           "note": "Lowered after review."}
+                           "note": "Lowered after review.", **scope}
     assert entry.reason == "Lowered after review."
     assert audit.verify(session).ok
 
