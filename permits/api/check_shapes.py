@@ -35,4 +35,4 @@ class Check(Public):
     reason: str
     unconfirmed: bool = Field(False, description=(
         "The standard's value or citation is not confirmed against the rule text; applied "
-        "all the same."))
+        "all the same. A decision's stored checks carry it only when true (absent: false)."))

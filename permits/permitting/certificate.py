@@ -20,7 +20,7 @@ from permits.audit import livestate
 from permits.core.pdf_font import FONT, add_font
 from permits.permitting import decisions
 from permits.permitting.decision_models import Decision
-from permits.permitting.decision_view import standard_titles
+from permits.permitting.decision_view import standard_scopes, standard_titles
 from permits.permitting.models import Permit
 from permits.web.labels import (
     basis_label,
@@ -29,6 +29,7 @@ from permits.web.labels import (
     in_words,
     kind_label,
     operation_label,
+    process_label,
     state_label,
 )
 from permits.web.messages import say
@@ -70,7 +71,8 @@ def render(session: Session, permit: Permit, decision: Decision, *, base_url: st
     _disagreements(pdf, [p.public() for p in livestate.check_permit(session, permit)])
     _facts(pdf, permit, decision, facilities, organization)
     _checks(pdf, decision, facilities,
-            standard_titles(session, [c["standard"] for c in decision.checks]))
+            standard_titles(session, [c["standard"] for c in decision.checks]),
+            standard_scopes(session, decision.checks))
     _record(pdf, permit, decision, base_url)
     return bytes(pdf.output())
 
@@ -156,7 +158,8 @@ def _facts(pdf, permit, decision, facilities, organization) -> None:
 
 
 def _checks(pdf: FPDF, decision: Decision, facilities: dict[int, Facility],
-            titles: dict[str, str]) -> None:
+            titles: dict[str, str], scopes: dict[str, dict] | None = None) -> None:
+    scopes = scopes or {}
     _line(pdf, _("Checks: U.S. reference value beside the facility's binding limit and measurement"),
           size=11, style="B", height=7)
     pdf.set_font(FONT, size=8)
@@ -169,7 +172,14 @@ def _checks(pdf: FPDF, decision: Decision, facilities: dict[int, Facility],
         for check in decision.checks:
             row = table.row()
             code = check["standard"]
-            row.cell(f"{titles[code]} ({code})" if titles.get(code) else code)
+            scope = scopes.get(f"{code}@{check.get('version')}") or {}
+            named = f"{titles[code]} ({code})" if titles.get(code) else code
+            if check.get("unconfirmed") or scope.get("unconfirmed"):
+                named += " — " + _("UNCONFIRMED: not confirmed against the rule text")
+            if scope.get("processes"):
+                named += " — " + _("Process:") + " " + ", ".join(
+                    process_label(p) for p in scope["processes"])
+            row.cell(named)
             row.cell(state_label(check["verdict"]))
             row.cell(_us(check["us_limit"]))
             row.cell(_reading(check.get("facility_limit")))

@@ -22,6 +22,24 @@ def standard_titles(session: Session, codes: Iterable[str]) -> dict[str, str]:
     return {code: data_text(title) for code, title in rows}  # the newest version is read last
 
 
+def standard_scopes(session: Session, checks: Iterable) -> dict[str, dict]:
+    """"code@version" -> the receiving processes that version governs and whether it is
+    unconfirmed, for each check (a dict or a Check), in one query: a page shows which process a
+    check belongs to and marks an unconfirmed entry, by the very version it was judged on."""
+    wanted = {(_get(c, "standard"), _get(c, "version")) for c in checks}
+    if not wanted:
+        return {}
+    rows = session.exec(select(Standard.code, Standard.version, Standard.processes,
+                               Standard.unconfirmed)
+                        .where(Standard.code.in_(sorted({code for code, _ in wanted}))))
+    return {f"{code}@{version}": {"processes": list(processes or []), "unconfirmed": bool(unconfirmed)}
+            for code, version, processes, unconfirmed in rows if (code, version) in wanted}
+
+
+def _get(check, name: str):
+    return check.get(name) if isinstance(check, dict) else getattr(check, name)
+
+
 def _tabled(decision: Decision) -> set[str]:
     """The reasons the tables show: each broken rule, and each check not met, in the words
     `permits.permitting.decisions` writes them."""

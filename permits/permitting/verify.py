@@ -8,7 +8,7 @@ from permits.accounts.auth import public
 from permits.audit import livestate
 from permits.core import db
 from permits.permitting import decisions
-from permits.permitting.decision_view import standard_titles
+from permits.permitting.decision_view import standard_scopes, standard_titles
 from permits.permitting.models import Permit
 from permits.permitting.services import on_public_register
 
@@ -45,6 +45,7 @@ def permit(number: str):
     return render_template("permitting/verify/permit.html", permit=found, facility=facility,
                            results=results, decision=standing, recomputed=recomputed,
                            titles=titles, terms=recorded_terms(found, standing),
+                           scopes=standard_scopes(session, standing.checks if standing else []),
                            disagreements=disagreements)
 
 

@@ -32,6 +32,7 @@ from permits.permitting.decision_view import (
     extra_reasons,
     has_certificate,
     outcome,
+    standard_scopes,
     standard_titles,
     status_note,
 )
@@ -238,6 +239,7 @@ def page_context(session, permit: Permit) -> dict:
         "permit": permit, "decision": standing, "history": history, "amendments": proposed,
         "amendment_decisions": {d.amendment_id: d for d in history if d.amendment_id},
         "facilities": facilities, "requests": requests, "titles": titles,
+        "scopes": standard_scopes(session, [*checks, *(permit.hold_checks or [])]),
         "status_note": status_note(permit, standing), "extra_reasons": extra_reasons(standing),
         "organization": session.get(Organization, permit.organization_id),
         "actions": state.allowed_actions(permit.status), "confirm": ConfirmForm(),

@@ -38,6 +38,8 @@ class FacilityPage:
     attachments: dict
     cases: list
     carbon: list
+    # "code@version" -> the processes it governs and whether it is unconfirmed (the checks table)
+    scopes: dict
     carbon_rank: tuple[int, int, int] | None  # (place, of how many, year): newest verified year
     carbon_methods: dict
     status_changes: list
@@ -52,6 +54,9 @@ def build(session: Session, facility: Facility, *, byproduct: str | None, on: da
     return FacilityPage(
         facility=facility, byproduct=byproduct, on=on, eligibility=result,
         titles={code: data_text(s.title) for code, s in standards.items()},
+        scopes={f"{s.code}@{s.version}": {"processes": list(s.processes or []),
+                                          "unconfirmed": bool(s.unconfirmed)}
+                for s in standards.values()},
         histories=_histories(evidence.history(session, facility.id), standards),
         inspections=inspections.inspections_of(session, facility.id),
         findings=inspections.findings_of(session, done),

@@ -50,15 +50,18 @@ class FacilityForm(FlaskForm):
     address = TextAreaField(_l("Address"))
     operations = CheckboxGroup(_l("Operations"), choices=[], description=_l("Basel Annex IV: every operation the facility is permitted to perform."))
     accepts = CheckboxGroup(_l("Byproducts accepted"), choices=[])
+    processes = CheckboxGroup(_l("Receiving processes"), choices=[], description=_l(
+        "What the plant does with what it receives: it decides which U.S. standards govern it. "
+        "None ticked: derived from the byproducts and operations."))
     annual_capacity_tonnes = StringField(_l("Annual capacity (tonnes)"))
     submit = SubmitField(_l("Save facility"))
 
     def values(self) -> dict:
         values = {name: getattr(self, name).data for name in (
             "name", "country", "epa_id", "semarnat_nra", "canada_id", "address", "operations",
-            "accepts", "annual_capacity_tonnes")}
+            "accepts", "processes", "annual_capacity_tonnes")}
         # Ticked boxes, or (from a script) one box of codes separated by spaces.
-        for name in ("operations", "accepts"):
+        for name in ("operations", "accepts", "processes"):
             values[name] = " ".join(values[name] or [])
         values["annual_capacity_tonnes"] = decimal_text(values["annual_capacity_tonnes"])
         return values

@@ -20,10 +20,11 @@ from permits.core import db
 from permits.registry import facility_page
 from permits.registry.blueprint import PAGE_SIZE, actor, bp, may_see, page_number
 from permits.registry.forms import FacilityForm, ReasonForm, apply_errors
-from permits.web.labels import byproduct_label, data_text, operation_label
+from permits.web.labels import byproduct_label, data_text, operation_label, process_label
 from permits.web.outcome import commit_or_flash
 from standards import codes
 from standards.clock import utcnow
+from standards.processes import process_codes
 from standards.errors import DomainError
 from standards.vocabulary import COUNTRIES, OVERSEERS, REGISTRY_READERS
 
@@ -126,6 +127,7 @@ def _facility_form(session) -> FacilityForm:
     form.accepts.choices = [(b, byproduct_label(b)) for b in sorted(reference.byproducts)]
     form.operations.choices = [(code, operation_label(code))
                                for code in sorted(reference.operation_codes, key=_operation_order)]
+    form.processes.choices = [(code, process_label(code)) for code in process_codes()]
     return form
 
 
