@@ -24,8 +24,8 @@ from permits.web.labels import byproduct_label, data_text, operation_label, proc
 from permits.web.outcome import commit_or_flash
 from standards import codes
 from standards.clock import utcnow
-from standards.processes import process_codes
 from standards.errors import DomainError
+from standards.processes import process_codes
 from standards.vocabulary import COUNTRIES, OVERSEERS, REGISTRY_READERS
 
 TRANSITIONS = {"suspend": services.suspend_facility, "reinstate": services.reinstate_facility,
