@@ -240,7 +240,9 @@ def _treaty_entries(session: Session, on: date) -> dict[str, Standard]:
 def _accessions(session: Session, codes: list[str]) -> dict[str, dict[str, date | None]]:
     found: dict[str, dict[str, date | None]] = {}
     if codes:
+        # A corrected accession is a new version's rows: the newest version's are read last.
         for row in session.exec(select(TreatyAccession)
-                                .where(TreatyAccession.standard_code.in_(codes))):
+                                .where(TreatyAccession.standard_code.in_(codes))
+                                .order_by(TreatyAccession.standard_version)):
             found.setdefault(row.standard_code, {})[row.country] = row.joined_on
     return found
