@@ -3,7 +3,7 @@ and the operations it performs), a standard's processes, `unconfirmed` and the e
 practice needs, the catalogue entry a version was loaded from, and accessions per version.
 
 Revision ID: proc_processes
-Revises: notify_notifications
+Revises: admin_pages
 Create Date: 2026-12-02 16:20:00
 """
 import json
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'proc_processes'
-down_revision: str | None = 'notify_notifications'
+down_revision: str | None = 'admin_pages'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
