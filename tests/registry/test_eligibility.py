@@ -6,7 +6,12 @@ from datetime import timedelta
 from sqlmodel import delete, select
 
 from facility_registry import services
-from facility_registry.eligibility import check_facility, find_facilities, refresh_standings
+from facility_registry.eligibility import (
+    check_facility,
+    find_facilities,
+    governing,
+    refresh_standings,
+)
 from facility_registry.models import FacilityStanding
 from standards.catalogue import standards_in_force
 from tests.registry.conftest import (
@@ -38,7 +43,9 @@ def test_a_facility_meeting_every_standard_is_eligible(session, make_facility):
     result = check_facility(session, facility, "eaf_dust", TODAY)
     assert result.eligible, result.why_not()
     assert result.reasons == []
-    in_force = standards_in_force(session, TODAY, "eaf_dust")
+    # The standards for the byproduct that govern one of the facility's receiving processes.
+    in_force = governing(standards_in_force(session, TODAY, "eaf_dust"), facility.processes)
+    assert in_force, "the facility's processes are governed by some standard"
     assert {c.standard for c in result.checks} == {s.code for s in in_force}
     assert len(result.evidence_ids) == 2 * len(in_force)
 

@@ -175,7 +175,8 @@ def test_a_concentration_is_never_a_production_normalised_load(session, make_fac
 
 
 def test_stack_gas_converts_with_its_conditions_and_is_incomparable_without(session, make_facility):
-    facility = make_facility("US")
+    # The EAF stack rules govern the steel mill's furnace (60.272a): a plant that runs one.
+    facility = make_facility("US", processes=["eaf_steelmaking", "metals_recovery_kiln"])
     record_passing(session, facility, "eaf_dust", skip={"epa-eaf-particulate"})
     stack = {"standard": "epa-eaf-particulate", "basis": "per_test", "source": "stack test"}
     services.record_evidence(session, facility_id=facility.id, kind="limit", value=12,
@@ -215,8 +216,8 @@ def test_average_of_the_last_three_is_computed_from_each_workers_tests(session, 
 
 
 def test_the_csv_import_takes_the_comparator(session, make_facility):
-
-    facility = make_facility("US")
+    # The EAF opacity rules govern the steel mill's furnace (60.272a): a plant that runs one.
+    facility = make_facility("US", processes=["eaf_steelmaking", "metals_recovery_kiln"])
     handle = io.StringIO(
         "record,name,country,epa_id,standard,kind,value,unit,basis,observed_on,source,comparator\n"
         f"evidence,{facility.name},US,{facility.epa_id},epa-eaf-control-device-opacity,limit,3,%,"
