@@ -305,6 +305,8 @@ def measure(kind: str, *, quick: bool) -> list[Figure]:
                 for name, (method, path, token, body) in routes.items():
                     if name == "shipment":  # each pass logs under its own permit (10,000 loads at most)
                         path = f"/api/v1/permits/{permits[n]}/shipments"
+                        # and its own movement documents: they are unique across every permit
+                        body = {**body, "movement_document": f"WRK{n}-__N__"}
                     rates[name].append(wrk(port, method, path, seconds=seconds, token=token, body=body))
         finally:
             stop(server)
