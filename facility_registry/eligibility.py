@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, cast, select, type_coerce
 from sqlmodel import Session
 
 from facility_registry.models import Facility, FacilityStanding
@@ -195,7 +195,8 @@ def due_facility_ids(session: Session, *, on: date) -> list[int]:
     # A standing holds while the standards governing its facility's processes keep its label.
     stored = session.execute(select(
         FacilityStanding.byproduct, FacilityStanding.standards_version,
-        type_coerce(Facility.processes, String))
+        # A real CAST: PostgreSQL has no equality for `json`, which DISTINCT needs.
+        cast(Facility.processes, String))
         .join(Facility, Facility.id == FacilityStanding.facility_id).distinct()).all()
     terms: dict[str, list[StandardTerms]] = {}
     for byproduct, version, processes in stored:
