@@ -9,7 +9,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import text
+from pydantic_core import PydanticUndefined
+from sqlalchemy import insert, text
 from sqlmodel import Session, SQLModel
 
 import permits.models  # noqa: F401 - every table
@@ -50,6 +51,30 @@ def database(kind: str) -> tuple[str, callable]:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
     return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", drop
+
+
+def defaults(model) -> dict:
+    """Every column's default as `model` declares it (its default or default factory), the
+    primary key left to the database. A bulk Core insert skips the models' defaults, so the
+    seeds start each row from these: a column added later gets its default instead of a NULL
+    that a NOT NULL constraint refuses."""
+    keys = {column.name for column in model.__table__.primary_key.columns}
+    found = {}
+    for name, field in model.model_fields.items():
+        if name in keys:
+            continue
+        if field.default_factory is not None:
+            found[name] = field.default_factory()
+        elif field.default is not PydanticUndefined:
+            found[name] = field.default
+    return found
+
+
+def insert_rows(connection, model, rows: list[dict]) -> None:
+    """Insert `rows` of `model` in one executemany, each row completed with the model's defaults."""
+    if rows:
+        base = defaults(model)
+        connection.execute(insert(model), [{**base, **row} for row in rows])
 
 
 def postgres_reachable() -> bool:
