@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from permits.accounts.models import AccountRequest, Organization, User
@@ -42,7 +42,18 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def audit_entries(filters: AuditFilters):
+def _prefix_range(prefix: str):
+    """[prefix, the next string after every string starting with prefix): SQLite compares text
+    by code point (BINARY), so this range is exactly the prefix and its index serves it; SQLite
+    never uses an index for LIKE on a case-sensitive column."""
+    last = ord(prefix[-1])
+    if last >= 0x10FFFF:
+        return None
+    upper = prefix[:-1] + chr(last + 1)
+    return and_(AuditEntry.action >= prefix, AuditEntry.action < upper)
+
+
+def audit_entries(filters: AuditFilters, dialect: str = ""):
     statement = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if filters.entity:
         statement = statement.where(AuditEntry.entity == filters.entity)
@@ -53,8 +64,11 @@ def audit_entries(filters: AuditFilters):
     elif filters.actor_id is not None:
         statement = statement.where(AuditEntry.actor_id == filters.actor_id)
     if filters.action:
-        statement = statement.where(or_(AuditEntry.action == filters.action,
-                                        AuditEntry.action.startswith(filters.action, autoescape=True)))
+        # "permit." or "permit.hold": equal, or starting with it (the LIKE says so exactly on
+        # every database; PostgreSQL's text_pattern_ops index serves it, SQLite needs the range).
+        matches = AuditEntry.action.startswith(filters.action, autoescape=True)
+        window = _prefix_range(filters.action) if dialect == "sqlite" else None
+        statement = statement.where(and_(window, matches) if window is not None else matches)
     if filters.since:
         statement = statement.where(AuditEntry.at >= _day_start(filters.since))
     if filters.until:

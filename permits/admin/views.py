@@ -354,7 +354,8 @@ def audit_trail():
     if not valid:
         return render_template("admin/audit.html", form=form, entries=[], total=0, page=1, pages=1,
                                actors={}, subject_href=subject_href), 422
-    rows, total, page, pages = queries.paged(session, queries.audit_entries(filters), page_number())
+    rows, total, page, pages = queries.paged(session, queries.audit_entries(
+        filters, session.get_bind().dialect.name), page_number())
     return render_template("admin/audit.html", form=form, entries=rows, total=total, page=page,
                            pages=pages, actors=queries.emails_of(session, [e.actor_id for e in rows]),
                            subject_href=subject_href)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from permits.core.fields import json_field, timestamp_field
@@ -11,6 +12,17 @@ from permits.core.fields import json_field, timestamp_field
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
+    # The admin's audit filters (actor, action or its prefix, dates) each read an index instead of
+    # the whole trail; the pages are newest first, hence seq beside actor and action. On
+    # PostgreSQL the action's index uses text_pattern_ops so that the prefix LIKE can use it
+    # whatever the database's collation (SQLite's BINARY collation orders bytes already, and the
+    # query adds a range there: see permits.admin.queries.audit_entries).
+    __table_args__ = (
+        Index("ix_audit_entry_actor_seq", "actor_id", "seq"),
+        Index("ix_audit_entry_action_seq", "action", "seq",
+              postgresql_ops={"action": "text_pattern_ops"}),
+        Index("ix_audit_entry_at", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     seq: int = Field(unique=True)  # 1, 2, 3 ... with no gaps: a gap is a removed entry
