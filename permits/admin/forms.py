@@ -34,6 +34,12 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[], validate_choice=False)
     organization_id = SelectField(_l("Organization"), choices=[], validate_choice=False,
                                   description=_l("Shippers only: the company they apply for."))
+    # The register holds thousands of facilities: the list shows those matching a search (name
+    # and country), sent with the "Find" button; no script needed, nothing typed is lost.
+    facility_search = StringField(_l("Find a facility"), validators=[Length(max=100)],
+                                  description=_l("Part of its name; then press “Find facilities”."))
+    facility_country = SelectField(_l("Facility country"), choices=[], validate_choice=False)
+    find_facilities = SubmitField(_l("Find facilities"))
     facility_id = SelectField(_l("Facility"), choices=[], validate_choice=False,
                               description=_l("Facility users only: the receiving facility they speak for."))
     country = SelectField(_l("Country"), choices=[], validate_choice=False,

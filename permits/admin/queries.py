@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from facility_registry.models import Facility
 from permits.accounts.models import AccountRequest, Organization, User
 from permits.audit.models import AuditEntry, VerificationRun
 from permits.scheduler.models import JobFailure, JobRun
@@ -153,3 +154,17 @@ def users(q: str = "", role: str = "", state: str = ""):
     elif state == "inactive":
         statement = statement.where(User.active.is_(False))
     return statement
+
+
+def facility_choices(session: Session, search: str, country: str, limit: int) -> list:
+    """Facilities whose name contains `search` (any case) or whose number it is, in `country`
+    when given; by name, at most `limit`."""
+    statement = select(Facility).order_by(Facility.name, Facility.id).limit(limit)
+    needle = search.strip().lower()
+    if needle:
+        by_name = func.lower(Facility.name).contains(needle, autoescape=True)
+        statement = statement.where(or_(by_name, Facility.id == int(needle)) if needle.isdigit()
+                                    and len(needle) < 10 else by_name)
+    if country:
+        statement = statement.where(Facility.country == country)
+    return list(session.exec(statement))

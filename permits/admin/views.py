@@ -34,6 +34,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 ADMIN = "admin"
 # Past this many entries the page does not verify in a request: the command line does.
 VERIFY_IN_PAGE_MAX = 20_000
+FACILITY_CHOICES = 50  # a pick-list one can read; the search narrows the register to it
 
 
 def _place(form, exc: accounts.AccountError, unplaced: list) -> None:
@@ -94,15 +95,36 @@ def _user_form(session, *, new: bool, obj=None, data=None) -> UserForm:
     form.organization_id.choices = [("", _("— none —"))] + [
         (str(o.id), f"{o.name} ({o.country})")
         for o in session.exec(select(Organization).order_by(Organization.name))]
-    form.facility_id.choices = [("", _("— none —"))] + [
-        (str(f.id), f"{f.name} ({f.country})")
-        for f in session.exec(select(Facility).order_by(Facility.name))]
     form.country.choices = country_choices(_("— none —"))
+    form.facility_country.choices = country_choices(_("any country"))
     if obj is not None and request.method == "GET":
         form.organization_id.data = str(obj.organization_id or "")
         form.facility_id.data = str(obj.facility_id or "")
         form.country.data = obj.country or ""
+    _facility_choices(session, form)
     return form
+
+
+def _facility_choices(session, form: UserForm) -> None:
+    """At most FACILITY_CHOICES facilities matching the search, and always the one chosen."""
+    found = queries.facility_choices(session, form.facility_search.data or "",
+                                     form.facility_country.data or "", FACILITY_CHOICES + 1)
+    more, shown = len(found) > FACILITY_CHOICES, found[:FACILITY_CHOICES]
+    chosen = _id_or_none(form.facility_id.data)
+    if chosen is not None and chosen not in {f.id for f in shown}:
+        current = session.get(Facility, chosen)
+        shown = ([current] if current is not None else []) + shown
+    form.facility_id.choices = [("", _("— none —"))] + [
+        (str(f.id), f"{f.name} ({f.country})") for f in shown]
+    if more:
+        form.facility_id.description = _(
+            "Only the first %(num)s matching facilities are listed: narrow the search by name "
+            "or country.", num=FACILITY_CHOICES)
+
+
+def _finding(form: UserForm) -> bool:
+    """The "Find facilities" button: the form comes back with the narrowed list, nothing saved."""
+    return request.method == "POST" and bool(form.find_facilities.data)
 
 
 def _binding_of(form: UserForm) -> dict:
@@ -125,6 +147,8 @@ def new_user():
             data["organization_id"] = str(org.id)
     form = _user_form(session, new=True, data=data)
     unplaced: list = []
+    if _finding(form):
+        return render_template("admin/user_form.html", form=form, asked=asked, unplaced=unplaced)
     if form.validate_on_submit():
         fields = {"email": form.email.data, "name": form.name.data or "", **_binding_of(form),
                   "actor_id": current_user.id}
@@ -165,7 +189,7 @@ def user(user_id: int):
     person = _user_or_404(session, user_id)
     form = _user_form(session, new=False, obj=person)
     unplaced: list = []
-    if form.validate_on_submit():
+    if not _finding(form) and form.validate_on_submit():
         try:
             changed = accounts.update_user(session, user=person, name=form.name.data or "",
                                            **_binding_of(form), actor_id=current_user.id)
@@ -181,7 +205,7 @@ def user(user_id: int):
     history = list(session.exec(queries.audit_entries(queries.AuditFilters(entity="user", entity_id=str(user_id)))
                                 .limit(10)))
     tokens = accounts.tokens_of(session, person)
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and not _finding(form) else 200
     return render_template("admin/user.html", person=person, form=form, unplaced=unplaced,
                            history=history, tokens=tokens, confirm=ConfirmForm(),
                            actors=queries.emails_of(session, [e.actor_id for e in history])), status
