@@ -1,6 +1,6 @@
 """Fixtures: a database per run (SQLite file or a PostgreSQL schema), cleaned between tests,
-the app, its test client and CLI runner, a user of each role; the pinned clock and cheap
-password hashing for the whole run."""
+the app, its test client and CLI runner, a user of each role; the pinned clock, cheap
+password hashing and URL builders compiled once (tests/route_builders.py) for the whole run."""
 from __future__ import annotations
 
 import os
@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel
 
 from permits.core.db import make_engine
 from standards import clock
-from tests import dbtarget
+from tests import dbtarget, route_builders
 from tests.helpers import make_user
 
 # The suite runs on one UTC day, whatever the machine's time zone and the date it runs on: the
@@ -24,6 +24,7 @@ def pytest_configure(config):
     from permits.accounts import services as accounts
 
     accounts.use_cheap_hashing_for_tests()
+    route_builders.install()
     clock.set_clock(clock.starting_at(PINNED_START))
 
 
