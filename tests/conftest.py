@@ -20,8 +20,19 @@ from tests.helpers import make_user
 PINNED_START = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
+# Scratch files (the SQLite databases above all) in memory where the machine has a tmpfs: with
+# synchronous=FULL every commit to a file on disk waits 4-5 ms for fsync, on tmpfs 0.02 ms.
+# The pragmas stay as in production; only where the file lives changes.
+MEMORY_DISK = "/dev/shm"
+
+
 def pytest_configure(config):
+    import tempfile
+
     from permits.accounts import services as accounts
+
+    if os.path.isdir(MEMORY_DISK) and os.access(MEMORY_DISK, os.W_OK | os.X_OK):
+        tempfile.tempdir = MEMORY_DISK  # pytest's tmp_path and every tempfile of the run
 
     accounts.use_cheap_hashing_for_tests()
     route_builders.install()

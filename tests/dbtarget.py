@@ -45,8 +45,11 @@ def new_schema_name() -> str:
 
 
 def url_with_schema(base: str, schema: str) -> str:
+    """The URL of `schema` on the server at `base`. Its commits do not wait for the server's
+    disk (synchronous_commit=off: 0.3 ms a commit instead of 4-8 ms here): a test's rows need
+    only outlive the test's processes, never a crash of the server itself."""
     sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    return f"{base}{sep}options={quote(f'-csearch_path={schema} -csynchronous_commit=off')}"
 
 
 @contextmanager
