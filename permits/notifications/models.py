@@ -1,10 +1,10 @@
 """A notice to one user, and the e-mail that carries it when SMTP is configured."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from permits.core.fields import json_field, timestamp_field
@@ -44,4 +44,24 @@ class NotificationMail(SQLModel, table=True):
     claimed_until: datetime | None = timestamp_field(nullable=True, default_now=False)
     last_error: str | None = Field(default=None, max_length=1000)
     sent_at: datetime | None = timestamp_field(nullable=True, default_now=False)
+    created_at: datetime = timestamp_field()
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder sent before a deadline: a deadline kind, its subject (a shipment, a consent,
+    a case stage, a permit), the day it falls due and how many days ahead it was announced.
+    The unique key is what makes a reminder go out once: a re-run, a catch-up after a restart
+    or a second scheduler finds the row taken and tells nobody again."""
+
+    __tablename__ = "notice_reminder"
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "due_on", "lead_days",
+                                       name="uq_notice_reminder_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    subject_id: int
+    due_on: date
+    lead_days: int
+    sent_on: date
+    recipients: int = 0
     created_at: datetime = timestamp_field()

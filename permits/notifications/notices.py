@@ -69,6 +69,18 @@ CASE_OPENED = define("notice.case_opened", N_(
 CASE_OVERDUE = define("notice.case_overdue", N_(
     "Case %(reference)s is escalated: its %(status)s stage was due on %(due_on)s."))
 
+HOLD_UPDATED = define("notice.permit_hold_updated", N_(
+    "Permit %(number)s stays on hold for new reasons: %(unmet)s."))
+HOLD_UPDATED_CASE_ONLY = define("notice.permit_hold_updated_case_only", N_(
+    "Permit %(number)s meets every standard again but stays on hold while case %(reference)s "
+    "is investigated."))
+ON_HOLD_FOR_CASE = define("notice.permit_on_hold_for_case", N_(
+    "Permit %(number)s is on hold while case %(reference)s is investigated: no load may leave "
+    "under it until the case is closed."))
+EXPIRED = define("notice.permit_expired", N_(
+    "Permit %(number)s has expired: its validity ended on %(valid_to)s and no load may leave "
+    "under it. Apply for a new permit to ship again."))
+
 REVOKED = define("notice.permit_revoked", N_(
     "Permit %(number)s was revoked: no load may leave under it (loads already in transit under "
     "it: %(num)s). Reason: %(reason)s"))
@@ -148,6 +160,44 @@ def _hold(session: Session, entry: AuditEntry) -> None:
     users = [*recipients.shippers(session, permit.organization_id),
              *recipients.facility_users(session, _facilities_of(permit))]
     notify(session, users, message, link=f"/permits/{permit.id}", skip_user_id=entry.actor_id)
+
+
+@on("permit.update_hold", "permit.case_hold", "permit.case_release")
+def _hold_changed(session: Session, entry: AuditEntry) -> None:
+    """A hold that is placed by a case, or stays with other reasons: the people held up learn
+    why it still holds (a case hold's release to approved is a plain release)."""
+    permit = _permit(session, entry.entity_id)
+    if permit is None:
+        return
+    after = entry.after or {}
+    number = _number(permit)
+    case = session.get(EnforcementCase, int(permit.hold_case_id)) if permit.hold_case_id else None
+    reference = (case.reference or f"#{case.id}") if case is not None else ""
+    if entry.action == "permit.case_release" and after.get("status") == "approved":
+        message = Message(RELEASED, {"number": number})
+    elif entry.action == "permit.case_hold":
+        message = Message(ON_HOLD_FOR_CASE, {"number": number, "reference": reference})
+    elif after.get("hold_checks"):
+        message = Message(HOLD_UPDATED, {"number": number, "unmet": _unmet(after["hold_checks"])})
+    elif case is not None:
+        message = Message(HOLD_UPDATED_CASE_ONLY, {"number": number, "reference": reference})
+    else:
+        return  # nothing a person can act on changed
+    users = [*recipients.shippers(session, permit.organization_id),
+             *recipients.facility_users(session, _facilities_of(permit))]
+    notify(session, users, message, link=f"/permits/{permit.id}", skip_user_id=entry.actor_id)
+
+
+@on("permit.expire")
+def _expired(session: Session, entry: AuditEntry) -> None:
+    permit = _permit(session, entry.entity_id)
+    if permit is None:
+        return
+    users = [*recipients.shippers(session, permit.organization_id),
+             *recipients.facility_users(session, _facilities_of(permit))]
+    notify(session, users, Message(EXPIRED, {"number": _number(permit),
+                                             "valid_to": permit.valid_to.isoformat()}),
+           link=f"/permits/{permit.id}")
 
 
 @on("permit.suspend", "permit.revoke")

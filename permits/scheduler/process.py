@@ -72,6 +72,12 @@ def _tacit_consents(session: Session, day: date) -> str:
     return f"{len(grant_tacit_due(session, today=day))} tacit consents recorded"
 
 
+def _send_reminders(session: Session, day: date) -> str:
+    from permits.notifications.reminders import send_due
+
+    return f"{len(send_due(session, day))} deadline reminders sent"
+
+
 def _refresh_standings(session: Session, day: date) -> str:
     from facility_registry.eligibility import refresh_due
 
@@ -102,6 +108,8 @@ JOBS = (
         _sweep_deadlines, hour=1),
     Job("case-deadlines", "Flag case stages past their deadline and escalate them to inspectors",
         _sweep_cases, hour=1),
+    Job("deadline-reminders", "Remind whoever must act of deadlines coming: confirmations, "
+        "returns, tacit consents, case stages, permit validity", _send_reminders, hour=1),
     Job("report-monthly-compliance", "On the 1st: last month's compliance report", scheduled("monthly_compliance"), hour=2),
     Job("report-annual-exports", "On January 2: last year's exports report", scheduled("annual_exports"), hour=3),
     Job("report-enforcement-public", "On January 2: last year's public enforcement report", scheduled("enforcement_public"), hour=3),
