@@ -1,7 +1,8 @@
 """Benchmark: the four reports over 1,000,000 shipments, beside bare SQL aggregates of the same figures.
 
 Run: .venv/bin/python -m benchmarks --only reports [--quick]   (quick: 100,000 shipments)
-     or .venv/bin/python -m benchmarks.bench_reports [SHIPMENTS] [--no-postgres]
+     or .venv/bin/python -m benchmarks.bench_reports [SHIPMENTS] [--no-postgres] [--keep]
+        [--sqlite-url URL] [--postgres-url URL]   (measure again on databases kept before)
 
 Each report is built three times (the best counts) on SQLite and on PostgreSQL, in a fresh
 process of its own, and compared with the bare aggregates of the same figures run through the
@@ -10,6 +11,7 @@ driver (aim: within 3x); that process's peak resident memory is the memory figur
 """
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import shutil
@@ -118,28 +120,69 @@ def _shipment(i: int, permits_n: int, rng: random.Random) -> dict:
             "created_at": NOW, "updated_at": NOW}
 
 
-# The figures each shipment-bound report computes, as bare SQL through the driver: the floor.
+# Every figure each shipment-bound report computes, as bare SQL through the driver: the floor.
+# The JSON arrays of the decisions are read the way each database spells it ({checks}, {rules},
+# {field}: see `bare_statements`).
+MONTH = "decided_at >= '2026-06-01' AND decided_at < '2026-07-01'"
 BARE = {
     "monthly_compliance": [
+        f"SELECT outcome, count(*), sum(CASE WHEN amendment_id IS NULL THEN 1 ELSE 0 END) "
+        f"FROM decision WHERE {MONTH} GROUP BY outcome",
+        "SELECT {standard}, {verdict}, count(*), count(DISTINCT d.permit_id) FROM decision d, {checks} "
+        f"WHERE d.{MONTH} AND d.outcome != 'approved' AND {{verdict}} != 'meets' "
+        "GROUP BY {standard}, {verdict}",
+        "SELECT {rule}, count(*), count(DISTINCT d.permit_id) FROM decision d, {rules} "
+        f"WHERE d.{MONTH} AND d.outcome != 'approved' AND {{unmet}} GROUP BY {{rule}}",
         "SELECT p.byproduct, f.country, count(s.id), sum(s.quantity_kg) FROM shipment s "
         "JOIN permit p ON p.id = s.permit_id JOIN facility f ON f.id = p.receiving_facility_id "
         "WHERE s.departed_on >= '2026-06-01' AND s.departed_on < '2026-07-01' "
         "GROUP BY p.byproduct, f.country",
-        "SELECT outcome, count(*) FROM decision WHERE decided_at >= '2026-06-01' "
-        "AND decided_at < '2026-07-01' GROUP BY outcome",
-        "SELECT kind, count(*) FROM shipment_exception WHERE detected_on < '2026-07-01' GROUP BY kind",
+        "SELECT kind, sum(CASE WHEN detected_on >= '2026-06-01' AND detected_on < '2026-07-01' "
+        "THEN 1 ELSE 0 END), sum(CASE WHEN resolved_at >= '2026-06-01' AND resolved_at < '2026-07-01' "
+        "THEN 1 ELSE 0 END), sum(CASE WHEN detected_on < '2026-07-01' AND (resolved_at IS NULL "
+        "OR resolved_at >= '2026-07-01') THEN 1 ELSE 0 END) FROM shipment_exception GROUP BY kind",
+        "SELECT c.at, f.name, f.country, c.from_status, c.to_status, c.reason "
+        "FROM facility_status_change c JOIN facility f ON f.id = c.facility_id "
+        "WHERE c.at >= '2026-06-01' AND c.at < '2026-07-01' AND (c.to_status = 'suspended' "
+        "OR (c.to_status = 'active' AND c.from_status = 'suspended'))",
+        "SELECT count(*) FROM enforcement_case WHERE opened_on >= '2026-06-01' AND opened_on < '2026-07-01'",
+        "SELECT e.id, f.name, f.country, e.opened_on, e.notified_on, e.resolved_on "
+        "FROM enforcement_case e JOIN facility f ON f.id = e.facility_id "
+        "WHERE e.resolved_on >= '2026-06-01' AND e.resolved_on < '2026-07-01'",
     ],
     "annual_exports": [
-        "SELECT s.permit_id, p.number, o.name, f.name, count(s.id), sum(s.quantity_kg), "
-        "sum(CASE WHEN s.status = 'recovered' THEN s.quantity_kg ELSE 0 END) FROM shipment s "
+        "SELECT s.*, p.number, p.byproduct, p.waste_codes, p.operation_code, p.origin, o.name, "
+        "f.name, f.country, f.epa_id, f.semarnat_nra, f.canada_id FROM (SELECT permit_id, count(*), "
+        "sum(quantity_kg), sum(coalesce(received_kg, 0)), "
+        "sum(CASE WHEN status = 'recovered' THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN status = 'recovered' THEN coalesce(received_kg, 0) - refused_kg ELSE 0 END), "
+        "sum(CASE WHEN status = 'in_transit' THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN status = 'received' THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN status = 'received' THEN coalesce(received_kg, 0) - refused_kg ELSE 0 END), "
+        "sum(CASE WHEN status IN ('refused', 'returned') THEN 1 ELSE 0 END) FROM shipment "
+        "WHERE departed_on >= '2026-01-01' AND departed_on < '2027-01-01' GROUP BY permit_id) s "
         "JOIN permit p ON p.id = s.permit_id JOIN organization o ON o.id = p.organization_id "
-        "JOIN facility f ON f.id = p.receiving_facility_id "
-        "WHERE s.departed_on >= '2026-01-01' AND s.departed_on < '2027-01-01' "
-        "GROUP BY s.permit_id, p.number, o.name, f.name",
+        "JOIN facility f ON f.id = p.receiving_facility_id",
         "SELECT DISTINCT permit_id, carrier FROM shipment "
         "WHERE departed_on >= '2026-01-01' AND departed_on < '2027-01-01'",
     ],
 }
+JSON_SPELLING = {
+    "sqlite": {"checks": "json_each(d.checks) e", "rules": "json_each(d.rules) e",
+               "field": "json_extract(e.value, '$.{}')", "unmet": "json_extract(e.value, '$.met') = 0"},
+    "postgresql": {"checks": "json_array_elements(d.checks) e", "rules": "json_array_elements(d.rules) e",
+                   "field": "(e.value ->> '{}')", "unmet": "(e.value ->> 'met') = 'false'"},
+}
+
+
+def bare_statements(dialect: str, report: str) -> list[str]:
+    spelling = JSON_SPELLING[dialect]
+    fields = {name: spelling["field"].format(name) for name in ("standard", "verdict", "rule")}
+    return [statement.format(checks=spelling["checks"], rules=spelling["rules"],
+                             unmet=spelling["unmet"], **fields)
+            for statement in BARE[report]]
+
+
 PERIODS = {"monthly_compliance": "2026-06", "annual_exports": "2026", "enforcement_public": "2026",
            "carbon": "2026"}
 
@@ -193,25 +236,42 @@ def build_in_fresh_process(url: str, kind: str, period: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(kind: str, shipments: int) -> list[Figure]:
+def seeded_database(kind: str, shipments: int) -> tuple[str, callable, float]:
+    """A fresh database of `kind` seeded with `shipments`, how to drop it, and the seconds it took."""
     url, drop = bench_world.database(kind)
     engine = make_engine(url)
-    label = f"reports {kind} {shipments:,} shipments"
     try:
         SQLModel.metadata.create_all(engine)
         began = time.perf_counter()
         seed(engine, shipments, random.Random(7))
-        seeded = time.perf_counter() - began
         with engine.begin() as conn:  # fresh statistics, as a live database would have
             for table_name in SEEDED:
                 conn.execute(text(f"ANALYZE {table_name}"))
+        return url, drop, time.perf_counter() - began
+    finally:
+        engine.dispose()
+
+
+def measure(kind: str, shipments: int, *, url: str | None = None, keep: bool = False) -> list[Figure]:
+    """The figures on a fresh seeded database (or on `url`, seeded before); `keep` leaves it."""
+    seeded = 0.0
+    if url is None:
+        url, drop, seeded = seeded_database(kind, shipments)
+    else:
+        def drop():
+            return None
+        keep = True
+    engine = make_engine(url)
+    label = f"reports {kind} {shipments:,} shipments"
+    try:
         found = []
         for report, period in PERIODS.items():
             built = build_in_fresh_process(url, report, period)
             found.append(Figure(f"{label}: {report}", built["seconds"] * 1000, "ms",
                                 note=f"seeded in {seeded:.0f} s" if not found else ""))
             if report in BARE:
-                bare = min(bare_aggregate(engine, BARE[report]) for _ in range(3))
+                statements = bare_statements(engine.dialect.name, report)
+                bare = min(bare_aggregate(engine, statements) for _ in range(3))
                 found.append(Figure(f"{label}: {report} / bare SQL aggregate",
                                     built["seconds"] / bare, "x", aim="<= 3",
                                     note=f"bare {bare * 1000:.0f} ms"))
@@ -220,22 +280,34 @@ def measure(kind: str, shipments: int) -> list[Figure]:
         return found
     finally:
         engine.dispose()
-        drop()
-        if kind == "sqlite":  # a million shipments fill hundreds of megabytes
-            shutil.rmtree(Path(url.removeprefix("sqlite:///")).parent, ignore_errors=True)
+        if keep:
+            print(f"kept {kind}: {url}", file=sys.stderr)
+        else:
+            drop()
+            if kind == "sqlite":  # a million shipments fill hundreds of megabytes
+                shutil.rmtree(Path(url.removeprefix("sqlite:///")).parent, ignore_errors=True)
 
 
-def run(*, quick: bool = False, postgres: bool = True, shipments: int | None = None) -> list[Figure]:
+def run(*, quick: bool = False, postgres: bool = True, shipments: int | None = None,
+        urls: dict[str, str] | None = None, keep: bool = False) -> list[Figure]:
     shipments = shipments or (100_000 if quick else 1_000_000)
-    found = measure("sqlite", shipments)
+    urls = urls or {}
+    found = measure("sqlite", shipments, url=urls.get("sqlite"), keep=keep)
     if postgres and bench_world.postgres_reachable():
-        found += measure("postgresql", shipments)
+        found += measure("postgresql", shipments, url=urls.get("postgresql"), keep=keep)
     return found
 
 
 def main() -> None:
-    shipments = int(sys.argv[1]) if len(sys.argv) > 1 else None
-    print(table(run(shipments=shipments, postgres="--no-postgres" not in sys.argv)))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("shipments", type=int, nargs="?", default=1_000_000)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="leave the seeded databases (their URLs are printed)")
+    parser.add_argument("--sqlite-url", help="a database seeded before (with --keep): no new seed")
+    parser.add_argument("--postgres-url", help="a database seeded before (with --keep): no new seed")
+    args = parser.parse_args()
+    urls = {k: v for k, v in (("sqlite", args.sqlite_url), ("postgresql", args.postgres_url)) if v}
+    print(table(run(shipments=args.shipments, postgres=not args.no_postgres, urls=urls, keep=args.keep)))
 
 
 if __name__ == "__main__":
