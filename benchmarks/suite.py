@@ -66,3 +66,17 @@ def write_json(figures: list[Figure], path: Path, *, quick: bool) -> None:
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "figures": [f.as_dict() for f in figures],
     }, indent=2, ensure_ascii=False) + "\n")
+
+
+# Peak resident memory of the process that runs this, for the benchmarks' fresh processes to
+# paste in. Not `getrusage(...).ru_maxrss`: Linux carries that across fork and exec, so a child
+# started by a parent that had just seeded a million rows reported the parent's peak as its own.
+# VmHWM belongs to the process's own address space, which exec makes new.
+PEAK_RSS_KIB = '''
+def peak_rss_kib():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
+'''

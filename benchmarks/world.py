@@ -71,10 +71,29 @@ def defaults(model) -> dict:
 
 
 def insert_rows(connection, model, rows: list[dict]) -> None:
-    """Insert `rows` of `model` in one executemany, each row completed with the model's defaults."""
-    if rows:
-        base = defaults(model)
-        connection.execute(insert(model), [{**base, **row} for row in rows])
+    """Insert `rows` of `model` in bulk, each row completed with the model's defaults: COPY on
+    PostgreSQL (several times faster than multi-row INSERTs), one executemany on SQLite."""
+    if not rows:
+        return
+    base = defaults(model)
+    rows = [{**base, **row} for row in rows]
+    if connection.dialect.name == "postgresql":
+        _copy(connection, model.__table__.name, rows)
+    else:
+        connection.execute(insert(model), rows)
+
+
+def _copy(connection, table: str, rows: list[dict]) -> None:
+    from psycopg.types.json import Json
+
+    names = list(rows[0])
+    columns = ", ".join(f'"{name}"' for name in names)
+    # The driver's own connection, inside the transaction SQLAlchemy has open.
+    with connection.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([Json(value) if isinstance(value, dict | list) else value
+                            for value in (row[name] for name in names)])
 
 
 def postgres_reachable() -> bool:
