@@ -2,14 +2,14 @@
 replaces the plain index on the day
 
 Revision ID: bench_shipment_sums
-Revises: proc_processes
+Revises: notify_reminders
 """
 from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = 'bench_shipment_sums'
-down_revision: str | None = 'proc_processes'
+down_revision: str | None = 'notify_reminders'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
