@@ -29,13 +29,14 @@ from facility_registry.standing import (
 from standards.catalogue import standards_in_force, standards_version
 from standards.clock import add_months, utcnow
 from standards.equivalence import Check, Reading, StandardTerms, evaluate, freshness_cutoff
+from standards.messages import N_, Message, define
 
 
 @dataclass
 class Eligibility:
     eligible: bool
     checks: list[Check]
-    reasons: list[str]
+    reasons: list[Message]
     evidence_ids: list[int] = field(default_factory=list)
 
     def why_not(self) -> list[str]:
@@ -46,7 +47,7 @@ class Eligibility:
 
     def to_dict(self) -> dict:
         return {"eligible": self.eligible, "checks": [c.to_dict() for c in self.checks],
-                "reasons": list(self.reasons), "evidence_ids": list(self.evidence_ids)}
+                "reasons": [str(r) for r in self.reasons], "evidence_ids": list(self.evidence_ids)}
 
 
 class FacilityRow(NamedTuple):
@@ -96,15 +97,27 @@ def _listed(codes, code: str) -> bool:
     return code in (codes or [])
 
 
-def registry_reasons(facility, byproduct: str, operation: str | None = None) -> list[str]:
+# The registry's reasons, as Messages: their English is what the API and old tests read; a
+# page shows them in the reader's language (`str()` during a request).
+_NOT_ACTIVE = define("eligibility.not_active", N_("the facility is %(status)s"))
+_NOT_ACCEPTED = define("eligibility.not_accepted", N_("the facility does not accept %(byproduct)s"))
+_NOT_PERFORMED = define("eligibility.not_performed", N_("the facility does not perform operation %(operation)s"))
+NO_STANDARD = define("eligibility.no_standard", N_("no U.S. standard is in force for %(byproduct)s on %(date)s"))
+
+
+def registry_reasons(facility, byproduct: str, operation: str | None = None) -> list[Message]:
     reasons = []
     if facility.status != "active":
-        reasons.append(f"the facility is {facility.status}")
+        reasons.append(Message(_NOT_ACTIVE, {"status": facility.status}))
     if not _listed(facility.accepts, byproduct):
-        reasons.append(f"the facility does not accept {byproduct}")
+        reasons.append(Message(_NOT_ACCEPTED, {"byproduct": byproduct}))
     if operation and not _listed(facility.operations, operation):
-        reasons.append(f"the facility does not perform operation {operation}")
+        reasons.append(Message(_NOT_PERFORMED, {"operation": operation}))
     return reasons
+
+
+def _no_standard(byproduct: str, on: date) -> Message:
+    return Message(NO_STANDARD, {"byproduct": byproduct, "date": on.isoformat()})
 
 
 def check_facility(session: Session, facility: Facility, byproduct: str, on: date, *,
@@ -130,7 +143,7 @@ def _decide(facility, byproduct, on, standards, evidence, operation) -> Eligibil
         checks.append(check)
     reasons = registry_reasons(facility, byproduct, operation)
     if not standards:
-        reasons.append(f"no U.S. standard is in force for {byproduct} on {on.isoformat()}")
+        reasons.append(_no_standard(byproduct, on))
     eligible = not reasons and all(c.verdict == "meets" for c in checks)
     return Eligibility(eligible=eligible, checks=checks, reasons=reasons, evidence_ids=used)
 
@@ -280,7 +293,7 @@ def find_facilities(session: Session, *, byproduct: str, operation: str | None, 
     ruled_out = {r.id: registry_reasons(r, byproduct, operation) for r in rows}
     if not in_force:
         for reasons in ruled_out.values():
-            reasons.append(f"no U.S. standard is in force for {byproduct} on {on.isoformat()}")
+            reasons.append(_no_standard(byproduct, on))
     versions = {version for _, version in governed.values()}
     stored = valid_standings(session, byproduct=byproduct, standards_version=versions, on=on,
                              operation=operation, country=country)

@@ -64,7 +64,8 @@ def clean_facility(data: dict, reference: Reference) -> dict:
     errors: dict[str, list[str]] = {}
     national = validation.NATIONAL_IDENTIFIER[clean["country"]]
     if not clean[national]:
-        errors[national] = [f"is required for a facility in {clean['country']}"]
+        errors[national] = [Message.of("registry.national_id_required", N_("is required for a facility in %(country)s"),
+                                       country=clean["country"])]
     if not clean["operations"]:
         errors["operations"] = [Message.of("registry.no_operations", N_("name at least one operation code (R1–R13, D1–D15)"))]
     if not clean["accepts"]:

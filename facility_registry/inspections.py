@@ -133,7 +133,7 @@ def _record_findings(session, facility, inspection, findings, *, actor_id, actor
     cleaned, errors = [], {}
     for i, finding in enumerate(findings or []):
         if not isinstance(finding, dict):
-            errors[f"findings[{i}]"] = ["must be an object"]
+            errors[f"findings[{i}]"] = [problems.problem(problems.OBJECT)]
             continue
         body = {**finding, "kind": "measurement", "observed_on": inspection.inspected_on,
                 "source": f"inspection #{inspection.id} on {inspection.inspected_on.isoformat()}"}

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from standards import codes as code_lists
 from standards.errors import CatalogueError, UnknownStandard, ValidationFailed
+from standards.messages import N_, Message
 from standards.models import OperationCode, Standard, TreatyAccession, WasteCode
 from standards.processes import Process, applies_to_processes, parse_processes
 from standards.units import DISPLAY_UNITS, UnknownUnit, to_canonical
@@ -465,21 +466,24 @@ def add_version(
         select(Standard).where(Standard.code == code).order_by(Standard.version.desc()).limit(1)
     ).first()
     if current is None:
-        raise UnknownStandard(f"No standard has the code {code!r}.", fields={"code": ["unknown standard"]})
+        raise unknown_standard(code)
     errors: dict[str, list[str]] = {}
     if not isinstance(citation, str) or not citation.strip():
-        errors["citation"] = ["is required: no value enters the catalogue without its citation"]
+        errors["citation"] = [Message.of("catalogue.citation_required", N_(
+            "is required: no value enters the catalogue without its citation"))]
     if not isinstance(effective_from, date):
-        errors["effective_from"] = ["must be a date"]
+        errors["effective_from"] = [Message.of("catalogue.date", N_("must be a date"))]
     elif effective_from <= current.effective_from:
-        errors["effective_from"] = [
-            f"must be after {current.effective_from.isoformat()}, when version {current.version} took effect"
-        ]
+        errors["effective_from"] = [Message.of("catalogue.after_current", N_(
+            "must be after %(date)s, when version %(version)s took effect"),
+            date=current.effective_from.isoformat(), version=current.version)]
     if freshness_months is not None and (not isinstance(freshness_months, int) or freshness_months < 1):
-        errors["freshness_months"] = ["must be a whole number of months, at least 1"]
+        errors["freshness_months"] = [Message.of("catalogue.freshness", N_(
+            "must be a whole number of months, at least 1"))]
     stored_value = _canonical_value(current, value, unit, errors)
     if errors:
-        raise ValidationFailed(f"Cannot add a version of {code}.", fields=errors,
+        raise ValidationFailed(Message.of("catalogue.cannot_add_version", N_("Cannot add a version of %(code)s."),
+                                          code=code), fields=errors,
                                code="unknown_unit" if set(errors) == {"unit"} else None)
     version = Standard(
         code=current.code,
@@ -514,15 +518,16 @@ def add_version(
 def _canonical_value(current: Standard, value, unit, errors: dict[str, list[str]]) -> float | None:
     if current.direction == "required":
         if value is not True:
-            errors["value"] = ["a required practice takes true"]
+            errors["value"] = [Message.of("catalogue.practice_true", N_("a required practice takes true"))]
         if unit is not None:
-            errors["unit"] = ["a required practice has no unit"]
+            errors["unit"] = [Message.of("catalogue.practice_unit", N_("a required practice has no unit"))]
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        errors["value"] = ["must be a finite number"]
+        errors["value"] = [Message.of("field.finite", N_("must be a finite number"))]
         return None
     if not unit:
-        errors["unit"] = [f"is required (the standard is stated in {current.unit})"]
+        errors["unit"] = [Message.of("catalogue.unit_required", N_(
+            "is required (the standard is stated in %(unit)s)"), unit=current.unit)]
         return None
     try:
         converted = to_canonical(float(value), unit, current.unit)
@@ -530,6 +535,13 @@ def _canonical_value(current: Standard, value, unit, errors: dict[str, list[str]
         errors["unit"] = [str(exc)]
         return None
     if not math.isfinite(converted):  # 1e308 g/m³ is no float in µg/m³ (and no JSON number)
-        errors["value"] = [f"is too large to express in {current.unit}"]
+        errors["value"] = [Message.of("catalogue.too_large", N_("is too large to express in %(unit)s"),
+                                      unit=current.unit)]
         return None
     return converted
+
+
+def unknown_standard(code: str) -> UnknownStandard:
+    return UnknownStandard(
+        Message.of("catalogue.unknown_standard", N_("No standard has the code %(code)s."), code=repr(code)),
+        fields={"code": [Message.of("catalogue.unknown_standard_field", N_("unknown standard"))]})

@@ -24,6 +24,15 @@ def N_(text: str) -> str:
     return text
 
 
+def plural_N_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks an English singular/plural pair for extraction; returns it as is. Babel extracts a
+    call named `ngettext` (1, 2) by default, hence the alias `ngettext` below."""
+    return singular, plural
+
+
+ngettext = plural_N_
+
+
 def define(code: str, english: str, plural: str | None = None, count: str = "num") -> str:
     """Register `code`'s English template (and its plural, chosen by the `count` parameter)."""
     template = english if plural is None else (english, plural, count)

@@ -13,9 +13,13 @@ from sqlmodel import Session, select
 
 from permits.audit import chain as audit
 from permits.permitting import holds
-from standards.catalogue import add_version, load_catalogue_changes, treaty_accessions
+from standards.catalogue import (
+    add_version,
+    load_catalogue_changes,
+    treaty_accessions,
+    unknown_standard,
+)
 from standards.clock import today
-from standards.errors import UnknownStandard
 from standards.models import Standard, WasteCode
 
 __all__ = ["add_standard_version", "known_byproducts", "load_catalogue", "version_history",
@@ -97,7 +101,7 @@ def _lock_versions(session: Session, code: str) -> None:
     # already one at a time: every write transaction begins IMMEDIATE.)
     locked = session.exec(select(Standard.id).where(Standard.code == code).with_for_update()).all()
     if not locked:
-        raise UnknownStandard(f"No standard has the code {code!r}.", fields={"code": ["unknown standard"]})
+        raise unknown_standard(code)
 
 
 def version_record(standard: Standard, session: Session | None = None) -> dict[str, Any]:
@@ -120,7 +124,7 @@ def version_history(session: Session, code: str) -> list[Standard]:
         select(Standard).where(Standard.code == code).order_by(Standard.version.desc())
     ))
     if not versions:
-        raise UnknownStandard(f"No standard has the code {code!r}.", fields={"code": ["unknown standard"]})
+        raise unknown_standard(code)
     return versions
 
 

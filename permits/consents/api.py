@@ -22,6 +22,8 @@ from permits.core import db
 from permits.permitting.services import get_permit
 from standards import clock
 from standards.errors import NotFound, WrongType
+from standards.messages import N_, Message
+from standards.problems import OBJECT, ONE_OF, problem
 from standards.vocabulary import CONSENT_READERS, CONSENT_RECORDERS
 from standards.vocabulary import kg_to_tonnes as tonnes
 
@@ -31,16 +33,18 @@ def _document(body: dict[str, Any]) -> Upload | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise WrongType("document must be an object.", {"document": ["must be an object"]})
+        raise WrongType(Message.of("consent.document_object", N_("document must be an object.")),
+                        {"document": [problem(OBJECT)]})
     for name in ("filename", "content_type", "content_base64"):
         if not isinstance(raw.get(name), str):
-            raise WrongType(f"document.{name} must be a string.",
-                           {f"document.{name}": ["must be a string"]})
+            raise WrongType(Message.of("consent.document_string", N_("%(field)s must be a string."),
+                                       field=f"document.{name}"),
+                            {f"document.{name}": [Message.of("consent.string", N_("must be a string"))]})
     try:
         content = base64.b64decode(raw["content_base64"], validate=True)
     except (binascii.Error, ValueError):
-        raise WrongType("document.content_base64 is not base64.",
-                       {"document.content_base64": ["is not base64"]}) from None
+        raise WrongType(Message.of("consent.not_base64", N_("document.content_base64 is not base64.")),
+                        {"document.content_base64": [Message.of("consent.base64", N_("is not base64"))]}) from None
     return Upload(raw["filename"], raw["content_type"], content)
 
 
@@ -82,7 +86,7 @@ def consent_queue():
     """Pending requests (the default), or every standing decision of a status, newest first."""
     state = request.args.get("status", "pending")
     if state not in (*STATUSES, "all"):
-        raise validation_failed({"status": [f"must be one of {', '.join(STATUSES)}, all"]})
+        raise validation_failed({"status": [problem(ONE_OF, choices=[*STATUSES, "all"])]})
 
     def item(row) -> dict[str, Any]:
         consent, permit = row
@@ -106,7 +110,8 @@ def get_consent(consent_id: int):
 def consent_document(consent_id: int):
     consent = services.get_consent(db.session(), consent_id=consent_id, actor=api_user())
     if consent.document is None:
-        raise NotFound("This decision was not recorded from a paper document.")
+        raise NotFound(Message.of("consent.no_paper", N_("This decision was not recorded from a paper document.")))
+
     return Response(consent.document, mimetype=consent.document_type, headers={
         "Content-Disposition": f'attachment; filename="{consent.document_name}"'})
 

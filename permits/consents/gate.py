@@ -25,6 +25,7 @@ from permits.consents.models import Consent
 from permits.permitting.models import Permit
 from standards.clock import utcnow
 from standards.errors import InvalidTransition
+from standards.messages import N_, Message, define
 
 # Importing countries whose consent is tacit after so many days without objection.
 TACIT_DAYS = {"CA": 30}
@@ -93,8 +94,9 @@ def supersede(session: Session, consent: Consent, *, reason: str, actor_id: int 
         .values(superseded_at=utcnow(), superseded_reason=reason[:500])
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise InvalidTransition("This consent was replaced meanwhile; reload the permit.",
-                                {"consent": ["is no longer the standing decision"]})
+        raise InvalidTransition(Message.of("consent.replaced_meanwhile", N_(
+            "This consent was replaced meanwhile; reload the permit.")),
+            {"consent": [Message.of("consent.not_standing", N_("is no longer the standing decision"))]})
     session.refresh(consent)
     audit.record(session, actor_id=actor_id, action="consent.superseded", entity="consent",
                  entity_id=consent.id, before={"status": consent.status}, after={"superseded": True},
@@ -112,8 +114,12 @@ def decide(session: Session, consent: Consent, *, values: dict[str, Any], actor_
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise InvalidTransition(
-            "This country's decision was recorded meanwhile; a change is a revision.",
-            {"country": ["already decided; revise its decision instead"]}, code="consent_already_decided")
+            Message.of("consent.decided_meanwhile", N_(
+                "This country's decision was recorded meanwhile; a change is a revision.")),
+            {"country": [Message.of("consent.already_decided_field",
+                                    N_("already decided; revise its decision instead"))]},
+            code="consent_already_decided")
+
     session.refresh(consent)
     _audit_decision(session, consent, action=action, actor_id=actor_id)
     refresh(session, session.get(Permit, consent.permit_id), actor_id=actor_id)
@@ -184,15 +190,20 @@ def refresh(session: Session, permit: Permit, *, actor_id: int | None) -> str:
 RENEWAL_TERMS = ("quantity_kg", "transporters", "receiving_facility_id")
 
 
-def renewal_reasons(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+_ADDS_QUANTITY = define("consent.renewal.quantity", N_("the amendment adds quantity"))
+_ADDS_TRANSPORTER = define("consent.renewal.transporter", N_("the amendment adds a transporter"))
+_CHANGES_FACILITY = define("consent.renewal.facility", N_("the amendment changes the receiving facility"))
+
+
+def renewal_reasons(before: dict[str, Any], after: dict[str, Any]) -> list[Message]:
     reasons = []
     if after["quantity_kg"] > before["quantity_kg"]:
-        reasons.append("the amendment adds quantity")
+        reasons.append(Message(_ADDS_QUANTITY))
     names = {str(t.get("name", "")).strip().casefold() for t in before["transporters"] or []}
     if any(str(t.get("name", "")).strip().casefold() not in names for t in after["transporters"] or []):
-        reasons.append("the amendment adds a transporter")
+        reasons.append(Message(_ADDS_TRANSPORTER))
     if after["receiving_facility_id"] != before["receiving_facility_id"]:
-        reasons.append("the amendment changes the receiving facility")
+        reasons.append(Message(_CHANGES_FACILITY))
     return reasons
 
 

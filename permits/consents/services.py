@@ -24,6 +24,8 @@ from permits.permitting.models import Permit
 from permits.permitting.rules import last_valid_day
 from permits.permitting.services import get_permit, visible_to
 from standards.errors import InvalidTransition, NotAllowed, ValidationFailed
+from standards.messages import N_, Message
+from standards.problems import REQUIRED, TOO_LONG, problem
 from standards.vocabulary import OVERSEERS
 
 FIELDS = ("country", "decision", "reference", "decided_on", "valid_to", "conditions", "reason")
@@ -36,13 +38,17 @@ def _channel(actor: User, country: str | None) -> str:
     """How `actor` may record `country`'s decision: as its authority, or from paper; else 403."""
     if actor.role == "authority":
         if country and country != actor.country:
-            raise NotAllowed(f"An authority of {actor.country} may not decide for {country}.",
-                             {"country": [f"you speak for {actor.country} only"]})
+            raise NotAllowed(
+                Message.of("consent.other_country", N_("An authority of %(own)s may not decide for %(country)s."),
+                           own=actor.country, country=country),
+                {"country": [Message.of("consent.own_country_only", N_("you speak for %(country)s only"),
+                                        country=actor.country)]})
         return "authority"
     if actor.role == "inspector":
         return "paper"
-    raise NotAllowed("Only a country's authority, or an inspector recording a paper consent, "
-                     "records a consent.", {"role": ["may not record a consent"]})
+    raise NotAllowed(Message.of("consent.who_records", N_(
+        "Only a country's authority, or an inspector recording a paper consent, records a consent.")),
+        {"role": [Message.of("consent.role_may_not", N_("may not record a consent"))]})
 
 
 # --- what a decision must say ------------------------------------------------------------------
@@ -56,32 +62,40 @@ def clean_decision(body: dict[str, Any], *, permit: Permit, needed: dict[str, st
         errors.setdefault(name, []).append(message)
 
     for name in sorted(set(body) - set(FIELDS)):
-        bad(name, "is not a field of a consent")
+        bad(name, Message.of("consent.not_a_field", N_("is not a field of a consent")))
     country = _text(body.get("country"), "country", 2, bad)
     if country and country.upper() not in needed:
-        asked = ", ".join(sorted(needed)) or "none (no border is crossed)"
-        bad("country", f"this permit does not need {country.upper()}'s consent (it needs: {asked})")
+        if needed:
+            bad("country", Message.of("consent.not_needed", N_(
+                "this permit does not need %(country)s's consent (it needs: %(countries)s)"),
+                country=country.upper(), countries=sorted(needed)))
+        else:
+            bad("country", Message.of("consent.none_needed", N_(
+                "this permit does not need %(country)s's consent (it needs none: no border is crossed)"),
+                country=country.upper()))
     decision = body.get("decision")
     if decision in (None, ""):
-        bad("decision", "is required")
+        bad("decision", _required())
     elif decision not in DECISIONS:
-        bad("decision", "must be consent or objection")
+        bad("decision", Message.of("consent.decision_kind", N_("must be consent or objection")))
     reference = _text(body.get("reference"), "reference", REFERENCE_LENGTH, bad)
     decided_on = _date(body.get("decided_on"), "decided_on", bad, required=True)
     if decided_on:
         if decided_on > today:
-            bad("decided_on", f"cannot be in the future (today is {today.isoformat()})")
+            bad("decided_on", Message.of("consent.future", N_("cannot be in the future (today is %(date)s)"),
+                                         date=today.isoformat()))
         elif decided_on > permit.valid_to:
-            bad("decided_on", f"is after the permit's end, {permit.valid_to.isoformat()}")
+            bad("decided_on", _after_end(permit))
     valid_to = _date(body.get("valid_to"), "valid_to", bad, required=False)
     if valid_to and decision == "objection":
-        bad("valid_to", "an objection has no expiry")
+        bad("valid_to", Message.of("consent.objection_no_expiry", N_("an objection has no expiry")))
     elif valid_to and decided_on:
         _check_expiry(valid_to, decided_on, permit, bad)
     conditions = _text(body.get("conditions"), "conditions", TEXT_LENGTH, bad, required=False)
     reason = _text(body.get("reason"), "reason", TEXT_LENGTH, bad, required=decision == "objection")
     if channel == "paper" and document is None:
-        bad("document", "is required: attach the paper the decision was received on")
+        bad("document", Message.of("consent.paper_needed",
+                                   N_("is required: attach the paper the decision was received on")))
     if document is not None:
         try:
             document = check_attachment(document, "document")
@@ -99,26 +113,36 @@ def clean_decision(body: dict[str, Any], *, permit: Permit, needed: dict[str, st
     return values
 
 
+def _required() -> Message:
+    return problem(REQUIRED)
+
+
+def _after_end(permit: Permit) -> Message:
+    return Message.of("consent.after_permit_end", N_("is after the permit's end, %(date)s"),
+                      date=permit.valid_to.isoformat())
+
+
 def _check_expiry(valid_to: date, decided_on: date, permit: Permit, bad) -> None:
     if valid_to < decided_on:
-        bad("valid_to", "must be on or after decided_on")
+        bad("valid_to", Message.of("consent.expiry_before_decision", N_("must be on or after decided_on")))
     elif valid_to > permit.valid_to:
-        bad("valid_to", f"is after the permit's end, {permit.valid_to.isoformat()}")
+        bad("valid_to", _after_end(permit))
     elif valid_to > last_valid_day(decided_on):
-        bad("valid_to", "a consent covers at most 12 months "
-                        f"(until {last_valid_day(decided_on).isoformat()} at the latest)")
+        bad("valid_to", Message.of("consent.twelve_months", N_(
+            "a consent covers at most 12 months (until %(date)s at the latest)"),
+            date=last_valid_day(decided_on).isoformat()))
 
 
 def _text(value: Any, name: str, limit: int, bad, *, required: bool = True) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            bad(name, "is required")
+            bad(name, _required())
         return None
     if not isinstance(value, str):
-        raise ApplicationWrongType({name: ["must be a string"]})
+        raise ApplicationWrongType({name: [Message.of("consent.string", N_("must be a string"))]})
     clean = value.strip()
     if len(clean) > limit:
-        bad(name, f"must be at most {limit} characters")
+        bad(name, problem(TOO_LONG, max=limit))
         return None
     return clean
 
@@ -126,16 +150,16 @@ def _text(value: Any, name: str, limit: int, bad, *, required: bool = True) -> s
 def _date(value: Any, name: str, bad, *, required: bool) -> date | None:
     if value is None or value == "":
         if required:
-            bad(name, "is required")
+            bad(name, _required())
         return None
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
-        raise ApplicationWrongType({name: ["must be a date string YYYY-MM-DD"]})
+        raise ApplicationWrongType({name: [Message.of("api.date_type", N_("must be a date string YYYY-MM-DD"))]})
     try:
         return iso_date(value)
     except ValueError:
-        bad(name, "is not a valid date (YYYY-MM-DD)")
+        bad(name, Message.of("api.date_invalid", N_("is not a valid date (YYYY-MM-DD)")))
         return None
 
 
@@ -153,13 +177,17 @@ def record(session: Session, *, actor: User, permit_id: int, body: dict[str, Any
     _permit_standing(permit)
     consent = _standing_of(session, permit.id, country)
     if consent is None:  # needed, but not asked: the permit was never approved
-        raise InvalidTransition("This permit's notice has not been sent: it is not approved.",
-                                {"status": [f"is {permit.status}"]}, code="permit_not_active")
+        raise InvalidTransition(Message.of("consent.notice_not_sent", N_(
+            "This permit's notice has not been sent: it is not approved.")),
+            {"status": [_is_status(permit)]}, code="permit_not_active")
     if consent.status != "pending":
         raise InvalidTransition(
-            f"{country} already decided ({consent.decision}, {consent.reference}); a change "
-            f"is an explicit revision of consent {consent.id}.",
-            {"country": ["already decided; revise its decision instead"]},
+            Message.of("consent.already_decided", N_(
+                "%(country)s already decided (%(decision)s, %(reference)s); a change is an explicit "
+                "revision of consent %(consent_id)s."),
+                country=country, decision=consent.decision, reference=consent.reference or "",
+                consent_id=consent.id),
+            {"country": [_already_decided()]},
             code="consent_already_decided")
     return gate.decide(session, consent, values=values, actor_id=actor.id, action="consent.recorded")
 
@@ -171,7 +199,8 @@ def revise(session: Session, *, actor: User, consent_id: int, body: dict[str, An
     revision_reason = body.pop("revision_reason", None)
     consent = get_consent(session, consent_id=consent_id, actor=actor)
     if body.get("country") not in (None, "", consent.country):
-        raise InvalidApplication({"country": [f"a revision is of {consent.country}'s decision"]})
+        raise InvalidApplication({"country": [Message.of(
+            "consent.revision_country", N_("a revision is of %(country)s's decision"), country=consent.country)]})
     body["country"] = consent.country
     channel = _channel(actor, consent.country)
     permit = get_permit(session, permit_id=consent.permit_id, actor=actor)
@@ -188,27 +217,42 @@ def revise(session: Session, *, actor: User, consent_id: int, body: dict[str, An
         raise InvalidApplication(errors)
     _permit_standing(permit)
     if not consent.live:
-        raise InvalidTransition("This decision was already replaced; revise the standing one.",
-                                {"consent": ["is no longer the standing decision"]},
-                                code="consent_superseded")
+        raise InvalidTransition(Message.of("consent.superseded", N_(
+            "This decision was already replaced; revise the standing one.")),
+            {"consent": [_not_standing()]}, code="consent_superseded")
     if consent.status == "pending":
-        raise InvalidTransition("There is no decision to revise yet; record it instead.",
-                                {"consent": ["is still pending"]}, code="consent_pending")
+        raise InvalidTransition(Message.of("consent.nothing_to_revise", N_(
+            "There is no decision to revise yet; record it instead.")),
+            {"consent": [Message.of("consent.still_pending", N_("is still pending"))]}, code="consent_pending")
     return gate.revise(session, consent, values=values, reason=reason, actor_id=actor.id)
 
 
 def _country_of(body: dict[str, Any]) -> str | None:
     country = body.get("country")
     if country is not None and not isinstance(country, str):
-        raise ApplicationWrongType({"country": ["must be a string"]})
+        raise ApplicationWrongType({"country": [Message.of("consent.string", N_("must be a string"))]})
     return country.strip().upper() if country else None
 
 
 def _permit_standing(permit: Permit) -> None:
     if permit.status not in gate.STANDING:
         raise InvalidTransition(
-            f"The permit is {permit.status}; consents are recorded for an approved permit.",
-            {"status": [f"is {permit.status}"]}, code="permit_not_active")
+            Message.of("consent.permit_not_standing", N_(
+                "The permit is %(status)s; consents are recorded for an approved permit."),
+                status=permit.status),
+            {"status": [_is_status(permit)]}, code="permit_not_active")
+
+
+def _is_status(permit: Permit) -> Message:
+    return Message.of("consent.is_status", N_("is %(status)s"), status=permit.status)
+
+
+def _already_decided() -> Message:
+    return Message.of("consent.already_decided_field", N_("already decided; revise its decision instead"))
+
+
+def _not_standing() -> Message:
+    return Message.of("consent.not_standing", N_("is no longer the standing decision"))
 
 
 def _standing_of(session: Session, permit_id: int, country: str | None) -> Consent | None:
@@ -222,7 +266,10 @@ def get_consent(session: Session, *, consent_id: int, actor: User) -> Consent:
     consent = session.exec(select(Consent).where(Consent.id == consent_id)
                            .execution_options(populate_existing=True)).first()
     if consent is None or not may_see(session, actor, consent):
-        raise PermitNotFound(f"No consent with id {consent_id}.", {"consent_id": ["no such consent"]})
+        raise PermitNotFound(Message.of("consent.not_found", N_("No consent with id %(consent_id)s."),
+                                        consent_id=consent_id),
+                             {"consent_id": [Message.of("consent.no_such", N_("no such consent"))]})
+
     return consent
 
 

@@ -25,7 +25,7 @@ from permits.permitting.services import _move, _reason, _require_role, get_permi
 from standards import clock
 from standards.clock import utcnow
 from standards.errors import InvalidTransition
-from standards.messages import N_, Message
+from standards.messages import N_, Message, define, ngettext
 from standards.vocabulary import OVERSEERS, kg_to_tonnes
 
 
@@ -63,14 +63,19 @@ def _check_changes(changes: Any) -> None:
                                   for name in fixed})
 
 
+_BELOW_MADE = define("amendment.below_made", *ngettext(
+    "must be at least the %(num)s shipment made", "must be at least the %(num)s shipments made"))
+
+
 def _proposed_terms(session: Session, permit: Permit, changes: dict, *, today: date) -> Terms:
     body = {**Terms.of(permit).to_body(), **changes}
     proposed = Terms(**clean_application(session, body, today=today, running=True))
     errors = {}
     if proposed.quantity_kg < permit.used_kg:
-        errors["quantity_tonnes"] = [f"must be at least the {kg_to_tonnes(permit.used_kg)} t already shipped"]
+        errors["quantity_tonnes"] = [Message.of("amendment.below_shipped", N_(
+            "must be at least the %(tonnes)s t already shipped"), tonnes=kg_to_tonnes(permit.used_kg))]
     if proposed.shipments_planned < permit.shipments_used:
-        errors["shipments_planned"] = [f"must be at least the {permit.shipments_used} shipments made"]
+        errors["shipments_planned"] = [Message(_BELOW_MADE, {"num": permit.shipments_used})]
     if errors:
         raise InvalidApplication(errors)
     return proposed
@@ -171,7 +176,7 @@ def deny(session: Session, *, actor: User, amendment_id: int, reason: str, today
     decision = decisions.record(
         session, permit_id=permit.id, terms=proposed, evaluation=evaluation,
         kind="inspector_denial", decided_by_id=actor.id, outcome="denied", note=reason,
-        amendment_id=amendment.id, extra_reasons=[f"denied by an inspector: {reason}"])
+        amendment_id=amendment.id, extra_reasons=[decisions.denied_by_inspector(reason)])
     _settle(session, amendment, to="denied", actor_id=actor.id, reason=reason)
     return decision
 

@@ -25,6 +25,7 @@ from permits.permitting.decision_models import Decision
 from permits.permitting.models import PERMIT_STATUSES, Permit
 from permits.permitting.services import on_public_register
 from standards.errors import NotFound
+from standards.messages import N_, Message
 from standards.vocabulary import kg_to_tonnes as tonnes
 
 PUBLIC_STATUSES = tuple(s for s in PERMIT_STATUSES if s != "draft")
@@ -139,7 +140,7 @@ def public_permit_by_number(number: str):
     session = db.session()
     row = on_public_register(session, number)
     if row is None:
-        raise NotFound(f"No permit numbered {number}.")
+        raise NotFound(Message.of("public.no_permit", N_("No permit numbered %(number)s."), number=number))
     permit, facility = row
     body = PublicPermit.of(permit, facility, decisions.current_decision(session, permit.id), full=True)
     disagreements = [p.public() for p in livestate.check_permit(session, permit)]
@@ -178,9 +179,10 @@ def public_permit_proof(number: str):
                                                Permit.status != "draft")).first()
     decision = decisions.current_decision(session, permit.id) if permit is not None else None
     if decision is None:
-        raise NotFound(f"No decided permit numbered {number}.")
+        raise NotFound(Message.of("public.no_decided_permit", N_("No decided permit numbered %(number)s."),
+                                  number=number))
     proof = checkpoints.decision_inclusion(session, decision.id)
     if proof is None:
-        raise NotFound("The decision is not yet covered by a signed checkpoint; one is signed "
-                       "every day.")
+        raise NotFound(Message.of("public.no_checkpoint", N_(
+            "The decision is not yet covered by a signed checkpoint; one is signed every day.")))
     return {"number": permit.number, "record_hash": decision.record_hash, **proof}

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlmodel import Session, select
 
 from permits.permitting.decision_models import Decision
+from permits.permitting.decisions import reason_message
 from permits.permitting.models import Permit
 from permits.web.labels import data_text
 from standards.models import Standard
@@ -55,7 +56,7 @@ def extra_reasons(decision: Decision | None) -> list[str]:
     if decision is None:
         return []
     tabled = _tabled(decision)
-    return [r for r in decision.reasons or [] if r not in tabled]
+    return [reason_message(r) for r in decision.reasons or [] if r not in tabled]
 
 
 def status_note(permit: Permit, decision: Decision | None) -> str | None:

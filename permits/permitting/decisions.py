@@ -31,7 +31,7 @@ from permits.permitting.models import Permit
 from permits.permitting.rules import MAX_PERIOD_MONTHS, Terms, period_within_limit
 from standards.catalogue import standards_version
 from standards.clock import utc_text, utcnow
-from standards.messages import N_, Message, define
+from standards.messages import N_, TEMPLATES, Message, define
 from standards.vocabulary import COUNTRIES
 
 # The permit rules' sentences (standards.messages): stored as canonical English for the hash,
@@ -61,8 +61,24 @@ CHECK_NOT_MET = define("decision.check_not_met", N_("%(standard)s: %(verdict)s")
 CANNOT_APPROVE = define("decision.cannot_approve", N_("It cannot be approved: %(unmet)s."))
 AMENDMENT_CANNOT_APPROVE = define("decision.amendment_cannot_approve",
                                   N_("The amendment cannot be approved: %(unmet)s."))
+DENIED_BY_INSPECTOR = define("decision.denied_by_inspector", N_("denied by an inspector: %(reason)s"))
 NO_STANDARD = define("decision.no_standard_in_force",
                      N_("no U.S. standard is in force for %(byproduct)s on %(date)s"))
+
+
+
+def denied_by_inspector(reason: str) -> str:
+    """The reason a decision record keeps (its canonical English, under the hash)."""
+    return Message(DENIED_BY_INSPECTOR, {"reason": reason}).english()
+
+
+def reason_message(reason: str) -> Message | str:
+    """A stored reason as a Message when it is one of ours (read in the reader's language),
+    else as stored (an older wording, a person's words)."""
+    prefix = TEMPLATES[DENIED_BY_INSPECTOR].split("%(", 1)[0]
+    if isinstance(reason, str) and reason.startswith(prefix):
+        return Message(DENIED_BY_INSPECTOR, {"reason": reason[len(prefix):]})
+    return reason
 
 
 @dataclass(frozen=True)

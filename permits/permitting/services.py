@@ -245,7 +245,7 @@ def deny(session: Session, *, actor: User, permit_id: int, reason: str,
     return permit, decisions.record(
         session, permit_id=permit.id, terms=terms, evaluation=evaluation, kind="inspector_denial",
         decided_by_id=actor.id, outcome="denied", note=reason,
-        extra_reasons=[f"denied by an inspector: {reason}"])
+        extra_reasons=[decisions.denied_by_inspector(reason)])
 
 
 def re_evaluate(session: Session, *, actor: User | None, permit_id: int, today: date,

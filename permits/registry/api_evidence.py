@@ -26,6 +26,7 @@ from permits.registry.api_shapes import (
     require_own_facility,
 )
 from standards.errors import ValidationFailed
+from standards.messages import N_, Message
 
 
 class EvidenceFilter(Query):
@@ -87,7 +88,8 @@ def correct_evidence(evidence_id: int, body: EvidenceCorrected):
     """Record that an exceedance was corrected, with the corrective action and a newer re-measurement of the same standard: it no longer counts"""
     remeasured = body.remeasurement_evidence_id
     if not 0 < remeasured <= MAX_ID:
-        raise ValidationFailed.on("remeasurement_evidence_id", "names no entry")
+        raise ValidationFailed.on("remeasurement_evidence_id",
+                                  Message.of("evidence.names_no_entry", N_("names no entry")))
     return EvidencePublic.of(services.correct_evidence(
         db.session(), evidence_id=evidence_id, corrective_action=body.corrective_action,
         remeasurement_evidence_id=remeasured, **actor()))

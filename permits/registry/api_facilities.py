@@ -112,7 +112,7 @@ def finder(query: FinderQuery):
         "eligible": {"total": len(found.eligible), "items": [
             {"facility": row} for row, _ in found.eligible[:query.limit]]},
         "ineligible": {"total": len(found.ineligible), "items": [
-            {"facility": row, "reasons": list(reasons)} for row, reasons in found.ineligible[:query.limit]]},
+            {"facility": row, "reasons": [str(r) for r in reasons]} for row, reasons in found.ineligible[:query.limit]]},
     }
 
 

@@ -25,6 +25,7 @@ from permits.registry.api_shapes import (
     actor,
 )
 from standards.errors import WrongType
+from standards.messages import N_, Message
 
 
 def uploads(raw: list[Attachment] | None) -> list[services.Upload]:
@@ -34,7 +35,8 @@ def uploads(raw: list[Attachment] | None) -> list[services.Upload]:
             content = base64.b64decode(item.content_base64 or "", validate=True)
         except (binascii.Error, ValueError):
             field = f"attachments[{i}].content_base64"
-            raise WrongType(f"{field} is not base64.", {field: ["is not base64"]}) from None
+            raise WrongType(Message.of("upload.not_base64", N_("%(field)s is not base64."), field=field),
+                            {field: [Message.of("consent.base64", N_("is not base64"))]}) from None
         uploads.append(services.Upload(item.filename or "", item.content_type or "", content))
     return uploads
 

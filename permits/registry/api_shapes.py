@@ -44,7 +44,7 @@ def require_own_facility(facility_id: int) -> None:
     """A facility user acts only for its own facility; other roles are checked by the guard."""
     user = api_user()
     if user.role == "facility" and user.facility_id != facility_id:
-        raise NotAllowed("A facility user acts only for its own facility.")
+        raise NotAllowed(Message.of("facility.own_only", N_("A facility user acts only for its own facility.")))
 
 
 # ---- facilities ---------------------------------------------------------------------------------

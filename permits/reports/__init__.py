@@ -19,6 +19,8 @@ from permits.reports.monthly_compliance import monthly_compliance
 from permits.reports.period import MONTH, YEAR, Period, ReportError, last_complete, parse
 from permits.reports.report import N_, Report
 from standards.clock import utcnow
+from standards.messages import Message
+from standards.problems import ONE_OF, problem
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ KINDS: dict[str, ReportKind] = {kind.key: kind for kind in (
 
 def kind_of(key: str | None) -> ReportKind:
     if key not in KINDS:
-        raise ReportError(f"no report kind {key!r}", {"kind": [f"must be one of {', '.join(KINDS)}"]},
+        raise ReportError(Message.of("report.unknown_kind", N_("no report kind %(report)s"), report=repr(key)),
+                          {"kind": [problem(ONE_OF, choices=list(KINDS))]},
                           code="unknown_report")
     return KINDS[key]
 

@@ -17,6 +17,7 @@ from permits.reports import KINDS
 from permits.reports.models import ComplianceReport
 from permits.reports.store import SUMMARY_COLUMNS, StoredVersion, find_report, intact
 from standards.errors import NotFound
+from standards.messages import N_, Message
 from standards.vocabulary import OVERSEERS
 
 PUBLIC_KIND = "enforcement_public"
@@ -164,9 +165,13 @@ def public_enforcement_report(year: str, query: WhichVersion):
 
 def _find(kind: str, period: str, version: int | None) -> ComplianceReport:
     if kind not in KINDS:
-        raise NotFound(f"There is no report kind {kind!r}.")
+        raise NotFound(Message.of("report.no_kind", N_("There is no report kind %(report)s."), report=repr(kind)))
     row = find_report(db.session(), kind=kind, period=period, version=version)
     if row is None:
-        which = f"version {version} of " if version else ""
-        raise NotFound(f"No {which}{kind} report is stored for {period}.")
+        if version:
+            raise NotFound(Message.of("report.version_not_stored", N_(
+                "No version %(version)s of %(report)s report is stored for %(period)s."),
+                version=version, report=kind, period=period))
+        raise NotFound(Message.of("report.not_stored", N_("No %(report)s report is stored for %(period)s."),
+                                  report=kind, period=period))
     return row

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from standards.errors import ValidationFailed
+from standards.messages import N_, Message
 
 MONTH, YEAR = "month", "year"
 _PATTERNS = {MONTH: re.compile(r"^(\d{4})-(\d{2})$"), YEAR: re.compile(r"^(\d{4})$")}
@@ -45,18 +46,21 @@ def parse(granularity: str, text: str | None, *, today: date) -> Period:
     match = _PATTERNS[granularity].match(text)
     if not match:
         shape = "YYYY-MM" if granularity == MONTH else "YYYY"
-        raise ReportError(f"period must look like {shape}", {"period": [f"must look like {shape}"]})
+        raise ReportError(Message.of("report.period_shape", N_("period must look like %(shape)s"), shape=shape),
+                          {"period": [Message.of("report.period_shape_field", N_("must look like %(shape)s"),
+                                                 shape=shape)]})
     year = int(match.group(1))
     month = int(match.group(2)) if granularity == MONTH else 1
     if not (FIRST_YEAR <= year and 1 <= month <= 12):
-        raise ReportError("period is not a real month or year",
-                          {"period": [f"must be a month from {FIRST_YEAR} on"]})
+        raise ReportError(Message.of("report.period_unreal", N_("period is not a real month or year")),
+                          {"period": [Message.of("report.period_from", N_("must be a month from %(year)s on"),
+                                                 year=FIRST_YEAR)]})
     if (year, month) > (today.year, today.month if granularity == MONTH else 1):
         # Before building it: the end of year 9999 is past the last date there is.
-        raise ReportError("period has not begun yet", {"period": ["is in the future"]})
+        raise _not_begun()
     found = month_period(year, month) if granularity == MONTH else year_period(year)
     if found.start > today:
-        raise ReportError("period has not begun yet", {"period": ["is in the future"]})
+        raise _not_begun()
     return found
 
 
@@ -75,3 +79,8 @@ def last_complete(granularity: str, today: date) -> Period:
         previous = today.replace(day=1) - timedelta(days=1)
         return month_period(previous.year, previous.month)
     return year_period(today.year - 1)
+
+
+def _not_begun() -> ReportError:
+    return ReportError(Message.of("report.period_future", N_("period has not begun yet")),
+                       {"period": [Message.of("report.period_future_field", N_("is in the future"))]})

@@ -18,6 +18,8 @@ from permits.shipments.services import _confirm, _confirmable, _date_between
 from permits.shipments.state import invalid
 from standards.clock import utcnow
 from standards.errors import ValidationFailed
+from standards.messages import N_, Message
+from standards.problems import GREATER_THAN, problem
 
 
 def final_receive(session: Session, *, actor: User, shipment_id: int, received_on: date,
@@ -26,9 +28,9 @@ def final_receive(session: Session, *, actor: User, shipment_id: int, received_o
     shipment, _permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
                                              may=can_confirm_final, event="final_receive")
     _date_between(received_on, "received_on", earliest=shipment.completed_on,
-                  earliest_name="interim operation's completion", today=today)
+                  earliest_name="interim_completion", today=today)
     if received_kg <= 0:
-        raise invalid("quantity_tonnes", "must be greater than 0")
+        raise invalid("quantity_tonnes", problem(GREATER_THAN, minimum=0))
     changes = {"status": target, "final_received_on": received_on,
                "final_received_kg": received_kg, "final_receipt_confirmed_at": utcnow()}
     return _confirm(session, actor=actor, shipment=shipment, changes=changes,
@@ -41,13 +43,15 @@ def final_recover(session: Session, *, actor: User, shipment_id: int, completed_
     shipment, permit, target = _confirmable(session, actor=actor, shipment_id=shipment_id,
                                             may=can_confirm_final, event="final_recover")
     _date_between(completed_on, "completed_on", earliest=shipment.final_received_on,
-                  earliest_name="final facility's receipt", today=today)
+                  earliest_name="final_receipt", today=today)
     code = (operation_code or "").strip().upper()
     if code != permit.final_operation_code:
-        raise ValidationFailed(f"The permit's final operation is {permit.final_operation_code}, "
-                               f"not {code or 'none'}.",
-                               {"operation_code": [f"must be the permit's final operation, "
-                                                   f"{permit.final_operation_code}"]},
+        raise ValidationFailed(Message.of("shipment.final_operation_mismatch", N_(
+                                   "The permit's final operation is %(expected)s, not %(given)s."),
+                                   expected=permit.final_operation_code, given=code or "none"),
+                               {"operation_code": [Message.of("shipment.final_operation_field", N_(
+                                   "must be the permit's final operation, %(expected)s"),
+                                   expected=permit.final_operation_code)]},
                                code="operation_mismatch")
     changes = {"status": target, "final_completed_on": completed_on, "final_operation_code": code,
                "final_recovery_confirmed_at": utcnow()}

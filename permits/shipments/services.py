@@ -93,6 +93,10 @@ _NOT_BEFORE = {
     "departure": define("shipment.before_departure", N_("cannot be before the departure (%(date)s)")),
     "receipt": define("shipment.before_receipt", N_("cannot be before the receipt (%(date)s)")),
     "refusal": define("shipment.before_refusal", N_("cannot be before the refusal (%(date)s)")),
+    "interim_completion": define("shipment.before_interim_completion",
+                                 N_("cannot be before the interim operation's completion (%(date)s)")),
+    "final_receipt": define("shipment.before_final_receipt",
+                            N_("cannot be before the final facility's receipt (%(date)s)")),
 }
 
 
