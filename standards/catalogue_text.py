@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 # (list key in the file, fields of each entry that a person reads)
 TRANSLATED_FIELDS: dict[str, tuple[str, ...]] = {
-    "standards": ("title", "note"),
+    "standards": ("title", "note", "evidence_required"),
     "waste_codes": ("description",),
     "operation_codes": ("description",),
 }

@@ -28,6 +28,7 @@ from permits.permitting import decisions
 from permits.permitting.decision_models import Decision
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment
+from standards.messages import N_, Message, define
 
 BATCH = 5000
 # Each checked table, with the status a row has before any entry sets one (None: a row
@@ -57,10 +58,26 @@ class Problem:
                 "chain": self.chain, "live": self.live, "problem": self.message}
 
     def public(self) -> str:
-        """The finding without the values (the public register shows no personal data)."""
-        if self.field is None:
-            return self.message
-        return f"{self.entity} {self.id}: the live {self.field} differs from the record"
+        """The finding without the values (the public register shows no personal data), as a
+        Message: the certificate and the verification page say it in the reader's language."""
+        entity = Message(_ENTITIES[self.entity]) if self.entity in _ENTITIES else self.entity
+        if self.field is not None:
+            return Message(_DIFFERS, {"entity": entity, "id": self.id, "field": self.field})
+        if self.live is None and self.chain == "recorded":
+            return Message(_ROW_GONE, {"entity": entity, "id": self.id})
+        if self.chain is None and self.live == "present":
+            return Message(_NOT_AUDITED, {"entity": entity, "id": self.id})
+        return self.message
+
+
+# The public findings' sentences (their English is what they always said).
+_ENTITIES = {name: define(f"livestate.entity.{name}", word) for name, word in (
+    ("facility", N_("facility")), ("permit", N_("permit")), ("shipment", N_("shipment")),
+    ("user", N_("user")), ("decision", N_("decision")))}
+_DIFFERS = define("livestate.differs", N_("%(entity)s %(id)s: the live %(field)s differs from the record"))
+_ROW_GONE = define("livestate.row_gone", N_("%(entity)s %(id)s is in the audit chain but its row is gone"))
+_NOT_AUDITED = define("livestate.not_audited",
+                      N_("%(entity)s %(id)s has no audit entry: it was not made through Parity"))
 
 
 @dataclass

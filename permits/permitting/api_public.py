@@ -143,7 +143,7 @@ def public_permit_by_number(number: str):
         raise NotFound(Message.of("public.no_permit", N_("No permit numbered %(number)s."), number=number))
     permit, facility = row
     body = PublicPermit.of(permit, facility, decisions.current_decision(session, permit.id), full=True)
-    disagreements = [p.public() for p in livestate.check_permit(session, permit)]
+    disagreements = [str(p.public()) for p in livestate.check_permit(session, permit)]
     body.integrity = Integrity(
         live_matches_record=not disagreements, disagreements=disagreements,
         note=("the terms shown are the hashed decision record's; the live permit row "

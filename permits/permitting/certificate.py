@@ -22,6 +22,7 @@ from permits.permitting import decisions
 from permits.permitting.decision_models import Decision
 from permits.permitting.decision_view import standard_scopes, standard_titles
 from permits.permitting.models import Permit
+from permits.web.formats import day, moment, number, quantity
 from permits.web.labels import (
     basis_label,
     byproduct_label,
@@ -45,8 +46,9 @@ def _reading(reading: dict | None) -> str:
         return "-"
     unit = reading.get("unit") or ""
     value = reading["value"]
-    shown = (_("in place") if value else _("not in place")) if isinstance(value, bool) else f"{value:g} {unit}"
-    return f"{shown} ({reading.get('observed_on', '')})"
+    shown = (_("in place") if value else _("not in place")) if isinstance(value, bool) else quantity(value, unit)
+    observed = reading.get("observed_on")
+    return f"{shown} ({day(observed)})" if observed else shown
 
 
 def _us(limit: dict) -> str:
@@ -54,7 +56,7 @@ def _us(limit: dict) -> str:
     if value is True or value is None:
         return _("required")
     basis = limit.get("basis")
-    shown = f"{value:g} {limit.get('unit') or ''}".strip()
+    shown = quantity(value, limit.get("unit"))
     return f"{shown}, {basis_label(basis)}" if basis and basis != "practice" else shown
 
 
@@ -124,10 +126,11 @@ def _facts(pdf, permit, decision, facilities, organization) -> None:
                            byproduct=byproduct_label(terms.get("byproduct")),
                            codes=", ".join(terms.get("waste_codes") or []) or "—")),
         (_("Quantity allowed"), _("%(allowed)s t in at most %(planned)s shipments (used: %(used)s t, "
-                                  "%(count)s shipments)", allowed=f"{terms.get('quantity_tonnes'):g}",
+                                  "%(count)s shipments)", allowed=number(terms.get("quantity_tonnes")),
                                   planned=terms.get("shipments_planned"), count=permit.shipments_used,
-                                  used=f"{tonnes(permit.used_kg):g}")),
-        (_("Valid"), _("%(start)s to %(end)s", start=terms.get("valid_from"), end=terms.get("valid_to"))),
+                                  used=number(tonnes(permit.used_kg)))),
+        (_("Valid"), _("%(start)s to %(end)s", start=day(terms.get("valid_from")),
+                       end=day(terms.get("valid_to")))),
         (_("Origin"), ", ".join(v for v in (origin.get("name"), country_label(origin.get("country")))
                                 if v)),
         (_("Receiving facility"), _place(facilities.get(terms.get("receiving_facility_id")),
@@ -143,9 +146,9 @@ def _facts(pdf, permit, decision, facilities, organization) -> None:
                             transit=transit)),
              (_("Transporters"), "; ".join(f"{t['name']} ({country_label(t['country'])})"
                                            for t in terms.get("transporters") or [])),
-             (_("Decision"), _("%(outcome)s on %(when)s UTC (%(kind)s), standards %(version)s",
+             (_("Decision"), _("%(outcome)s on %(when)s (%(kind)s), standards %(version)s",
                                outcome=state_label(decision.outcome),
-                               when=decision.decided_at.strftime("%Y-%m-%d %H:%M"),
+                               when=moment(decision.decided_at),
                                kind=kind_label(decision.kind), version=decision.standards_version))]
     pdf.set_font(FONT, size=9)
     with pdf.table(col_widths=(45, 210), first_row_as_headings=False, line_height=5,

@@ -67,6 +67,19 @@ def percent(fraction, digits: int = 1) -> str:
                                   locale=get_locale())
 
 
+def quantity(value, unit: str | None) -> str:
+    """A value with its unit, as the reader writes it: "2.97%" / "2,97 %" / "2,97 %" (the
+    locale's own percent spacing), "1,234.5 µg/m³" / "1.234,5 µg/m³" / "1 234,5 µg/m³"."""
+    shown = number(value)
+    if not unit:
+        return shown
+    if unit == "%":
+        pattern = get_locale().percent_formats[None].pattern
+        # What the locale puts after the number: "%" (en), "\xa0%" (es), "\u202f%" (fr)
+        return shown + pattern[pattern.rindex("0") + 1:]
+    return f"{shown}\u00a0{unit}"
+
+
 @bp.app_template_filter("day")
 def day(value: date | datetime | str | None) -> str:
     if value is None or value == "":

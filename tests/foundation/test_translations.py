@@ -302,4 +302,5 @@ def test_the_catalogue_data_is_extracted_for_translation(tmp_path):
     wanted = {text for content in data for _code, _field, text in texts(content)}
     assert len(wanted) > 70 and "Lead, workplace air: permissible exposure limit" in wanted
     assert "Deposit into or onto land (e.g., landfill)." in wanted  # a code's description
+    assert any(field == "evidence_required" for content in data for _code, field, _text in texts(content))
     assert wanted - extracted == set()

@@ -150,3 +150,27 @@ def test_an_inspector_reads_checks_records_an_inspection_a_report_and_the_certif
     certificate = reader.get(f"/permits/{permit.id}/certificate.pdf")
     assert permit.number in certificate
     assert {"es": "Plomo, aire del centro de trabajo", "fr": "Plomb, air du milieu de travail"}[language] in certificate
+
+
+# What the certificate prints, as each reader writes it: dates in words, a decimal comma, the
+# locale's own space before a percent sign (none in Spanish's, a narrow no-break one in French).
+CERTIFICATE_FORMS = {
+    "es": {"valid": "Vigente del {start} al {end}", "tonnes": "500 t", "decimal": "0,075 µg/m³"},
+    "fr": {"valid": "Valide du {start} au {end}", "tonnes": "500 t", "decimal": "0,075 µg/m³"},
+}
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_the_certificate_writes_numbers_and_dates_as_the_reader_does(client, db, journey, inspector, language):
+    from babel.dates import format_date
+
+    reader = Reader(client, inspector, language)
+    permit = journey["permit"]
+    text = re.sub(r"\s+", " ", reader.get(f"/permits/{permit.id}/certificate.pdf"))
+    forms = CERTIFICATE_FORMS[language]
+    start, end = (format_date(d, "medium", locale=language) for d in (permit.valid_from, permit.valid_to))
+    assert forms["valid"].format(start=start, end=end) in text, text[:1500]
+    assert forms["tonnes"] in text
+    assert forms["decimal"] in text.replace("\u00a0", " ")
+    assert not re.search(r"\b\d\.\d", text.replace(permit.number, "")), "a decimal point in " + language
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text), "an ISO date in " + language
