@@ -482,8 +482,8 @@ def add_version(
             "must be a whole number of months, at least 1"))]
     stored_value = _canonical_value(current, value, unit, errors)
     if errors:
-        raise ValidationFailed(Message.of("catalogue.cannot_add_version", N_("Cannot add a version of %(code)s."),
-                                          code=code), fields=errors,
+        raise ValidationFailed(Message.of("catalogue.cannot_add_version", N_("Cannot add a version of %(standard)s."),
+                                          standard=code), fields=errors,
                                code="unknown_unit" if set(errors) == {"unit"} else None)
     version = Standard(
         code=current.code,
@@ -543,5 +543,6 @@ def _canonical_value(current: Standard, value, unit, errors: dict[str, list[str]
 
 def unknown_standard(code: str) -> UnknownStandard:
     return UnknownStandard(
-        Message.of("catalogue.unknown_standard", N_("No standard has the code %(code)s."), code=repr(code)),
+        Message.of("catalogue.unknown_standard", N_("No standard has the code %(standard)s."),
+                   standard=repr(code)),
         fields={"code": [Message.of("catalogue.unknown_standard_field", N_("unknown standard"))]})
