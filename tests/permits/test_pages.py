@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
+from babel.dates import format_date
 from pypdf import PdfReader
 from sqlalchemy import event, text
 from sqlmodel import Session, select
@@ -118,7 +120,7 @@ def test_the_certificate_carries_number_limits_checks_hash_and_where_to_verify(
     content = pdf_text(response.data)
     for expected in (permit["number"], permit["decision"]["record_hash"],
                      f"http://localhost:5000/verify/{permit['number']}", "500 t in at most 20",
-                     "osha-lead-pel", permit["valid_from"]):
+                     "osha-lead-pel", format_date(date.fromisoformat(permit["valid_from"]), "medium", locale="en")):
         assert expected in content
 
 
