@@ -4,6 +4,7 @@ password hashing and URL builders compiled once (tests/route_builders.py) for th
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from permits.core.db import make_engine
 from standards import clock
 from tests import dbtarget, route_builders
 from tests.helpers import make_user
+from tests.snapshots import Snapshot
 
 # The suite runs on one UTC day, whatever the machine's time zone and the date it runs on: the
 # clock starts at noon of that day and ticks on (a run would have to last 12 hours to leave it).
@@ -136,12 +138,53 @@ def _load_reference_data(eng) -> None:
             _catalogue_counts.update(_row_counts(conn, tables))
 
 
+def _empty_with_catalogue(engine) -> None:
+    if not _clean(engine):  # an intact catalogue needs no load: it was loaded and left alone
+        _load_reference_data(engine)
+
+
 @pytest.fixture
 def db(engine):
     """The engine, with every table emptied and the standards catalogue loaded."""
-    if not _clean(engine):  # an intact catalogue needs no load: it was loaded and left alone
-        _load_reference_data(engine)
+    _empty_with_catalogue(engine)
     yield engine
+
+
+@dataclass
+class SeededDemo:
+    snapshot: Snapshot
+    exit_code: int  # of the first `seed-demo`, the one that made the rows
+    output: str
+
+
+@pytest.fixture(scope="session")
+def seeded_demo(engine, database_url):
+    """`seed-demo` run once per run on the emptied database, its rows kept aside (see
+    tests/snapshots.py) with what the command printed. Tests take the rows with `demo_db`."""
+    from permits import cli
+    from permits.app import create_app
+
+    _empty_with_catalogue(engine)
+    app = create_app(_app_config(database_url))
+    with pytest.MonkeyPatch.context() as patch:
+        # The test database is made from the models, not by migrations.
+        patch.setattr(cli.migrate, "upgrade", lambda url: None)
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+    app.extensions["parity.engine"].dispose()
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # the seed itself broke (or the test timeout fired inside it)
+    seeded = SeededDemo(Snapshot(engine, "demo").take(), result.exit_code, result.output)
+    yield seeded
+    seeded.snapshot.drop()
+
+
+@pytest.fixture
+def demo_db(seeded_demo, db):
+    """The engine, holding the demo exactly as `seed-demo` left it (the rows put back, not
+    seeded again: the seed takes ~17 s of CPU). Ask for it before any fixture that adds rows:
+    putting the demo back replaces what the tables held."""
+    seeded_demo.snapshot.restore()
+    yield db
 
 
 @pytest.fixture
@@ -150,19 +193,16 @@ def session(db):
         yield s
 
 
+def _app_config(database_url: str) -> dict:
+    return {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
+
+
 @pytest.fixture
 def app(db, database_url):
     from permits.app import create_app
 
-    application = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    application = create_app(_app_config(database_url))
     yield application
     application.extensions["parity.engine"].dispose()
 

@@ -42,7 +42,8 @@ def test_seed_demo_refuses_production_saying_how_to_run_it(app, runner):
         assert session.exec(select(User)).all() == []
 
 
-def test_seed_demo_twice_adds_nothing_and_prints_every_login(runner, db, monkeypatch):
+def test_seed_demo_twice_adds_nothing_and_prints_every_login(seeded_demo, demo_db, runner, db,
+                                                            monkeypatch):
     from sqlalchemy import text
 
     from permits import cli
@@ -50,7 +51,7 @@ def test_seed_demo_twice_adds_nothing_and_prints_every_login(runner, db, monkeyp
     # The test database is made from the models, not by migrations.
     monkeypatch.setattr(cli.migrate, "upgrade", lambda url: None)
 
-    first = runner.invoke(args=["seed-demo"])
+    first = seeded_demo  # the run's one first `seed-demo`, its rows put back by demo_db
     assert first.exit_code == 0, first.output
     with db.connect() as conn:
         counts = [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()

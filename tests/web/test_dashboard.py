@@ -10,12 +10,6 @@ from permits.accounts import services as accounts
 from tests.helpers import login
 
 
-def _seeded(db) -> None:
-    with Session(db, expire_on_commit=False) as session:
-        demo.seed(session)
-        session.commit()
-
-
 def _user(db, email):
     with Session(db, expire_on_commit=False) as session:
         return accounts.find_user(session, email)
@@ -27,8 +21,7 @@ def _tiles(client) -> dict[str, tuple[int, str]]:
     return {label: (int(count), href) for href, count, label in found}
 
 
-def test_each_role_sees_counts_of_what_waits_with_links(client, db):
-    _seeded(db)
+def test_each_role_sees_counts_of_what_waits_with_links(demo_db, client, db):
     login(client, _user(db, "inspector@parity.example"), demo.PASSWORD)
     inspector = _tiles(client)
     assert inspector["Applications to review"][0] >= 1

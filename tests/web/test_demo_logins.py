@@ -6,10 +6,8 @@ from sqlmodel import Session
 from permits import demo
 
 
-def test_every_demo_login_is_listed_after_a_second_seeding(db):
-    with Session(db, expire_on_commit=False) as session:
-        demo.seed(session)
-        session.commit()
+def test_every_demo_login_is_listed_after_a_second_seeding(demo_db, db):
+    # demo_db: the demo as the run's one `seed-demo` made it (tests/conftest.py, seeded_demo).
     with Session(db, expire_on_commit=False) as session:
         assert demo.seed(session) == []  # nothing made the second time ...
         logins = demo.every_login(session)

@@ -12,10 +12,8 @@ from permits.accounts import services as accounts
 from tests.helpers import login
 
 
-def test_the_facility_page_leads_with_a_summary_and_folds_the_long_sections(client, db):
+def test_the_facility_page_leads_with_a_summary_and_folds_the_long_sections(demo_db, client, db):
     with Session(db, expire_on_commit=False) as session:
-        demo.seed(session)
-        session.commit()
         inspector = accounts.find_user(session, "inspector@parity.example")
         facility = session.exec(select(Facility).where(Facility.name == "Keystone Lead Recovery")).one()
     login(client, inspector, demo.PASSWORD)
