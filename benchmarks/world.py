@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel
 
 import permits.models  # noqa: F401 - every table
 from facility_registry import services as registry
+from facility_registry.eligibility import governing
 from facility_registry.importer import import_csv
 from permits.accounts import services as accounts
 from permits.core.db import make_engine
@@ -112,7 +113,11 @@ def build(url: str) -> World:
     SQLModel.metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as session:
         load_catalogue(session)
-        in_force = standards_in_force(session, TODAY, "eaf_dust")
+        facility = registry.create_facility(
+            session, **INSPECTOR, name="Bench Metals", country="MX", semarnat_nra="BENCH0001",
+            address="x", operations=["R4"], accepts=["eaf_dust"], annual_capacity_tonnes=1e6)
+        # Only the standards governing the facility's processes are decided on (issue 11).
+        in_force = governing(standards_in_force(session, TODAY, "eaf_dust"), facility.processes)
         for n in range(TARGET_STANDARDS - len(in_force)):  # like the PEL, under other codes
             session.add(Standard(code=f"bench-extra-{n}", version=1, title="benchmark standard",
                                  pollutant="lead", medium="workplace_air", category="occupational",
@@ -120,10 +125,7 @@ def build(url: str) -> World:
                                  applies_to=["eaf_dust"], citation="benchmark",
                                  effective_from=date(2000, 1, 1)))
         session.flush()
-        standards = standards_in_force(session, TODAY, "eaf_dust")
-        facility = registry.create_facility(
-            session, **INSPECTOR, name="Bench Metals", country="MX", semarnat_nra="BENCH0001",
-            address="x", operations=["R4"], accepts=["eaf_dust"], annual_capacity_tonnes=1e6)
+        standards = governing(standards_in_force(session, TODAY, "eaf_dust"), facility.processes)
         result = import_csv(session, io.StringIO(_evidence_csv(standards)), **INSPECTOR, verified=True)
         assert not result.errors, result.errors[:3]
         org = accounts.get_or_create_organization(session, "Bench Shipper")
