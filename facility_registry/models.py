@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, LargeBinary, Text, text
 from sqlmodel import Field, SQLModel
 
+from facility_registry.equivalence_stamp import install_with, new_stamp
 from standards.clock import utcnow
 
 __all__ = [  # the tables, for `permits.models`'s star import
@@ -67,6 +68,10 @@ class Facility(SQLModel, table=True):
     status_changed_at: datetime | None = _timestamp(nullable=True, default_now=False)
     created_at: datetime = _timestamp()
     updated_at: datetime | None = _timestamp(nullable=True, default_now=False)
+    # Changed by database triggers whenever its evidence or the catalogue changes (see
+    # `facility_registry.equivalence_stamp`): the key a remembered verdict is kept under.
+    equivalence_stamp: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, default=new_stamp))
 
     @property
     def identifiers(self) -> dict[str, str]:
@@ -289,3 +294,6 @@ class FacilityStanding(SQLModel, table=True):
     computed_on: date
     valid_until: date  # the first day a measurement may have gone stale
     standards_version: str = Field(max_length=40)
+
+
+install_with(SQLModel.metadata)

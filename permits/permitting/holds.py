@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from facility_registry.eligibility import governing
 from facility_registry.models import EnforcementCase, Facility
 from facility_registry.readings import standing_readings
-from permits.permitting import decisions
+from permits.permitting import decisions, verdicts
 from permits.permitting.models import Permit
 from permits.permitting.services import MAX_REASON, _move
 from standards.catalogue import rows_in_force
@@ -37,22 +37,43 @@ def decided_standards(session: Session, permit: Permit) -> set[str]:
     return {c["standard"] for c in decision.checks} if decision is not None else set()
 
 
-def unmet_checks(session: Session, permit: Permit, on: date) -> list[dict]:
+def unmet_checks(session: Session, permit: Permit, on: date, *,
+                 facilities: list[verdicts.FacilityFacts] | None = None) -> list[dict]:
     """The checks of the permit's facilities that do not meet on `on`, as the API's CHECK dicts
-    with the facility's id; empty when the permit's facilities are still equivalent."""
+    with the facility's id; empty when the permit's facilities are still equivalent.
+
+    `facilities`: the permit's facilities as (id, equivalence stamp, processes), read by the
+    caller in its own transaction (a shipment reads them with its capped UPDATE). Given them, the
+    verdict is remembered under them (`verdicts`); without them they are read here and the check
+    runs afresh (the re-checks run right after a change, when nothing remembered would fit)."""
     codes = decided_standards(session, permit)
-    standards = [StandardTerms.of(s) for s in rows_in_force(session, on, permit.byproduct, codes)]
+    if facilities is None:
+        return _unmet(session, permit, on, codes, _processes_of(session, permit))
+    processes = {facility_id: list(run) for facility_id, _stamp, run in facilities}
+    return verdicts.remembered(verdicts.key(codes, permit.byproduct, on, facilities),
+                               lambda: _unmet(session, permit, on, codes, processes))
+
+
+def _processes_of(session: Session, permit: Permit) -> dict[int, list[str]]:
+    """The processes of the permit's facilities (receiving first), read afresh."""
     facility_ids = [permit.receiving_facility_id]
     if permit.final_facility_id is not None:
         facility_ids.append(permit.final_facility_id)
-    # Each facility answers for the standards governing its own processes as they stand on `on`:
-    # a new version that no longer governs a process drops out from its effective date.
     run = dict(session.execute(select(Facility.id, Facility.processes)
                                .where(Facility.id.in_(facility_ids))).all())
+    return {facility_id: as_list(run.get(facility_id)) for facility_id in facility_ids}
+
+
+def _unmet(session: Session, permit: Permit, on: date, codes: set[str],
+           processes: dict[int, list[str]]) -> list[dict]:
+    standards = [StandardTerms.of(s) for s in rows_in_force(session, on, permit.byproduct, codes)]
+    facility_ids = list(processes)
     evidence = standing_readings(session, facility_ids, standards, on)
     unmet = []
+    # Each facility answers for the standards governing its own processes as they stand on `on`:
+    # a new version that no longer governs a process drops out from its effective date.
     for facility_id in facility_ids:
-        for standard in governing(standards, _as_list(run.get(facility_id))):
+        for standard in governing(standards, processes[facility_id]):
             check = evaluate(standard, evidence.get((facility_id, standard.code, "limit")),
                              evidence.get((facility_id, standard.code, "measurement")), on)
             if check.verdict != MEETS:
@@ -60,7 +81,7 @@ def unmet_checks(session: Session, permit: Permit, on: date) -> list[dict]:
     return unmet
 
 
-def _as_list(processes) -> list[str]:
+def as_list(processes) -> list[str]:
     return json.loads(processes) if isinstance(processes, str) else list(processes or [])
 
 

@@ -166,11 +166,13 @@ def log_shipment(
                "quantity_kg": quantity_kg, "departed_on": departed_on,
                "expected_arrival_on": expected_arrival_on, "status": shipment.status},
     )
-    _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on)
+    facilities = _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on)
     # Continuous equivalence, checked last: the capped UPDATE holds the permit's row, so an
     # evidence change that puts the permit on hold commits either before this reads the evidence
-    # (and is seen) or after this shipment (which then left while the facility still met).
-    _require_equivalence(session, permit=permit, departed_on=departed_on)
+    # (and is seen) or after this shipment (which then left while the facility still met). The
+    # facilities' stamps come from that UPDATE, so a verdict remembered under them is the one
+    # the evidence would give now.
+    _require_equivalence(session, permit=permit, departed_on=departed_on, facilities=facilities)
     return shipment
 
 
@@ -195,9 +197,10 @@ def _permit_and_region(session: Session, *, actor: User, permit_id: int) -> tupl
     return row[0], deadlines.region_of(row[1])
 
 
-def _require_equivalence(session: Session, *, permit: Permit, departed_on: date) -> None:
+def _require_equivalence(session: Session, *, permit: Permit, departed_on: date,
+                         facilities: list[tuple] | None = None) -> None:
     """409 `facility_not_equivalent` with the checks not met on the departure date."""
-    unmet = holds.unmet_checks(session, permit, departed_on)
+    unmet = holds.unmet_checks(session, permit, departed_on, facilities=facilities)
     if not unmet:
         return
     listed = "; ".join(holds.reasons_for(unmet)[:5])
@@ -222,6 +225,13 @@ def _carrier_on_permit(permit: Permit, carrier: str | None) -> str:
         "must be one of the permit's transporters (%(listed)s)"), listed=listed))
 
 
+def _facility_facts(facility_id, name: str):
+    """What the shipment-time check keys its remembered verdict on (`verdicts`), read with the
+    capped UPDATE: in the same statement, so as the check's own reads would see it."""
+    return [select(column).where(Facility.id == facility_id).scalar_subquery().label(f"{name}_{label}")
+            for label, column in (("stamp", Facility.equivalence_stamp), ("processes", Facility.processes))]
+
+
 # The cap, as ONE conditional UPDATE: the WHERE clause is the check, evaluated by the database
 # against the row as the previous writer left it (never read-then-write in Python). Built once,
 # with bound parameters, because it runs on every shipment.
@@ -241,12 +251,15 @@ _TAKE_FROM_CAPS = (
     )
     .values(used_kg=Permit.used_kg + bindparam("kg"), shipments_used=Permit.shipments_used + 1,
             updated_at=bindparam("now"))
-    .returning(Permit.used_kg, Permit.shipments_used)
+    .returning(Permit.used_kg, Permit.shipments_used, Permit.receiving_facility_id,
+               Permit.final_facility_id, *_facility_facts(Permit.receiving_facility_id, "receiving"),
+               *_facility_facts(Permit.final_facility_id, "final"))
 )
 
 
-def _take_from_caps(session: Session, *, permit: Permit, kg: int, departed_on: date) -> None:
-    """Add the load to the permit's totals, or say which rule stops it."""
+def _take_from_caps(session: Session, *, permit: Permit, kg: int, departed_on: date) -> list[tuple]:
+    """Add the load to the permit's totals, or say which rule stops it; the facts of the permit's
+    facilities the shipment-time check keys on."""
     # On the session's connection, not through the ORM: nothing in the session is to be synchronized.
     row = session.connection().execute(
         _TAKE_FROM_CAPS, {"permit_id": permit.id, "kg": kg, "departed_on": departed_on, "now": utcnow()}
@@ -255,6 +268,10 @@ def _take_from_caps(session: Session, *, permit: Permit, kg: int, departed_on: d
         raise _why_refused(session, permit_id=permit.id, kg=kg, departed_on=departed_on)
     set_committed_value(permit, "used_kg", row.used_kg)
     set_committed_value(permit, "shipments_used", row.shipments_used)
+    facilities = [(row.receiving_facility_id, row.receiving_stamp, tuple(holds.as_list(row.receiving_processes)))]
+    if row.final_facility_id is not None:
+        facilities.append((row.final_facility_id, row.final_stamp, tuple(holds.as_list(row.final_processes))))
+    return facilities
 
 
 def _why_refused(session: Session, *, permit_id: int, kg: int, departed_on: date) -> Conflict:
