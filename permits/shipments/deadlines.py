@@ -60,6 +60,7 @@ def is_working_day(day: date, region: str | None = None) -> bool:
     return day.weekday() < 5 and day not in public_holidays(region, day.year)
 
 
+@lru_cache(maxsize=4096)  # a page of loads asks the same few days again and again
 def add_working_days(start: date, days: int, region: str | None = None) -> date:
     """The day that ends `days` working days after `start` (start itself not counted)."""
     day = start
