@@ -93,7 +93,10 @@ def region_of(country: str, subdivision: str | None = None) -> str:
 # Due dates. Each is None while the rule does not apply to the shipment yet (or at all).
 
 def receipt_due(shipment: Shipment) -> date:
-    return add_working_days(shipment.arrived_on or shipment.expected_arrival_on, RECEIPT_WORKING_DAYS,
+    # The day it arrived (`Shipment.arrived_on`), spelled out: a plain row read for a page has
+    # the columns but not the model's properties.
+    arrived_on = shipment.received_on or shipment.refused_on
+    return add_working_days(arrived_on or shipment.expected_arrival_on, RECEIPT_WORKING_DAYS,
                             shipment.holiday_region)
 
 
