@@ -2,7 +2,7 @@
 accessions): the key a remembered shipment-time verdict is kept under.
 
 Revision ID: perf_equivalence_stamp
-Revises: proc_processes
+Revises: bench_shipment_sums
 """
 from collections.abc import Sequence
 
@@ -12,7 +12,7 @@ from alembic import op
 from facility_registry.equivalence_stamp import BITS, install_triggers
 
 revision: str = 'perf_equivalence_stamp'
-down_revision: str | None = 'proc_processes'
+down_revision: str | None = 'bench_shipment_sums'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
