@@ -17,13 +17,19 @@ from tests.browser.server import WIDTHS, chromium, chromium_missing_reason, live
 
 ROLES = [(None, "public"), ("shipper@acme-metals.example", "shipper"),
          ("facility@keystone-lead.example", "facility"), ("inspector@parity.example", "inspector"),
-         ("admin@parity.example", "admin")]
+         ("authority@epa.example", "authority"), ("admin@parity.example", "admin")]
 PUBLIC = ["/", "/registry/finder?byproduct=eaf_dust&operation=R4", "/registry/facilities",
-          "/reports/public", "/verify/PAR-1999-000000", "/login"]
+          "/reports/public", "/verify/PAR-1999-000000", "/login", "/account/request"]
+# Every signed-in person's inbox; every administration page (the menu shows only its home).
+SIGNED_IN = ["/notifications/"]
+ADMIN = ["/admin/", "/admin/users", "/admin/users/new", "/admin/organizations",
+         "/admin/organizations/new", "/admin/requests", "/admin/audit", "/admin/jobs",
+         "/admin/verification"]
 # From these lists, the first record's page is photographed too.
 FIRST_OF = {"/permits/": "th.permit-number a", "/shipments/incoming": "tbody th a",
             "/shipments/": "tbody th a", "/registry/facilities": "tbody th a",
-            "/review/": "th.permit-number a"}
+            "/review/": "th.permit-number a", "/admin/users": "tbody th a",
+            "/admin/organizations": "tbody th a"}
 
 
 def _slug(url: str) -> str:
@@ -36,7 +42,10 @@ def _pages_of(page, base: str, email: str | None) -> list[str]:
     sign_in(page, base, email)
     menu = [a.get_attribute("href") for a in page.locator("header nav ul a").all()]
     menu = [m for m in menu if "/language" not in m]  # a language switch is not a page
-    urls = [base + "/", *[base + m if m.startswith("/") else m for m in menu], base + "/account"]
+    urls = [base + "/", *[base + m if m.startswith("/") else m for m in menu], base + "/account",
+            *[base + p for p in SIGNED_IN]]
+    if "/admin/" in menu:
+        urls += [base + p for p in ADMIN]
     for listing, selector in FIRST_OF.items():
         if base + listing in urls:
             page.goto(base + listing)

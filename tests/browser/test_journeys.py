@@ -160,3 +160,36 @@ def test_an_authority_decides_a_consent(screen):
     page.get_by_role("button", name="Record the decision").click()
     visit(page)
     assert "The decision is recorded." in page.content()
+
+
+def _unread_in_header(page) -> int:
+    badge = page.locator("a.notices-link .badge.count")
+    return int(re.match(r"\d+", badge.text_content()).group()) if badge.count() else 0
+
+
+def test_a_shipper_reads_a_notice_marks_it_read_and_the_count_drops(screen):
+    page, base = screen
+    sign_in(page, base, "shipper@norte-reciclaje.example")
+    visit(page)
+    before = _unread_in_header(page)
+    assert before >= 2
+    page.locator("a.notices-link").click()
+    visit(page)
+    assert page.get_by_role("heading", name="Notices").is_visible()
+    assert f"{before} unread notices" in page.content()
+    first = page.locator("li.notice.unread a").first
+    sentence = first.inner_text()
+    assert sentence and "notice." not in sentence  # a sentence, not a message code
+    first.click()  # read it where it points
+    visit(page)
+    assert page.url != base + "/notifications/"
+    page.go_back()
+    page.get_by_role("button", name=re.compile("^Mark read")).first.click()
+    visit(page)
+    assert _unread_in_header(page) == before - 1
+    assert f"{before - 1} unread notice" in page.content()
+    page.get_by_role("button", name="Mark all read").click()
+    visit(page)
+    assert _unread_in_header(page) == 0
+    assert "0 unread notices" in page.content()
+    assert page.get_by_role("button", name="Mark all read").count() == 0
