@@ -54,7 +54,12 @@ def _stories(session: Session, people: dict, authorities: dict) -> None:
     # became tacit after 30 days without objection.
     canadian = next((p for p in waiting if any(c.tacit_on for c in gate.live_consents(session, p.id))),
                     None)
-    for story, template in (("objected", waiting[0]), ("waiting", waiting[0]), ("tacit", canadian)):
+    # The one left waiting goes to a facility no later story puts on hold or suspends, so that
+    # it stays "approved, waiting for consent" (waiting[0]'s facility is re-checked into a hold).
+    quiet = next((p for p in reversed(waiting) if p.receiving_facility_id != waiting[0].receiving_facility_id
+                  and p is not canadian and not any(c.tacit_on for c in gate.live_consents(session, p.id))),
+                 waiting[0])
+    for story, template in (("objected", waiting[0]), ("waiting", quiet), ("tacit", canadian)):
         if template is None:
             continue
         permit, decision = permit_services.apply(session, actor=_shipper(session, template),

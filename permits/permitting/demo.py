@@ -61,22 +61,30 @@ ORIGINS = {
 CARRIERS = {"US": {"name": "Rio Bravo Freight", "country": "US"},
             "MX": {"name": "Transportes del Golfo", "country": "MX"},
             "CA": {"name": "Lakeshore Haulage", "country": "CA"}}
-# The border crossing a truck takes between two countries (exit port, entry port); Ontario and
-# Quebec are reached by different bridges.
+# The border crossing a truck takes between two countries (exit port, entry port), on the road
+# a carrier would drive: Canton, OH reaches Hamilton by the Peace Bridge (Niagara) and Quebec by
+# Champlain-Lacolle; Saltillo reaches Pennsylvania by Laredo but the landfill near El Paso by
+# Ciudad Juárez; Hamilton reaches Pennsylvania by the Peace Bridge too.
 CROSSINGS = {
     ("US", "MX"): ("Laredo, TX (World Trade Bridge)", "Nuevo Laredo, Tamaulipas"),
     ("MX", "US"): ("Nuevo Laredo, Tamaulipas", "Laredo, TX (World Trade Bridge)"),
-    ("US", "ON"): ("Detroit, MI (Ambassador Bridge)", "Windsor, ON"),
+    ("MX", "US-west-TX"): ("Ciudad Juárez, Chihuahua", "El Paso, TX (Ysleta–Zaragoza Bridge)"),
+    ("US", "ON"): ("Buffalo, NY (Peace Bridge)", "Fort Erie, ON (Peace Bridge)"),
     ("US", "QC"): ("Champlain, NY", "Lacolle, QC"),
-    ("CA", "US"): ("Windsor, ON", "Detroit, MI (Ambassador Bridge)"),
+    ("CA", "US"): ("Fort Erie, ON (Peace Bridge)", "Buffalo, NY (Peace Bridge)"),
 }
+# West Texas ZIP codes (El Paso to the Big Bend): nearer Ciudad Juárez than Laredo.
+WEST_TEXAS_ZIPS = ("798", "799")
 
 
 def _crossing(origin: str, facility: Facility) -> tuple[str, str]:
-    destination = facility.country
+    destination, address = facility.country, facility.address or ""
     if destination == "CA":
-        destination = "QC" if ", QC" in (facility.address or "") else "ON"
-    return CROSSINGS.get((origin, destination), CROSSINGS[("US", "MX")])
+        destination = "QC" if ", QC" in address else "ON"
+    elif destination == "US" and any(f", TX {z}" in address for z in WEST_TEXAS_ZIPS):
+        destination = "US-west-TX"
+    return CROSSINGS.get((origin, destination)) or CROSSINGS.get((origin, facility.country)) \
+        or CROSSINGS[("US", "MX")]
 
 
 def _body(session, facility: Facility, byproduct: str, *, origin: str = "US", today=None,

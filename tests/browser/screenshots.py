@@ -19,7 +19,7 @@ ROLES = [(None, "public"), ("shipper@acme-metals.example", "shipper"),
          ("facility@keystone-lead.example", "facility"), ("inspector@parity.example", "inspector"),
          ("authority@epa.example", "authority"), ("admin@parity.example", "admin")]
 PUBLIC = ["/", "/registry/finder?byproduct=eaf_dust&operation=R4", "/registry/facilities",
-          "/reports/public", "/verify/PAR-1999-000000", "/login", "/account/request"]
+          "/public/reports/enforcement", "/treaties", "/verify/PAR-1999-000000", "/login", "/account/request"]
 # Every signed-in person's inbox; every administration page (the menu shows only its home).
 SIGNED_IN = ["/notifications/"]
 ADMIN = ["/admin/", "/admin/users", "/admin/users/new", "/admin/organizations",
