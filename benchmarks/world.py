@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import insert, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 import permits.models  # noqa: F401 - every table
@@ -48,8 +50,17 @@ def database(kind: str) -> tuple[str, callable]:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
 
     def drop():
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        # A server stopped just before may leave workers finishing their last requests in the
+        # schema: the DROP can lose a deadlock to them. They end; try again a little later.
+        for attempt in range(10):
+            try:
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                break
+            except OperationalError:
+                if attempt == 9:
+                    raise
+                time.sleep(3)
         admin.dispose()
     return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", drop
 
