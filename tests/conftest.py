@@ -217,6 +217,41 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@dataclass
+class SeededRegistry:
+    snapshot: Snapshot
+    inspector: object  # the User the step ran as, signed up just before it
+    logins: list  # what the step returned: the logins it made
+
+
+@pytest.fixture(scope="session")
+def seeded_registry(engine, database_url):
+    """The registry's step of seed-demo alone (permits.registry.demo.seed_registry, ~15 s of
+    CPU), run once per run after an inspector signs up, its rows kept aside. Tests take the rows
+    with `registry_demo_db`."""
+    from permits.app import create_app
+    from permits.registry.demo import seed_registry
+
+    _empty_with_catalogue(engine)
+    # An app made first, as in a test with a client: every event handler is connected.
+    create_app(_app_config(database_url)).extensions["parity.engine"].dispose()
+    inspector = make_user(engine, "inspector")
+    with Session(engine, expire_on_commit=False) as session:
+        logins = seed_registry(session, {"inspector": inspector})
+        session.commit()
+    seeded = SeededRegistry(Snapshot(engine, "registry").take(), inspector, logins)
+    yield seeded
+    seeded.snapshot.drop()
+
+
+@pytest.fixture
+def registry_demo_db(seeded_registry, db) -> SeededRegistry:
+    """The database as the registry's demo step left it (see `seeded_registry`). Ask for it
+    before any fixture that adds rows: putting the rows back replaces what the tables held."""
+    seeded_registry.snapshot.restore()
+    return seeded_registry
+
+
 # People of each role, signed up through the accounts service (tests/helpers.make_user).
 @pytest.fixture
 def shipper(db):

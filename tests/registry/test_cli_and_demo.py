@@ -40,11 +40,10 @@ def test_verified_import_needs_an_inspector(runner, db):
     assert result.exit_code != 0 and "--verified" in result.output
 
 
-def test_the_demo_registry_shows_every_verdict(db):
-    inspector = make_user(db, "inspector")
+def test_the_demo_registry_shows_every_verdict(registry_demo_db, db):
+    # The run's one seed_registry, after an inspector signed up (tests/conftest.py).
+    inspector, logins = registry_demo_db.inspector, registry_demo_db.logins
     with Session(db, expire_on_commit=False) as session:
-        logins = seed_registry(session, {"inspector": inspector})
-        session.commit()
         assert logins == [("facility@reciclados-norte.example", "facility"),
                           ("facility@keystone-lead.example", "facility")]
         facilities = session.exec(select(Facility)).all()
