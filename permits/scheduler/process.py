@@ -23,6 +23,7 @@ from permits.reports.schedule import scheduled
 from permits.scheduler.models import JobFailure, JobRun
 from standards import clock
 from standards.clock import utcnow
+from standards.messages import N_
 
 log = logging.getLogger(__name__)
 # How many missed days a restart catches up on; older ones are left for a person to look at.
@@ -97,24 +98,24 @@ def _sign_checkpoint(session: Session, day: date) -> str:
 
 
 JOBS = (
-    Job("registry-standings", "Recompute the facility standings the finder reads that no longer hold",
+    Job("registry-standings", N_("Recompute the facility standings the finder reads that no longer hold"),
         _refresh_standings, hour=0),
-    Job("permit-expiry", "Expire permits whose validity has ended", _expire_permits, hour=0),
-    Job("equivalence-recheck", "Re-check approved and held permits: evidence goes stale, "
-        "exceedances leave the window", _recheck_permits, hour=0),
-    Job("tacit-consent", "Canada: consent is tacit 30 days after the notice without objection",
+    Job("permit-expiry", N_("Expire permits whose validity has ended"), _expire_permits, hour=0),
+    Job("equivalence-recheck", N_("Re-check approved and held permits: evidence goes stale, "
+        "exceedances leave the window"), _recheck_permits, hour=0),
+    Job("tacit-consent", N_("Canada: consent is tacit 30 days after the notice without objection"),
         _tacit_consents, hour=0),
-    Job("deadline-sweep", "Open exceptions for missed receipt, recovery and return deadlines",
+    Job("deadline-sweep", N_("Open exceptions for missed receipt, recovery and return deadlines"),
         _sweep_deadlines, hour=1),
-    Job("case-deadlines", "Flag case stages past their deadline and escalate them to inspectors",
+    Job("case-deadlines", N_("Flag case stages past their deadline and escalate them to inspectors"),
         _sweep_cases, hour=1),
-    Job("deadline-reminders", "Remind whoever must act of deadlines coming: confirmations, "
-        "returns, tacit consents, case stages, permit validity", _send_reminders, hour=1),
-    Job("report-monthly-compliance", "On the 1st: last month's compliance report", scheduled("monthly_compliance"), hour=2),
-    Job("report-annual-exports", "On January 2: last year's exports report", scheduled("annual_exports"), hour=3),
-    Job("report-enforcement-public", "On January 2: last year's public enforcement report", scheduled("enforcement_public"), hour=3),
-    Job("report-carbon", "On April 1: last year's carbon intensity report", scheduled("carbon"), hour=3),
-    Job("audit-checkpoint", "Sign and publish a checkpoint of the audit chain", _sign_checkpoint, hour=4),
+    Job("deadline-reminders", N_("Remind whoever must act of deadlines coming: confirmations, "
+        "returns, tacit consents, case stages, permit validity"), _send_reminders, hour=1),
+    Job("report-monthly-compliance", N_("On the 1st: last month's compliance report"), scheduled("monthly_compliance"), hour=2),
+    Job("report-annual-exports", N_("On January 2: last year's exports report"), scheduled("annual_exports"), hour=3),
+    Job("report-enforcement-public", N_("On January 2: last year's public enforcement report"), scheduled("enforcement_public"), hour=3),
+    Job("report-carbon", N_("On April 1: last year's carbon intensity report"), scheduled("carbon"), hour=3),
+    Job("audit-checkpoint", N_("Sign and publish a checkpoint of the audit chain"), _sign_checkpoint, hour=4),
 )
 
 

@@ -21,7 +21,10 @@ def _titles() -> dict[int, str]:
 def html_error(err: HTTPException):
     status = err.code or 500
     title = _titles().get(status, err.name)
-    return render_template("errors/error.html", status=status, title=title, detail=err.description), status
+    # Werkzeug's own description of a status is English only; the title and the page say it in
+    # the reader's language. A description a view gave (abort(403, ...)) is kept.
+    detail = None if err.description == type(err).description else err.description
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 
 def html_domain_error(err, status: int):

@@ -50,6 +50,8 @@ def english_sentences(language: str) -> tuple[str, ...]:
 def visible(page: str) -> str:
     # Citations quote the law as it is written; codes are codes.
     page = re.sub(r"<(script|style|code|pre|cite)\b.*?</\1>", " ", page, flags=re.S)
+    # An official title in the language it was enacted in, marked so (<span lang="en">).
+    page = re.sub(r'<span lang="[^"]*">.*?</span>', " ", page, flags=re.S)
     return re.sub(r"\s+", " ", htmlib.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
@@ -174,3 +176,28 @@ def test_the_certificate_writes_numbers_and_dates_as_the_reader_does(client, db,
     assert forms["decimal"] in text.replace("\u00a0", " ")
     assert not re.search(r"\b\d\.\d", text.replace(permit.number, "")), "a decimal point in " + language
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text), "an ISO date in " + language
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_the_inbox_the_admin_pages_and_the_reference_pages_are_in_the_reader_language(
+        app, client, db, journey, admin, shipper, language):
+    """Beyond the done-when journey: the notifications inbox, every admin page (the daily jobs
+    described in words), the cases, treaties and instruments pages, and a refused page (whose
+    Werkzeug description is English only)."""
+    facility_user = make_user(db, "facility", facility_id=journey["facility"].id)
+    reader = Reader(client, facility_user, language)
+    inbox = reader.get("/notifications/")
+    refused = client.get("/admin/")
+    assert refused.status_code == 403
+    assert "permission" not in visible(refused.get_data(as_text=True))
+    reader = Reader(app.test_client(), shipper, language)
+    reader.get("/notifications/")
+    reader = Reader(app.test_client(), admin, language)
+    for url in ("/admin/", "/admin/users", "/admin/users/new", f"/admin/users/{facility_user.id}",
+                "/admin/organizations", "/admin/organizations/new", "/admin/requests", "/admin/audit",
+                "/admin/verification", "/cases", "/treaties", "/instruments", "/notifications/"):
+        reader.get(url)
+    jobs = reader.get("/admin/jobs")
+    assert {"es": "Firmar y publicar un punto de control", "fr": "Signer et publier un point de contrôle"}[
+        language] in jobs
+    assert inbox
