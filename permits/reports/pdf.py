@@ -59,8 +59,9 @@ def _heading(pdf: ReportPDF, report: Report, version: int, content_hash: str, t:
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(27, 31, 36)
     lines = [
-        t(_COVERS) % {"start": report.period_start.isoformat(), "end": report.period_end.isoformat(),
-                      "when": report.generated_at.strftime("%Y-%m-%d %H:%M"), "version": version},
+        t(_COVERS) % {"start": cell_text(report.period_start, "date"), "end": cell_text(report.period_end, "date"),
+                      "when": f"{cell_text(report.generated_at.date(), 'date')} {report.generated_at:%H:%M}",
+                      "version": version},
         f"sha256 {content_hash}",
     ]
     for line in lines:

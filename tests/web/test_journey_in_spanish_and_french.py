@@ -148,7 +148,8 @@ def test_an_inspector_reads_checks_records_an_inspection_a_report_and_the_certif
     report_url = re.search(r'href="(/reports/monthly_compliance/[^"]+)"', listed).group(1)
     report = reader.get(report_url)
     assert {"es": "Informe mensual de cumplimiento", "fr": "Rapport mensuel de conformité"}[language] in report
-    reader.get(f"{report_url}/v1.pdf")
+    report_pdf = reader.get(f"{report_url}/v1.pdf")
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", report_pdf), "an ISO date in the report PDF"
     certificate = reader.get(f"/permits/{permit.id}/certificate.pdf")
     assert permit.number in certificate
     assert {"es": "Plomo, aire del centro de trabajo", "fr": "Plomb, air du milieu de travail"}[language] in certificate
