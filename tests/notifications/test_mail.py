@@ -188,3 +188,22 @@ def test_a_bad_smtp_url_stops_the_app_with_a_sentence(url, database_url):
     with pytest.raises(ConfigError, match="PARITY_SMTP_URL"):
         create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x",
                     "PARITY_SMTP_URL": url})
+
+
+def test_a_reminder_from_the_daily_job_is_mailed_once_through_the_outbox(
+        db, mail_app, smtp_server, shipper, compliant_facility):
+    from datetime import timedelta
+
+    from permits.scheduler.process import JOBS, run_once
+
+    permit = _approve(mail_app, db, shipper, compliant_facility)
+    smtp_server.messages.clear()
+    job = next(j for j in JOBS if j.id == "deadline-reminders")
+    day = permit.valid_to - timedelta(days=7)
+    with mail_app.app_context():
+        assert run_once(db, job, day) == "1 deadline reminders sent"
+        assert run_once(db, job, day) is None  # the day ran already
+    reminders = [m for m in smtp_server.messages
+                 if "is valid until" in m["Subject"]]
+    assert [m["To"] for m in reminders] == [shipper.email]
+    assert [(m.status, m.attempts) for m in _outbox(db)][-1] == ("sent", 1)
