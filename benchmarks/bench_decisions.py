@@ -90,7 +90,7 @@ def measure(kind: str, runs: int) -> list[Figure]:
 
 
 def run(*, quick: bool = False, postgres: bool = True, runs: int | None = None) -> list[Figure]:
-    runs = runs or (40 if quick else 200)
+    runs = runs or (15 if quick else 200)
     found = measure("sqlite", runs)
     if postgres and bench_world.postgres_reachable():
         found += measure("postgresql", runs)

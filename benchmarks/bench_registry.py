@@ -34,6 +34,7 @@ from permits.core.db import make_engine
 from standards import units
 from standards.catalogue import load_catalogue, standards_in_force
 from standards.clock import utcnow
+from standards.processes import derive_processes
 
 TODAY = date.today()
 BYPRODUCTS = ("lead_acid_battery_dust", "eaf_dust", "slag")
@@ -119,7 +120,7 @@ def bare_executemany(engine, rows) -> float:
     """The same rows, already valid and converted, straight through the driver's executemany."""
     now = utcnow()
     facility_columns = ("name", "country", "epa_id", "semarnat_nra", "canada_id", "address",
-                        "operations", "accepts", "annual_capacity_tonnes", "status",
+                        "operations", "accepts", "processes", "annual_capacity_tonnes", "status",
                         "status_changed_at", "created_at")
     evidence_columns = ("facility_id", "standard_code", "kind", "value_entered", "unit_entered",
                         "value", "unit", "basis", "observed_on", "source", "entered_by_role",
@@ -132,6 +133,7 @@ def bare_executemany(engine, rows) -> float:
     facility_values = [
         (f["name"], f["country"], f.get("epa_id"), f.get("semarnat_nra"), f.get("canada_id"),
          f["address"], json.dumps(f["operations"].split()), json.dumps(f["accepts"].split()),
+         json.dumps(derive_processes(f["accepts"].split(), f["operations"].split())),
          float(f["annual_capacity_tonnes"]), "active", now, now) for f, _ in rows]
     evidence_values = []
     for n, (_facility, evidence) in enumerate(rows, start=1):
