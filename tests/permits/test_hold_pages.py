@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlmodel import Session
 
 from facility_registry import services as registry
@@ -35,7 +36,7 @@ def test_the_shipper_and_the_facility_see_the_hold(client, db, shipper, held, co
     login(client, shipper)
     page = client.get(f"/permits/{permit.id}").get_data(as_text=True)
     assert "On hold: no new load may leave" in page
-    assert f"On hold since {TODAY.isoformat()}" in page
+    assert f"On hold since {format_date(TODAY, 'medium', locale='en')}" in page
     assert 'id="hold-h"' in page and "400 ÷ 12 h" in page
     client.get("/logout")
     facility_user = make_user(db, "facility", facility_id=compliant_facility.id)
