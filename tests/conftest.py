@@ -217,6 +217,32 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="session")
+def kept(engine, database_url):
+    """`kept(name, build)` -> what `build(engine)` returned, with the rows it made in the database.
+    The first call runs `build` on the emptied database and keeps its rows aside (see
+    tests/snapshots.py); every call puts those rows back in place of whatever the tables held,
+    so a fixture using it must come before any fixture that adds rows."""
+    from permits.app import create_app
+
+    built: dict[str, tuple[Snapshot, object]] = {}
+
+    def get(name: str, build):
+        if name not in built:
+            _empty_with_catalogue(engine)
+            # An app made first, as in a test with a client: every event handler is connected.
+            create_app(_app_config(database_url)).extensions["parity.engine"].dispose()
+            value = build(engine)
+            built[name] = (Snapshot(engine, name).take(), value)
+        snapshot, value = built[name]
+        snapshot.restore()
+        return value
+
+    yield get
+    for snapshot, _value in built.values():
+        snapshot.drop()
+
+
 @dataclass
 class SeededRegistry:
     snapshot: Snapshot

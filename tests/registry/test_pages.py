@@ -12,10 +12,8 @@ from tests.helpers import login, make_user
 from tests.registry.conftest import FACILITY_FIELDS, INSPECTOR, LAST_MONTH, TODAY, record_passing
 
 
-@pytest.fixture
-def facilities(db):
-    """One facility per country; the US one meets every standard for eaf_dust."""
-    with Session(db, expire_on_commit=False) as session:
+def _three_facilities(engine):
+    with Session(engine, expire_on_commit=False) as session:
         made = {c: services.create_facility(session, **INSPECTOR, **FACILITY_FIELDS[c])
                 for c in ("US", "MX", "CA")}
         record_passing(session, made["US"], "eaf_dust")
@@ -25,13 +23,21 @@ def facilities(db):
 
 
 @pytest.fixture
+def facilities(kept, db):
+    """One facility per country; the US one meets every standard for eaf_dust. Built once per
+    run (~4 s of CPU: every evidence entry refreshes standings) and its rows put back for each
+    test, so it comes before `inspector` in the tests' arguments."""
+    return kept("registry-pages-facilities", _three_facilities)
+
+
+@pytest.fixture
 def inspector(client, db):
     user = make_user(db, "inspector")
     login(client, user)
     return user
 
 
-def test_the_list_filters_by_country_status_and_eligibility(client, inspector, facilities):
+def test_the_list_filters_by_country_status_and_eligibility(client, facilities, inspector):
     page = client.get("/registry/facilities").get_data(as_text=True)
     assert all(f.name in page for f in facilities.values())
     mexican = client.get("/registry/facilities?country=MX").get_data(as_text=True)
@@ -53,7 +59,7 @@ def test_the_list_pages_fifty_at_a_time(client, inspector, db):
     assert "Plant 50" in client.get("/registry/facilities?page=2").get_data(as_text=True)
 
 
-def test_the_facility_page_puts_the_numbers_side_by_side(client, inspector, facilities):
+def test_the_facility_page_puts_the_numbers_side_by_side(client, facilities, inspector):
     response = client.get(f"/registry/facilities/{facilities['US'].id}?byproduct=eaf_dust")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -63,7 +69,7 @@ def test_the_facility_page_puts_the_numbers_side_by_side(client, inspector, faci
     assert LAST_MONTH.isoformat() in page
 
 
-def test_the_evidence_form_keeps_what_was_typed_and_names_the_bad_field(client, inspector, facilities):
+def test_the_evidence_form_keeps_what_was_typed_and_names_the_bad_field(client, facilities, inspector):
     url = f"/registry/facilities/{facilities['MX'].id}/evidence/new"
     response = client.post(url, data={"standard": "osha-lead-pel", "kind": "measurement",
                                       "value": "0.031", "unit": "furlongs", "basis": "8h_twa",
@@ -74,7 +80,7 @@ def test_the_evidence_form_keeps_what_was_typed_and_names_the_bad_field(client, 
     assert "furlongs" in page.split('id="unit-errors"')[1]
 
 
-def test_recording_evidence_then_correcting_it(client, inspector, facilities, db):
+def test_recording_evidence_then_correcting_it(client, facilities, inspector, db):
     facility_id = facilities["MX"].id
     url = f"/registry/facilities/{facility_id}/evidence/new"
     body = {"standard": "osha-lead-pel", "kind": "measurement", "value": "0.031", "unit": "mg/m3",
@@ -96,8 +102,8 @@ def test_recording_evidence_then_correcting_it(client, inspector, facilities, db
     assert f"superseded by #{first.id + 1}" in page and "wrong sample" in page
 
 
-def test_the_inspection_form_suspends_on_violation_and_keeps_typed_findings(client, inspector,
-                                                                            facilities, db):
+def test_the_inspection_form_suspends_on_violation_and_keeps_typed_findings(client, facilities,
+                                                                            inspector, db):
     facility_id = facilities["US"].id
     url = f"/registry/facilities/{facility_id}/inspections/new"
     bad = client.post(url, data={"inspected_on": TODAY.isoformat(), "outcome": "violation",
@@ -158,7 +164,7 @@ def test_registering_a_facility_through_the_form(client, inspector):
     assert response.status_code == 302
 
 
-def test_suspending_from_the_facility_page(client, inspector, facilities, db):
+def test_suspending_from_the_facility_page(client, facilities, inspector, db):
     facility_id = facilities["MX"].id
     response = client.post(f"/registry/facilities/{facility_id}/status/suspend",
                            data={"reason": "spill reported"})
