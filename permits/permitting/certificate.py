@@ -10,6 +10,7 @@ import io
 
 import segno
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from fpdf import FPDF
 from fpdf.enums import Align
 from sqlmodel import Session, select
@@ -116,6 +117,16 @@ def _place(facility: Facility | None, operation: str | None) -> str:
              country=country_label(facility.country), operation=operation_label(operation))
 
 
+def _quantity(terms: dict, permit: Permit) -> str:
+    # Each count chooses its own plural form: "in at most 1 shipment", "3 shipments used".
+    planned, made = int(terms.get("shipments_planned") or 0), int(permit.shipments_used or 0)
+    allowed = ngettext("%(allowed)s t in at most %(num)s shipment", "%(allowed)s t in at most %(num)s shipments",
+                       planned, allowed=number(terms.get("quantity_tonnes")))
+    used = ngettext("used: %(used)s t, %(num)s shipment", "used: %(used)s t, %(num)s shipments", made,
+                    used=number(tonnes(permit.used_kg)))
+    return _("%(allowed)s (%(used)s)", allowed=allowed, used=used)
+
+
 def _facts(pdf, permit, decision, facilities, organization) -> None:
     # The terms as the hashed decision record states them, not as the row holds them now.
     terms = decision.terms or decisions.live_terms(permit)
@@ -125,10 +136,7 @@ def _facts(pdf, permit, decision, facilities, organization) -> None:
         (_("Byproduct"), _("%(byproduct)s — waste codes %(codes)s",
                            byproduct=byproduct_label(terms.get("byproduct")),
                            codes=", ".join(terms.get("waste_codes") or []) or "—")),
-        (_("Quantity allowed"), _("%(allowed)s t in at most %(planned)s shipments (used: %(used)s t, "
-                                  "%(count)s shipments)", allowed=number(terms.get("quantity_tonnes")),
-                                  planned=terms.get("shipments_planned"), count=permit.shipments_used,
-                                  used=number(tonnes(permit.used_kg)))),
+        (_("Quantity allowed"), _quantity(terms, permit)),
         (_("Valid"), _("%(start)s to %(end)s", start=day(terms.get("valid_from")),
                        end=day(terms.get("valid_to")))),
         (_("Origin"), ", ".join(v for v in (origin.get("name"), country_label(origin.get("country")))

@@ -158,8 +158,10 @@ def test_an_inspector_reads_checks_records_an_inspection_a_report_and_the_certif
 # What the certificate prints, as each reader writes it: dates in words, a decimal comma, the
 # locale's own space before a percent sign (none in Spanish's, a narrow no-break one in French).
 CERTIFICATE_FORMS = {
-    "es": {"valid": "Vigente del {start} al {end}", "tonnes": "500 t", "decimal": "0,075 µg/m³"},
-    "fr": {"valid": "Valide du {start} au {end}", "tonnes": "500 t", "decimal": "0,075 µg/m³"},
+    "es": {"valid": "Vigente del {start} al {end}", "tonnes": "500 t en un máximo de 20 embarques",
+           "decimal": "0,075 µg/m³"},
+    "fr": {"valid": "Valide du {start} au {end}", "tonnes": "500 t en au plus 20 envois",
+           "decimal": "0,075 µg/m³"},
 }
 
 
