@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from benchmarks.suite import Figure, table, write_json
@@ -33,20 +34,28 @@ def main(argv: list[str] | None = None) -> int:
                         help="SQLite only (PostgreSQL runs when the local server answers)")
     args = parser.parse_args(argv)
     figures: list[Figure] = []
+    failed: list[str] = []
     started = time.perf_counter()
     for name in args.only or BENCHMARKS:
         print(f"== {name} ...", file=sys.stderr, flush=True)
         began = time.perf_counter()
-        module = importlib.import_module(BENCHMARKS[name])
-        found = module.run(quick=args.quick, postgres=not args.no_postgres)
+        try:
+            module = importlib.import_module(BENCHMARKS[name])
+            found = module.run(quick=args.quick, postgres=not args.no_postgres)
+        except Exception as error:  # noqa: BLE001 - one broken benchmark must not lose the others
+            traceback.print_exc()
+            failed.append(name)
+            found = [Figure(f"{name}: FAILED", 0, "", note=f"{type(error).__name__}: {error}"[:300])]
         print(f"   {len(found)} figures in {time.perf_counter() - began:.0f} s", file=sys.stderr)
+        print(table(found), file=sys.stderr, flush=True)  # a long run shows each as it ends
         figures += found
+        write_json(figures, args.json, quick=args.quick)  # and a crash keeps what was measured
     print(table(figures))
     print(f"\n{sum(f.met is True for f in figures)} of {sum(f.met is not None for f in figures)} "
-          f"aims met; {time.perf_counter() - started:.0f} s in all")
-    write_json(figures, args.json, quick=args.quick)
+          f"aims met; {time.perf_counter() - started:.0f} s in all"
+          + (f"; FAILED: {', '.join(failed)}" if failed else ""))
     print(f"written to {args.json}")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
