@@ -19,7 +19,7 @@ bp = Blueprint("messages", __name__)
 _WORDS = {"status": labels.STATES, "byproduct": labels.BYPRODUCTS, "basis": labels.BASES,
           "country": labels.COUNTRIES, "countries": labels.COUNTRIES, "verdict": labels.STATES,
           "statuses": labels.STATES,
-          "role": labels.ROLES, "kind": labels.KINDS}
+          "role": labels.ROLES, "kind": labels.KINDS, "decision": labels.KINDS}
 
 
 _DATES = {"date", "day", "cutoff", "start", "end", "due", "valid_from", "valid_to"}

@@ -119,3 +119,17 @@ def test_the_catalogue_data_reads_in_the_readers_language(client, db, language, 
     assert description in codes and "Recycling/reclamation of metals" not in codes
     english = htmlib.unescape(client.get("/codes", headers={"Accept-Language": "en"}).get_data(as_text=True))
     assert "Recycling/reclamation of metals and metal compounds." in english
+
+
+def test_errors_converted_last_follow_accept_language_too(client, db):
+    """The public register's and the reports' errors (the last raw-English sites of issue 14):
+    the message in the reader's language, the code unchanged."""
+    said = {}
+    for header in ("en", "es-MX", "fr-CA"):
+        error = client.get("/api/v1/public/permits/PAR-1999-000009",
+                           headers={"Accept-Language": header}).get_json()["error"]
+        assert error["code"] == "not_found"
+        said[header[:2]] = error["message"]
+    assert said == {"en": "No permit numbered PAR-1999-000009.",
+                    "es": "No hay una autorización con el número PAR-1999-000009.",
+                    "fr": "Aucun permis ne porte le numéro PAR-1999-000009."}
