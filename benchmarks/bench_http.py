@@ -308,6 +308,8 @@ def measure(kind: str, *, quick: bool) -> list[Figure]:
                         # and its own movement documents: they are unique across every permit
                         body = {**body, "movement_document": f"WRK{n}-__N__"}
                     rates[name].append(wrk(port, method, path, seconds=seconds, token=token, body=body))
+                    print(f"   {kind} pass {n + 1}: {name} {rates[name][-1]:,.1f} req/s",
+                          file=sys.stderr, flush=True)
         finally:
             stop(server)
     finally:
@@ -324,6 +326,10 @@ def figures(kind: str, rates: dict[str, list[float]], *, quick: bool) -> list[Fi
               "shipments_list": "bare_read"}
     for name, floor in floors.items():
         found.append(Figure(f"{label}: {name} rate", median[name], "req/s", samples=rates[name]))
+        if not median[floor]:  # the floor answered nothing in its passes: no ratio to give
+            found.append(Figure(f"{label}: {name} / {floor}", 0, "x", aim=AIMS[name],
+                                note=f"{floor} answered no request (the server was stalled)"))
+            continue
         found.append(Figure(f"{label}: {name} / {floor}", median[name] / median[floor], "x",
                             aim=AIMS[name]))
     return found
