@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from facility_registry import events
 from permits.audit.models import AuditEntry
 from permits.core.canonical import canonical_json
-from permits.core.db import WRITER_FLAG, WRITER_LOCK_KEY
+from permits.core.db import TAKE_WRITER_LOCK_SQL, WRITER_FLAG, WRITER_LOCK_KEY
 from standards.clock import utc_text, utcnow
 
 GENESIS = "0" * 64
@@ -78,7 +78,7 @@ def _lock_chain(session: Session) -> None:
         connection.info[WRITER_FLAG] = True
 
 
-_TAKE_WRITER_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+_TAKE_WRITER_LOCK = text(TAKE_WRITER_LOCK_SQL.replace("%s", ":k"))
 
 
 # Built once: these run inside every audited write, and a statement built anew costs more to key

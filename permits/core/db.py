@@ -43,6 +43,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 # The transaction-scoped advisory lock every PostgreSQL writer holds (any constant will do).
 WRITER_LOCK_KEY = 0x5A7171
+# Taken as the pair (the schema's hash, the key): advisory locks are per database, and the
+# databases the tests and benchmarks build are schemas of one database, whose writers must
+# not wait for one another. One application, one schema: still one lock. (coalesce: a NULL
+# argument would make the call take no lock at all.)
+TAKE_WRITER_LOCK_SQL = ("SELECT pg_advisory_xact_lock(coalesce(hashtext(current_schema()), 0), "
+                        "CAST(%s AS integer))")
 # On a connection's info while its transaction holds that lock.
 WRITER_FLAG = "parity_writer"
 _WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -72,7 +78,7 @@ def _configure_postgresql(engine: Engine) -> None:
     def _writer_lock(conn, cursor, statement, _params, _context, _executemany):
         if conn.info.get(WRITER_FLAG) or not _is_write(statement):
             return
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK_KEY,))
+        cursor.execute(TAKE_WRITER_LOCK_SQL, (WRITER_LOCK_KEY,))
         conn.info[WRITER_FLAG] = True
 
     @event.listens_for(engine, "commit")

@@ -38,3 +38,17 @@ def test_select_for_update_counts_as_a_write(pg):
         assert pid in _holders(observer)
         writer.rollback()
         assert pid not in _holders(observer)
+
+
+def test_the_lock_is_the_schemas_own(pg):
+    """Two schemas of one database (the tests', the benchmarks') do not wait for each other's
+    writers: the lock is keyed by the schema as well."""
+    with pg.connect() as writer, pg.connect() as observer:
+        pid = writer.execute(text("SELECT pg_backend_pid()")).scalar()
+        writer.execute(text("INSERT INTO organization (name, country, created_at) VALUES ('S', 'US', now())"))
+        held = observer.execute(text(
+            "SELECT classid::int AS schema_key FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND objid = :k AND objsubid = 2 AND pid = :pid"), {"k": WRITER_LOCK_KEY, "pid": pid}).all()
+        expected = observer.execute(text("SELECT hashtext(current_schema())")).scalar()
+        assert [row.schema_key for row in held] == [expected]
+        writer.rollback()
