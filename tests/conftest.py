@@ -1,6 +1,7 @@
 """Fixtures: a database per run (SQLite file or a PostgreSQL schema), cleaned between tests,
 the app, its test client and CLI runner, a user of each role; the pinned clock, cheap
-password hashing and URL builders compiled once (tests/route_builders.py) for the whole run."""
+password hashing, URL builders and templates compiled once (tests/route_builders.py,
+tests/template_cache.py) for the whole run."""
 from __future__ import annotations
 
 import os
@@ -16,6 +17,7 @@ from standards import clock
 from tests import dbtarget, route_builders
 from tests.helpers import make_user
 from tests.snapshots import Snapshot
+from tests.template_cache import share_compiled_templates
 
 # The suite runs on one UTC day, whatever the machine's time zone and the date it runs on: the
 # clock starts at noon of that day and ticks on (a run would have to last 12 hours to leave it).
@@ -203,6 +205,7 @@ def app(db, database_url):
     from permits.app import create_app
 
     application = create_app(_app_config(database_url))
+    share_compiled_templates(application)
     yield application
     application.extensions["parity.engine"].dispose()
 
