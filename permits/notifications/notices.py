@@ -177,6 +177,8 @@ def _hold_changed(session: Session, entry: AuditEntry) -> None:
         message = Message(RELEASED, {"number": number})
     elif entry.action == "permit.case_hold":
         message = Message(ON_HOLD_FOR_CASE, {"number": number, "reference": reference})
+    elif _same_reasons((entry.before or {}).get("hold_checks"), after.get("hold_checks")):
+        return  # only the numbers moved (a new measurement of a standard still failing)
     elif after.get("hold_checks"):
         message = Message(HOLD_UPDATED, {"number": number, "unmet": _unmet(after["hold_checks"])})
     elif case is not None:
@@ -186,6 +188,12 @@ def _hold_changed(session: Session, entry: AuditEntry) -> None:
     users = [*recipients.shippers(session, permit.organization_id),
              *recipients.facility_users(session, _facilities_of(permit))]
     notify(session, users, message, link=f"/permits/{permit.id}", skip_user_id=entry.actor_id)
+
+
+def _same_reasons(before: list[dict] | None, after: list[dict] | None) -> bool:
+    def key(checks):
+        return sorted((c.get("facility_id"), c.get("standard"), c.get("verdict")) for c in checks or [])
+    return bool(before) and key(before) == key(after)
 
 
 @on("permit.expire")

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from facility_registry import services as registry
+from permits.audit.models import AuditEntry
 from permits.cases.models import CaseStage
 from permits.consents.models import Consent
 from permits.notifications import reminders
@@ -173,15 +174,26 @@ def test_two_schedulers_at_the_same_moment_remind_once(db, approved, shipper, co
 def test_a_hold_that_changes_reasons_tells_the_shipper_and_the_facility(
         db, approved, shipper, compliant_facility):
     facility_user = make_user(db, "facility", facility_id=compliant_facility.id)
-    for value in (180, 240):  # above the limit, then further above: the same hold, new numbers
+    # Lead above the limit (a hold), further above (the same reason, new numbers: nobody is
+    # told again), then cadmium above too (a new reason: told).
+    for standard, value in ((PEL, 180), (PEL, 240), ("osha-cadmium-pel", 12)):
         with Session(db) as session:
             registry.record_evidence(
-                session, facility_id=compliant_facility.id, standard=PEL, kind="measurement",
+                session, facility_id=compliant_facility.id, standard=standard, kind="measurement",
                 value=value, unit="µg/m³", basis="8h_twa", observed_on=TODAY, source="lab",
                 actor_id=None, actor_role="facility")
             session.commit()
     assert codes(db, facility_user) == ["notice.permit_on_hold", "notice.permit_hold_updated"]
     assert codes(db, shipper)[-1] == "notice.permit_hold_updated"
+    with Session(db) as session:
+        told = session.exec(select(Notification).where(
+            Notification.code == "notice.permit_hold_updated")).scalars().first()
+    assert sorted(m["params"]["standard"] for m in told.params["unmet"]) == sorted(
+        [PEL, "osha-cadmium-pel"])
+    with Session(db) as session:
+        updates = session.exec(select(AuditEntry.id).where(
+            AuditEntry.action == "permit.update_hold")).all()
+    assert len(updates) == 2  # two updates of the hold, one of them worth a notice
 
 
 def test_the_daily_job_is_listed_and_says_what_it_did(db, approved, app):
