@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import tempfile
 import time
 import uuid
@@ -43,7 +44,8 @@ def database(kind: str) -> tuple[str, callable]:
     """A fresh database URL of `kind` ("sqlite" or "postgresql") and how to drop it."""
     if kind == "sqlite":
         folder = tempfile.mkdtemp(prefix="parity-bench-")
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: None
+        # Dropping removes the folder: a run leaves no databases behind in the temporary folder.
+        return f"sqlite:///{folder}/bench.sqlite3", lambda: shutil.rmtree(folder, ignore_errors=True)
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
