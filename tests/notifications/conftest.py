@@ -5,9 +5,15 @@ import pytest
 from sqlmodel import Session, select
 
 import permits.notifications.notices  # noqa: F401 - audited events -> notices, as in the app
+from facility_registry import services as registry
 from permits.notifications.models import Notification
-from tests.helpers import make_user
-from tests.permits.conftest import approved, bare_facility, compliant_facility  # noqa: F401
+from tests.helpers import FACILITY_FIELDS, SYSTEM_INSPECTOR, make_user
+from tests.permits.conftest import (  # noqa: F401 - fixtures offered to the notices' tests
+    approved,
+    bare_facility,
+    compliant_facility,
+    record_evidence,
+)
 
 
 def notices(db, user=None) -> list[tuple[int, str]]:
@@ -37,3 +43,17 @@ def mx_authority(db):
 @pytest.fixture
 def ca_authority(db):
     return make_user(db, "authority", country="CA")
+
+
+@pytest.fixture
+def canadian_facility(db):
+    """An Ontario facility meeting every standard: a permit to it waits for Canada's consent,
+    which turns tacit after 30 days."""
+    fields = {**FACILITY_FIELDS["CA"], "canada_id": "ON7654399", "accepts": ["eaf_dust"]}
+    with Session(db, expire_on_commit=False) as session:
+        facility = registry.create_facility(session, **SYSTEM_INSPECTOR, **fields)
+        session.commit()
+    with Session(db) as session:
+        record_evidence(session, facility)
+        session.commit()
+    return facility

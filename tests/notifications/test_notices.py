@@ -138,14 +138,9 @@ def test_a_rolled_back_event_leaves_no_notice(db, shipper, compliant_facility):
     assert notices(db) == []
 
 
-def test_a_consent_tacit_after_its_wait_tells_the_authority_that_let_it_run(db, shipper):
-    with Session(db, expire_on_commit=False) as session:
-        facility = registry.create_facility(session, **SYSTEM_INSPECTOR, **_ca_fields())
-        session.commit()
-    from tests.permits.conftest import record_evidence
-    with Session(db) as session:
-        record_evidence(session, facility)
-        session.commit()
+def test_a_consent_tacit_after_its_wait_tells_the_authority_that_let_it_run(db, shipper,
+                                                                          canadian_facility):
+    facility = canadian_facility
     ca = make_user(db, "authority", country="CA")
     with Session(db, expire_on_commit=False) as session:
         permit, decision = apply(session, shipper, facility.id)
@@ -157,12 +152,6 @@ def test_a_consent_tacit_after_its_wait_tells_the_authority_that_let_it_run(db, 
         session.commit()
     assert codes(db, ca) == ["notice.consent_requested_tacit", "notice.consent_tacit"]
     assert codes(db, shipper)[-1] == "notice.consent_granted"
-
-
-def _ca_fields():
-    from tests.helpers import FACILITY_FIELDS
-
-    return {**FACILITY_FIELDS["CA"], "canada_id": "ON7654399", "accepts": ["eaf_dust"]}
 
 
 def _links(db):

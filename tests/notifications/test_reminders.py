@@ -21,7 +21,7 @@ from permits.permitting.services import expire_due
 from permits.shipments.deadlines import receipt_due
 from standards.clock import utcnow
 from tests.cases.conftest import file
-from tests.helpers import SYSTEM_INSPECTOR, make_user
+from tests.helpers import make_user
 from tests.notifications.conftest import codes
 from tests.permits.conftest import PEL, TODAY, apply
 from tests.shipments.factories import make_shipment
@@ -94,16 +94,9 @@ def test_a_confirmed_receipt_is_not_reminded(db, approved, compliant_facility):
     assert codes(db, facility_user) == []
 
 
-def test_a_tacit_consent_coming_reminds_the_authority_a_week_and_a_day_ahead(db, shipper):
-    from tests.notifications.test_notices import _ca_fields
-    from tests.permits.conftest import record_evidence
-
-    with Session(db, expire_on_commit=False) as session:
-        facility = registry.create_facility(session, **SYSTEM_INSPECTOR, **_ca_fields())
-        session.commit()
-    with Session(db) as session:
-        record_evidence(session, facility)
-        session.commit()
+def test_a_tacit_consent_coming_reminds_the_authority_a_week_and_a_day_ahead(db, shipper,
+                                                                            canadian_facility):
+    facility = canadian_facility
     ca, mx = make_user(db, "authority", country="CA"), make_user(db, "authority", country="MX")
     with Session(db, expire_on_commit=False) as session:
         permit, decision = apply(session, shipper, facility.id)
