@@ -202,7 +202,8 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
     command = [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}",
                "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS),
                "--log-level", "warning", "benchmarks.bench_http:make_app()"]
-    server = subprocess.Popen(command, env=env, cwd=ROOT)
+    # Its own process group (a new session): stop() ends the master and every worker with it.
+    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -212,16 +213,48 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
                 return server
         except OSError:
             time.sleep(0.2)
-    server.terminate()
+    stop(server)
     raise SystemExit("gunicorn did not answer within 60 s")
 
 
-def stop(server: subprocess.Popen) -> None:
-    server.send_signal(signal.SIGTERM)
+def stop(server: subprocess.Popen, timeout: float = 15) -> None:
+    """End gunicorn's whole process group (the master and its workers) and wait until none is
+    left: a worker outliving its master would go on writing into a schema about to be dropped."""
+    group = server.pid  # start_new_session: the master leads its own group
+    _signal_group(group, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
     try:
-        server.wait(timeout=15)
+        server.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        server.kill()
+        pass
+    while _group_alive(group) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _group_alive(group):
+        _signal_group(group, signal.SIGKILL)
+        server.wait()
+        while _group_alive(group):  # SIGKILL cannot be refused: the kernel reaps them shortly
+            time.sleep(0.05)
+
+
+def _signal_group(group: int, signum: int) -> None:
+    try:
+        os.killpg(group, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _group_alive(group: int) -> bool:
+    """Whether any process of the group is still running (zombies awaiting a wait() aside)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":  # fields: state, ppid, pgrp, ...
+            return True
+    return False
 
 
 LUA = """
