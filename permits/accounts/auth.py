@@ -57,14 +57,17 @@ def api_user() -> User | None:
 
 def _token_holder(secret: str):
     """A read (GET) asks on the request's own connection, and so does every request on
-    PostgreSQL (a SELECT takes no lock there). A write on SQLite asks on a short read-only
-    connection of its own: the request's transaction (and SQLite's one write lock) then begins
-    only when the view starts its real work."""
+    PostgreSQL (a SELECT takes no lock there). A write on SQLite asks on a pooled connection
+    outside any transaction (one SELECT reads one snapshot by itself): the request's transaction
+    (and SQLite's one write lock) then begins only when the view starts its real work."""
     engine = db.engine()
     if request.method in db.READ_METHODS or engine.dialect.name != "sqlite":
         return accounts.token_holder(db.session().connection(), secret)
-    with db.read_only_engine().connect() as connection:
-        return accounts.token_holder(connection, secret)
+    pooled = engine.raw_connection()
+    try:
+        return accounts.token_holder((engine.dialect, pooled.dbapi_connection), secret)
+    finally:
+        pooled.close()
 
 
 def _stamp_after_response(token_id: int) -> None:

@@ -11,12 +11,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as core_select
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from permits.accounts import passwords
 from permits.accounts.models import ApiToken, Organization, User
 from permits.audit import chain as audit
+from permits.core.db import Prepared, detached
 from standards.clock import utcnow
 from standards.errors import ValidationFailed
 from standards.messages import N_, Message, define
@@ -402,20 +402,27 @@ _TOKEN_LOOKUP = (
 )
 
 
+_TOKEN_QUERY = Prepared(_TOKEN_LOOKUP)
+
+
 def token_holder(connection, secret: str) -> tuple[int, User, datetime | None] | None:
     """(token id, its active user, when the token was last used) for `secret`, or None.
 
-    The user comes back detached, as if loaded by a session that has closed."""
+    `connection` is a SQLAlchemy Connection, or a (dialect, DBAPI connection) pair. The user comes
+    back detached, as if loaded by a session that has closed."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    row = connection.execute(_TOKEN_LOOKUP, {"digest": _digest(secret)}).first()
+    params = {"digest": _digest(secret)}
+    if isinstance(connection, tuple):
+        row = _TOKEN_QUERY.first_on(*connection, params)
+    else:
+        row = _TOKEN_QUERY.first(connection, params)
     if row is None:
         return None
-    user = User(**dict(zip(_USER_KEYS, row[2:], strict=True)))
-    if not user.active:
+    values = dict(zip(_USER_KEYS, row[2:], strict=True))
+    if not values["active"]:
         return None
-    make_transient_to_detached(user)
-    return row[0], user, row[1]
+    return row[0], detached(User, values), row[1]
 
 
 def token_use_is_stale(token: ApiToken | datetime | None) -> bool:

@@ -180,3 +180,79 @@ def _close_session(_exc: BaseException | None) -> None:
         return
     s.rollback()
     s.close()
+
+
+# The hot paths' statements -------------------------------------------------------------------
+#
+# A Core statement run through `Connection.execute` costs, in SQLAlchemy's bookkeeping (cache
+# key, execution context, result object, events), several times what SQLite spends running it.
+# The few statements every shipment or API request runs are compiled once per dialect here and
+# sent on the DBAPI cursor with the same bind and result conversions the statement's types
+# declare, so that they store and return exactly what `Connection.execute` would.
+
+class Prepared:
+    """`statement` compiled once per dialect, run on a DBAPI connection.
+
+    `keys`: for an INSERT, the columns given (the others are left to the database), as
+    `Connection.execute(insert, {...})` would send them. The caller passes every parameter
+    (no Python-side column defaults are applied)."""
+
+    __slots__ = ("statement", "keys", "_by_dialect")
+
+    def __init__(self, statement, *, keys: tuple[str, ...] | None = None):
+        self.statement = statement
+        self.keys = keys
+        self._by_dialect: dict[str, tuple] = {}
+
+    def _compiled(self, dialect) -> tuple:
+        found = self._by_dialect.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect, column_keys=self.keys)
+            binds = compiled._bind_processors
+            names = tuple(compiled.positiontup) if compiled.positional else None
+            results = tuple(column.type._cached_result_processor(dialect, None)
+                            for column in self.statement.exported_columns)
+            found = (compiled.string, names, binds, results if any(results) else None)
+            self._by_dialect[dialect.name] = found
+        return found
+
+    def rows(self, connection, params: dict) -> list[tuple]:
+        """Every row, converted; `connection` is a SQLAlchemy Connection (its DBAPI connection is
+        used: no events fire, so a PostgreSQL writer takes its lock itself)."""
+        return self.rows_on(connection.dialect, connection.connection.dbapi_connection, params)
+
+    def rows_on(self, dialect, dbapi_connection, params: dict) -> list[tuple]:
+        """Every row, converted, on a DBAPI connection of `dialect`."""
+        sql, names, binds, results = self._compiled(dialect)
+        if binds:
+            params = {key: (binds[key](value) if key in binds else value) for key, value in params.items()}
+        args = tuple(params[name] for name in names) if names is not None else params
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(sql, args)
+            fetched = cursor.fetchall() if cursor.description is not None else []
+        finally:
+            cursor.close()
+        if results is None:
+            return fetched
+        return [tuple(value if process is None else process(value) for process, value in zip(results, row, strict=True))
+                for row in fetched]
+
+    def first(self, connection, params: dict) -> tuple | None:
+        found = self.rows(connection, params)
+        return found[0] if found else None
+
+    def first_on(self, dialect, dbapi_connection, params: dict) -> tuple | None:
+        found = self.rows_on(dialect, dbapi_connection, params)
+        return found[0] if found else None
+
+
+def detached(model, values: dict):
+    """An instance of `model` as if loaded from `values` (every column) by a session that has
+    closed: no constructor or validation runs, as when the ORM loads a row."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    instance = model._sa_class_manager.new_instance()
+    instance.__dict__.update(values)
+    make_transient_to_detached(instance)
+    return instance
