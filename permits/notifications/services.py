@@ -82,3 +82,14 @@ def mark_read(session: Session, *, user_id: int, notification_id: int | None = N
         where.append(Notification.id == notification_id)
     return session.execute(update(Notification).where(*where).values(read_at=utcnow())
                            .execution_options(synchronize_session=False)).rowcount
+
+
+def open_notice(session: Session, *, user_id: int, notification_id: int) -> str | None:
+    """Mark one of the user's notices read on following it; its link ("" when it has none), or
+    None when the user has no notice of that id."""
+    link = session.exec(select(Notification.link).where(
+        Notification.id == notification_id, Notification.user_id == user_id)).first()
+    if link is None:
+        return None
+    mark_read(session, user_id=user_id, notification_id=notification_id)
+    return link

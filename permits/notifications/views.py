@@ -1,7 +1,7 @@
 """The inbox page (one's own notices), marking them read, and the header's unread count."""
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,6 +27,19 @@ def inbox():
     unread = sum(1 for n in notices if n.read_at is None)
     return render_template("notifications/inbox.html", notices=notices, unread=unread,
                            message_of=services.message_of, safe_link=safe_link)
+
+
+@bp.get("/<int:notification_id>/open")
+@guard()
+def open_notice(notification_id: int):
+    """Follow a notice's link from the inbox: marks it read (a flag of one's own, so a GET may set
+    it), then goes to the page it is about. Another user's notice, or none, is a 404."""
+    session = db.session()
+    link = services.open_notice(session, user_id=current_user.id, notification_id=notification_id)
+    if link is None:
+        abort(404)
+    session.commit()
+    return redirect(safe_link(link))
 
 
 @bp.post("/<int:notification_id>/read")

@@ -170,8 +170,8 @@ def _find(kind: str, period: str, version: int | None) -> ComplianceReport:
     if row is None:
         if version:
             raise NotFound(Message.of("report.version_not_stored", N_(
-                "No version %(version)s of %(report)s report is stored for %(period)s."),
+                "Version %(version)s of the report “%(report)s” for %(period)s is not stored."),
                 version=version, report=kind, period=period))
-        raise NotFound(Message.of("report.not_stored", N_("No %(report)s report is stored for %(period)s."),
+        raise NotFound(Message.of("report.not_stored", N_("The report “%(report)s” for %(period)s is not stored."),
                                   report=kind, period=period))
     return row

@@ -3,6 +3,7 @@ pages (the `say` filter), the API and the PDFs. Templates are looked up in the c
 dates, numbers and stored codes are shown in the reader's words."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ bp = Blueprint("messages", __name__)
 # Parameters holding a stored code, shown through the label tables every page uses.
 _WORDS = {"status": labels.STATES, "byproduct": labels.BYPRODUCTS, "basis": labels.BASES,
           "country": labels.COUNTRIES, "countries": labels.COUNTRIES, "verdict": labels.STATES,
+          "own": labels.COUNTRIES,  # an authority's own country, beside the one it may not decide for
           "statuses": labels.STATES,
           "role": labels.ROLES, "kind": labels.KINDS, "decision": labels.KINDS}
 
@@ -33,6 +35,11 @@ def show(name: str, value: Any) -> str:
         return word if word[:2].isupper() else word[:1].lower() + word[1:]
     if name in _WORDS:
         return labels.label(_WORDS[name], value)
+    if name == "standard" and isinstance(value, str):
+        title = standard_titles().get(value)
+        return labels.data_text(title) if title else value
+    if name == "report" and isinstance(value, str):
+        return report_title(value)
     if (name.endswith("_on") or name in _DATES) and value:
         try:
             return formats.day(date.fromisoformat(str(value)[:10]))
@@ -41,6 +48,28 @@ def show(name: str, value: Any) -> str:
     if isinstance(value, int | float):
         return str(value) if is_identifier(name) else formats.number(value)
     return str(value)
+
+
+@functools.cache
+def standard_titles() -> dict[str, str]:
+    """Standard code -> the title of its newest version in the packaged catalogue (translated
+    on reading: the catalogues hold every title); a code it does not know reads as itself."""
+    from standards.catalogue import _packaged
+
+    titles: dict[str, tuple[int, str]] = {}
+    for row in _packaged().standards:
+        if row["code"] not in titles or row["version"] > titles[row["code"]][0]:
+            titles[row["code"]] = (row["version"], row["title"])
+    return {code: title for code, (_version, title) in titles.items()}
+
+
+def report_title(key: str) -> str:
+    """A report kind's title in the reader's language; anything else (a key someone typed
+    that names no report) reads as given."""
+    from permits.reports import KINDS
+
+    kind = KINDS.get(key)
+    return _translate(kind.title) if kind else key
 
 
 def _translate(template: str) -> str:

@@ -89,6 +89,15 @@ def test_the_wrong_countrys_authority_is_forbidden(client, db, world):
     response = api.post(CONSENTS, path_args={"permit_id": permit.id}, headers=world.headers(db, world.ca),
                         json=decision("MX"))
     assert response.status_code == 403
+    # Both countries by name (the authority's own too), in the reader's language; codes kept.
+    error = response.get_json()["error"]
+    assert error["message"] == "An authority of Canada may not decide for Mexico.", error
+    assert error["fields"]["country"] == ["you speak for Canada only"]
+    spanish = client.post(CONSENTS.format(permit_id=permit.id), json=decision("MX"),
+                          headers={**world.headers(db, world.ca), "Accept-Language": "es-MX"})
+    assert spanish.get_json()["error"]["code"] == error["code"]
+    assert "Canadá" in spanish.get_json()["error"]["message"]
+    assert "México" in spanish.get_json()["error"]["message"]
     # It does not even see the permit: Canada was never asked.
     assert api.get("/api/v1/permits/{permit_id}", path_args={"permit_id": permit.id},
                    headers=world.headers(db, world.ca)).status_code == 404

@@ -107,5 +107,58 @@ def test_a_notice_reads_in_spanish_and_french(app):
         assert text != en and "PAR-20" in text
     assert "suspendida" in es[0] and "2" in es[0]
     assert "suspendu" in fr[0]
-    assert es[1].endswith("osha-lead-pel: no cumple.")  # the nested check reads in Spanish too
-    assert fr[2].endswith("(osha-lead-pel : non conforme).")
+    # The nested check reads in Spanish too, the standard by its title, never its code.
+    assert es[1].endswith(
+        "Plomo, aire del centro de trabajo: valor límite de exposición permisible: no cumple.")
+    assert fr[2].endswith(
+        "(Plomb, air du milieu de travail : limite d’exposition admissible : non conforme).")
+    assert not any("osha-lead-pel" in text for text in es + fr)
+    assert _hold().english().endswith("(osha-lead-pel: fails).")  # the stored English is as was
+
+
+def test_a_hold_notice_names_the_standard_by_its_title_in_the_inbox(db, client, shipper):
+    _tell(db, shipper, _hold())
+    login(client, shipper)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "(Lead, workplace air: permissible exposure limit: fails)." in page
+    assert "osha-lead-pel" not in page
+
+
+def test_following_a_notice_marks_it_read_and_leads_to_its_page(db, client, shipper):
+    first = _tell(db, shipper, _hold("PAR-2026-000001"), link="/permits/7")
+    second = _tell(db, shipper, _hold("PAR-2026-000002"), link="/permits/8")
+    login(client, shipper)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert f'href="/notifications/{first}/open"' in page  # the inbox links through the route
+    response = client.get(f"/notifications/{first}/open")
+    assert response.status_code == 302 and response.headers["Location"] == "/permits/7"
+    with Session(db) as session:
+        read = dict(session.exec(select(Notification.id, Notification.read_at)).all())
+        assert services.unread_count(session, shipper.id) == 1
+    assert read[first] is not None and read[second] is None
+    again = client.get(f"/notifications/{first}/open")  # following it again still leads there
+    assert again.status_code == 302 and again.headers["Location"] == "/permits/7"
+    with Session(db) as session:
+        assert session.get(Notification, first).read_at == read[first]  # first reading kept
+
+
+def test_following_another_user_s_notice_is_a_404_and_marks_nothing(
+        db, client, shipper, other_shipper):
+    theirs = _tell(db, other_shipper, _hold())
+    outside = _tell(db, shipper, _hold(), link="https://evil.example/")
+    login(client, shipper)
+    assert client.get(f"/notifications/{theirs}/open").status_code == 404
+    assert client.get("/notifications/999999/open").status_code == 404
+    with Session(db) as session:
+        assert session.get(Notification, theirs).read_at is None
+    # A link that leaves Parity leads back to the inbox instead.
+    response = client.get(f"/notifications/{outside}/open")
+    assert response.headers["Location"].endswith("/notifications/")
+
+
+def test_following_a_notice_needs_a_sign_in(db, client, shipper):
+    mine = _tell(db, shipper, _hold())
+    response = client.get(f"/notifications/{mine}/open")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    with Session(db) as session:
+        assert session.get(Notification, mine).read_at is None

@@ -59,6 +59,14 @@ def test_the_api_serves_the_newest_version_unless_asked(client, db, stored):
     assert client.get("/api/v1/reports/carbon/2026?version=1", headers=headers).get_json()["version"] == 1
     missing = client.get("/api/v1/reports/carbon/2019", headers=headers)
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+    # The report kind by its title, in the reader's language (the code stays "not_found").
+    assert missing.get_json()["error"]["message"] == (
+        "The report “Carbon intensity” for 2019 is not stored.")
+    for language, title in (("es-MX", "Intensidad de carbono"), ("fr-CA", "Intensité carbone")):
+        said = client.get("/api/v1/reports/carbon/2019?version=3",
+                          headers={**headers, "Accept-Language": language}).get_json()["error"]
+        assert said["code"] == "not_found" and title in said["message"], said
+        assert "“carbon”" not in said["message"] and "« carbon »" not in said["message"]
     assert client.get("/api/v1/reports/gossip/2026", headers=headers).status_code == 404
     bad = client.get("/api/v1/reports/carbon/2026?version=x", headers=headers)
     assert bad.status_code == 400 and "version" in bad.get_json()["error"]["fields"]
