@@ -92,6 +92,20 @@ def _configure_postgresql(engine: Engine) -> None:
         record.info.pop(WRITER_FLAG, None)
 
 
+def take_writer_lock(connection) -> None:
+    """Take the PostgreSQL writer lock now, if this transaction does not hold it yet: for writes
+    sent on the DBAPI cursor (`Prepared`), which the `before_cursor_execute` hook does not see.
+    On SQLite, BEGIN IMMEDIATE took the write lock already."""
+    if connection.dialect.name != "postgresql" or connection.info.get(WRITER_FLAG):
+        return
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(TAKE_WRITER_LOCK_SQL, (WRITER_LOCK_KEY,))
+    finally:
+        cursor.close()
+    connection.info[WRITER_FLAG] = True
+
+
 def _is_write(statement: str) -> bool:
     head = statement.lstrip()[:6].upper()
     return head in _WRITES or (head == "SELECT" and "FOR UPDATE" in statement.upper())
@@ -210,9 +224,12 @@ class Prepared:
             compiled = self.statement.compile(dialect=dialect, column_keys=self.keys)
             binds = compiled._bind_processors
             names = tuple(compiled.positiontup) if compiled.positional else None
+            # The values the statement carries itself (a LIMIT's 1, a comparison's constant).
+            fixed = {name: bind.effective_value for name, bind in compiled.binds.items()
+                     if not bind.required and not name.startswith("%(")}
             results = tuple(column.type._cached_result_processor(dialect, None)
                             for column in self.statement.exported_columns)
-            found = (compiled.string, names, binds, results if any(results) else None)
+            found = (compiled.string, names, fixed, binds, results if any(results) else None)
             self._by_dialect[dialect.name] = found
         return found
 
@@ -223,7 +240,9 @@ class Prepared:
 
     def rows_on(self, dialect, dbapi_connection, params: dict) -> list[tuple]:
         """Every row, converted, on a DBAPI connection of `dialect`."""
-        sql, names, binds, results = self._compiled(dialect)
+        sql, names, fixed, binds, results = self._compiled(dialect)
+        if fixed:
+            params = {**fixed, **params}
         if binds:
             params = {key: (binds[key](value) if key in binds else value) for key, value in params.items()}
         args = tuple(params[name] for name in names) if names is not None else params
@@ -252,6 +271,9 @@ def detached(model, values: dict):
     closed: no constructor or validation runs, as when the ORM loads a row."""
     from sqlalchemy.orm import make_transient_to_detached
 
+    # As a query would: the mappers configured first (a worker's first request may come here
+    # before any ORM query has configured them).
+    model.__mapper__._check_configure()
     instance = model._sa_class_manager.new_instance()
     instance.__dict__.update(values)
     make_transient_to_detached(instance)
