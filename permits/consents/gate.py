@@ -63,14 +63,19 @@ def open_requests(session: Session, permit: Permit, *, today: date, actor_id: in
     """The notice is sent: ask every needed country without a standing answer; drop the rest."""
     needed = required_countries(session, permit)
     live = {c.country: c for c in live_consents(session, permit.id)}
+    standing = []
     for country, consent in live.items():
         if country not in needed:
             supersede(session, consent, reason="the permit no longer needs this country's consent",
                       actor_id=actor_id)
+        else:
+            standing.append(consent)
     for country, role in needed.items():
         if country not in live:
-            _request(session, permit, country=country, role=role, today=today, actor_id=actor_id)
-    refresh(session, permit, actor_id=actor_id)
+            standing.append(_request(session, permit, country=country, role=role, today=today,
+                                     actor_id=actor_id))
+    # The permit's standing consents are now exactly these (every writer holds the writer lock).
+    refresh(session, permit, actor_id=actor_id, consents=standing)
 
 
 def _request(session: Session, permit: Permit, *, country: str, role: str, today: date,
@@ -170,9 +175,11 @@ def settle(consents: list[Consent]) -> tuple[str, date | None]:
     return status, min(expiries) if expiries else None
 
 
-def refresh(session: Session, permit: Permit, *, actor_id: int | None) -> str:
-    """Settle the permit's `consent_status` (the one place it is written), audited when it moves."""
-    status, until = settle(live_consents(session, permit.id))
+def refresh(session: Session, permit: Permit, *, actor_id: int | None,
+            consents: list[Consent] | None = None) -> str:
+    """Settle the permit's `consent_status` (the one place it is written), audited when it moves.
+    `consents`: its standing consents when the caller has just written them (else read here)."""
+    status, until = settle(live_consents(session, permit.id) if consents is None else consents)
     before = {"consent_status": permit.consent_status, "consent_until": permit.consent_until}
     if (status, until) != (permit.consent_status, permit.consent_until):
         session.execute(update(Permit).where(Permit.id == permit.id)

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
@@ -26,6 +27,7 @@ from facility_registry.eligibility import check_facility
 from facility_registry.models import Facility
 from permits.audit import chain as audit
 from permits.core.canonical import canonical_json
+from permits.permitting import verdicts
 from permits.permitting.decision_models import Decision
 from permits.permitting.models import Permit
 from permits.permitting.rules import MAX_PERIOD_MONTHS, Terms, period_within_limit
@@ -122,8 +124,7 @@ class Evaluation:
 
 def evaluate(session: Session, terms: Terms, *, on: date) -> Evaluation:
     """The decision DOMAIN.md's rule gives for `terms` on day `on` (reads, never writes)."""
-    facilities = {f.id: f for f in session.exec(
-        select(Facility).where(Facility.id.in_(terms.facility_ids)))}
+    facilities = _facility_rows(session, terms.facility_ids)
     receiving = facilities[terms.receiving_facility_id]
     rules = facility_rules(receiving, terms.byproduct, terms.operation_code)
     checks = _checks(session, receiving, terms.byproduct, on)
@@ -134,6 +135,19 @@ def evaluate(session: Session, terms: Terms, *, on: date) -> Evaluation:
         checks += _checks(session, final, terms.byproduct, on)
     rules += [period_rule(terms.valid_from, terms.valid_to), transit_rule(terms.route)]
     return _conclude(rules, checks, terms.byproduct, on)
+
+
+_FACILITY = Facility.__table__
+# Built once, read as plain rows in the caller's transaction: the stamp as it stands now, not as
+# an object loaded earlier in the session remembers it.
+_FACILITY_ROWS = select_columns(
+    _FACILITY.c.id, _FACILITY.c.name, _FACILITY.c.status, _FACILITY.c.operations,
+    _FACILITY.c.accepts, _FACILITY.c.processes, _FACILITY.c.equivalence_stamp,
+).where(_FACILITY.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def _facility_rows(session: Session, ids: list[int]) -> dict[int, Any]:
+    return {row.id: row for row in session.connection().execute(_FACILITY_ROWS, {"ids": list(ids)})}
 
 
 def facility_rules(facility: Facility, byproduct: str, operation: str | None, *,
@@ -168,9 +182,24 @@ def transit_rule(route: dict[str, Any]) -> Rule:
     return Rule("transit_within_usmca", True, Message(_TRANSIT, {"places": places}))
 
 
-def _checks(session: Session, facility: Facility, byproduct: str, on: date) -> list[dict]:
-    eligibility = check_facility(session, facility, byproduct, on)
-    return [{**check.to_dict(), "facility_id": facility.id} for check in eligibility.checks]
+def _checks(session: Session, facility, byproduct: str, on: date) -> list[dict]:
+    """The facility's checks as plain dicts (what the record stores), each with its facility id.
+
+    A facility's checks are a function of its evidence, the catalogue, its processes, the
+    byproduct and the day; the first two are summed up by its equivalence stamp, which database
+    triggers change in the statement that changes either (`facility_registry.equivalence_stamp`).
+    So they are remembered under (facility, stamp, processes, byproduct, day): every decision on
+    the same facility that day reads the same checks without weighing them again, and a change of
+    evidence or catalogue makes a new key. A facility without a stamp is never remembered."""
+    processes = tuple(facility.processes or ())
+    key = (None if facility.equivalence_stamp is None else
+           ("decision", facility.id, facility.equivalence_stamp, processes, byproduct, on))
+
+    def compute() -> list[dict]:
+        eligibility = check_facility(session, facility, byproduct, on)
+        return [{**check.to_dict(), "facility_id": facility.id} for check in eligibility.checks]
+
+    return verdicts.remembered_plain(key, compute)
 
 
 def _conclude(rules: list[Rule], checks: list[dict], byproduct: str, on: date) -> Evaluation:
@@ -189,7 +218,8 @@ def _conclude(rules: list[Rule], checks: list[dict], byproduct: str, on: date) -
         outcome = "approved"
     used = {(c["standard"], c["version"]) for c in checks}  # a final facility repeats them
     version = standards_version([SimpleNamespace(code=code, version=v) for code, v in used])
-    return Evaluation(outcome=outcome, rules=[r.to_dict() for r in rules], checks=_plain(checks),
+    # The checks come plain already (as the JSON column gives them back): see `_checks`.
+    return Evaluation(outcome=outcome, rules=_plain([r.to_dict() for r in rules]), checks=checks,
                       reasons=reasons, evidence=_evidence_used(checks),
                       standards_version=version)
 

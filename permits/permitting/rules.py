@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from facility_registry.models import Facility
@@ -23,6 +24,7 @@ from permits.permitting.errors import ApplicationWrongType, InvalidApplication
 from standards import codes, problems
 from standards.clock import add_months
 from standards.messages import N_, Message
+from standards.models import OperationCode
 from standards.vocabulary import BYPRODUCTS, COUNTRIES, epa_id_problem, kg_to_tonnes, tonnes_to_kg
 
 MAX_PERIOD_MONTHS = 12
@@ -192,6 +194,8 @@ def _text(value, *, max_length: int = 200) -> str:
 
 def _byproduct(session: Session, value) -> str:
     clean = _text(value, max_length=60)
+    if clean in BYPRODUCTS:  # the contract's: known without reading the catalogue's codes
+        return clean
     known = set(BYPRODUCTS)
     for row in codes.waste_codes(session):
         known.update(row.byproducts or [])
@@ -250,6 +254,12 @@ def _date(value, *, not_before: date | None = None, notice_days: int = 0) -> dat
     return parsed
 
 
+# Built once, run as plain Core: whether the row exists is all an application needs to know.
+_FACILITY_EXISTS = select(Facility.__table__.c.id).where(Facility.__table__.c.id == bindparam("id"))
+_OPERATION_EXISTS = select(OperationCode.__table__.c.code).where(
+    OperationCode.__table__.c.code == bindparam("code"))
+
+
 def _facility_id(session: Session, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise _Bad(Message.of("application.facility_id", N_("must be a facility id (a whole number)")), wrong_type=True)
@@ -258,15 +268,15 @@ def _facility_id(session: Session, value) -> int:
     except ValueError:
         raise _Bad(Message.of("application.facility_id", N_("must be a facility id (a whole number)"))) from None
     # An id beyond the column's range names no facility (and SQLite cannot even look it up).
-    if not is_record_id(facility_id) or session.get(Facility, facility_id) is None:
+    if not is_record_id(facility_id) or session.connection().execute(
+            _FACILITY_EXISTS, {"id": facility_id}).first() is None:
         raise _Bad(Message.of("application.no_facility", N_("no facility with id %(id)s is registered"), id=facility_id))
     return facility_id
 
 
 def _operation(session: Session, value) -> str:
     clean = _text(value, max_length=4).upper()
-    known = [op.code for op in codes.operation_codes(session)]
-    if clean not in known:
+    if session.connection().execute(_OPERATION_EXISTS, {"code": clean}).first() is None:
         raise _Bad(Message.of("application.operation", N_("must be a Basel Annex IV operation code (R1–R13, D1–D15)")))
     return clean
 

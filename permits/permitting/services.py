@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from facility_registry.models import Facility
@@ -116,17 +117,20 @@ def _move(session: Session, permit: Permit, *, action: str, to: str, actor_id: i
         values = {"hold_since": None, "hold_reasons": [], "hold_checks": [], "hold_case_id": None,
                   **values}
     before = {"status": current, **{k: getattr(permit, k) for k in values}}
+    written = {"status": to, "status_reason": reason, "updated_at": utcnow(), **values}
     result = session.execute(
         update(Permit).where(Permit.id == permit.id, Permit.status == current, *where)
-        .values(status=to, status_reason=reason, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
+        .values(**written).execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise InvalidTransition(
             Message.of("permit.changed_meanwhile", N_(
                 "The permit changed while this was being done; reload it and try again.")),
             {"status": [Message.of("permit.no_longer", N_("is no longer %(status)s"), status=current)]})
-    session.refresh(permit)
+    # The row is what was read plus what this UPDATE wrote (the status read is still its status,
+    # and every writer holds the one writer lock): set, not read back.
+    for name, value in written.items():
+        set_committed_value(permit, name, value)
     if current == "under_review" and to != "under_review":
         _close_requests(session, permit.id, f"the application is now {to}")
     audit.record(session, actor_id=actor_id, action=f"permit.{action}", entity="permit",

@@ -14,9 +14,11 @@ database it was read from. The store is bounded: past `LIMIT` entries it starts 
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 LIMIT = 4096
 
@@ -46,6 +48,26 @@ def remembered(verdict_key: tuple | None, compute: Callable[[], list[dict]]) -> 
                 _verdicts.clear()
             _verdicts[verdict_key] = found
     return copy.deepcopy(list(found)) if found else []
+
+
+def remembered_plain(verdict_key: tuple | None, compute: Callable[[], list[dict]]) -> list[dict]:
+    """`compute()` as plain JSON values (exactly what a JSON column gives back), computed once per
+    key: kept as its JSON text, so that each caller gets its own copy from one `json.loads`."""
+    found = _verdicts.get(verdict_key) if verdict_key is not None else None
+    if found is None:
+        found = json.dumps(compute(), default=_json_default)
+        if verdict_key is not None:
+            with _lock:
+                if len(_verdicts) >= LIMIT:
+                    _verdicts.clear()
+                _verdicts[verdict_key] = found
+    return json.loads(found)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def forget() -> None:
