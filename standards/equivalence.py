@@ -286,10 +286,16 @@ def evaluate(standard, limit, measurement, on: date) -> Check:
     `incomparable`, `unverified`, `stale` (no comparable measurement in the window),
     `meets`. Equality meets unless the standard is `exclusive`. A NaN never meets.
     """
-    limits = _as_tuple(limit)
-    measurements = _as_tuple(measurement)
-    chosen_limit, limit_why = _binding_limit(standard, limits)
-    chosen, measured_why, counted = _deciding_measurement(standard, measurements, on)
+    one_limit = limit if type(limit) is Reading else _one(limit)
+    one_measured = measurement if type(measurement) is Reading else _one(measurement)
+    if one_limit is _MANY or one_measured is _MANY:
+        chosen_limit, limit_why = _binding_limit(standard, _as_tuple(limit))
+        chosen, measured_why, counted = _deciding_measurement(standard, _as_tuple(measurement), on)
+    else:  # at most one reading of each kind (most checks): the same rules, without the lists
+        chosen_limit, chosen = one_limit, one_measured
+        limit_why, measured_why, counted = _weigh_one(standard, one_limit, one_measured, on)
+    if limit_why == "ok" and measured_why == "ok":  # nothing below applies: meets
+        return _decided(MEETS, standard, chosen_limit, chosen, "meets", on, counted)
     if limit_why == "limit_worse":
         return _decided(FAILS, standard, chosen_limit, chosen, "limit_worse", on, counted)
     if measured_why == "measured_worse":
@@ -304,6 +310,65 @@ def evaluate(standard, limit, measurement, on: date) -> Check:
     if measured_why == "stale":
         return _decided(STALE, standard, chosen_limit, chosen, "stale", on)
     return _decided(MEETS, standard, chosen_limit, chosen, "meets", on, counted)
+
+
+_MANY = object()  # more than one reading: the general rules weigh them
+
+
+def _one(readings):
+    """The one Reading of `readings` (None when there is none), or _MANY."""
+    if readings is None or type(readings) is Reading:
+        return readings
+    if isinstance(readings, Reading):
+        return readings
+    if len(readings) == 1:
+        return readings[0]
+    return None if not readings else _MANY
+
+
+def _weigh_one(standard, limit: Reading | None, measured: Reading | None, on: date) -> tuple[str, str, int]:
+    """`_binding_limit` and `_deciding_measurement` for at most one reading each: (why of the
+    limit, why of the measurement, measurements counted). Inlined: this runs for nearly every
+    check, and `tests/standards/test_equivalence_one_reading.py` holds it to the general rules."""
+    direction = standard.direction
+    practice = direction == "required"
+    if limit is None:
+        limit_why = "missing"
+    elif not practice and (limit.basis != standard.basis or limit.unit != standard.unit):
+        limit_why = "basis" if limit.basis != standard.basis else "unit"
+    else:
+        value, us = limit.value, standard.value
+        if practice:
+            within = value is True
+        elif (value < us) if direction == "max" else (value > us):
+            within = True
+        elif value == us:
+            within = (limit.comparator in STRICT_COMPARATORS
+                      or not getattr(standard, "exclusive", False))
+        else:
+            within = False
+        # A self-reported limit counts at once when worse, toward `meets` only verified.
+        limit_why = ("ok" if limit.verified else "unverified") if within else "limit_worse"
+    if measured is None:
+        return limit_why, "missing", 0
+    if not practice and (measured.basis != standard.basis or measured.unit != standard.unit):
+        return limit_why, ("basis" if measured.basis != standard.basis else "unit"), 0
+    observed = measured.observed_on
+    if observed > on or observed < freshness_cutoff(on, standard.freshness_months):
+        return limit_why, "stale", 0
+    value = measured.value
+    if practice:
+        within = value is True
+    else:
+        hours = measured.shift_hours
+        us = us_value_for(standard, measured) if hours and hours > 8 else standard.value
+        if direction == "max":
+            within = value < us if getattr(standard, "exclusive", False) else value <= us
+        else:
+            within = value > us if getattr(standard, "exclusive", False) else value >= us
+    if not within:  # verified or not: an exceedance counts at once
+        return limit_why, "measured_worse", 1
+    return limit_why, ("ok" if measured.verified else "unverified"), 1
 
 
 def _key(reading: Reading) -> tuple:
@@ -422,6 +487,7 @@ def limit_within(standard, reading: Reading) -> bool:
 
 
 _cutoffs: dict[tuple[date, int], date] = {}
+_last_day: tuple[date | None, dict[int, date]] = (None, {})
 
 
 def freshness_cutoff(on: date, months: int) -> date:
@@ -429,6 +495,12 @@ def freshness_cutoff(on: date, months: int) -> date:
 
     The day is clamped to the month's end (31 March minus one month is 28 or 29 February).
     """
+    global _last_day
+    day, by_months = _last_day
+    if day is on:  # a decision or a report asks for one day many times: no hashing of dates
+        cutoff = by_months.get(months)
+        if cutoff is not None:
+            return cutoff
     key = (on, months)
     cutoff = _cutoffs.get(key)
     if cutoff is None:
@@ -436,6 +508,10 @@ def freshness_cutoff(on: date, months: int) -> date:
         if len(_cutoffs) > 4096:  # decisions use a handful of dates; a long report must not grow this
             _cutoffs.clear()
         _cutoffs[key] = cutoff
+    if day is not on:
+        by_months = {}
+        _last_day = (on, by_months)  # one assignment: another thread sees the old or the new pair
+    by_months[months] = cutoff
     return cutoff
 
 
