@@ -15,13 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import Text, insert, text, type_coerce
+from sqlalchemy import Text, insert, type_coerce
 from sqlmodel import Session, select
 
 from facility_registry import events
 from permits.audit.models import AuditEntry
 from permits.core.canonical import canonical_json
-from permits.core.db import TAKE_WRITER_LOCK_SQL, WRITER_FLAG, WRITER_LOCK_KEY
+from permits.core.db import Prepared, take_writer_lock
 from standards.clock import utc_text, utcnow
 
 GENESIS = "0" * 64
@@ -72,23 +72,18 @@ def _lock_chain(session: Session) -> None:
     already holds the writer lock from its first write (see permits.core.db); a transaction
     whose first write is this entry takes it here, before reading the chain's head.
     """
-    connection = session.connection()
-    if connection.dialect.name == "postgresql" and not connection.info.get(WRITER_FLAG):
-        connection.execute(_TAKE_WRITER_LOCK, {"k": WRITER_LOCK_KEY})
-        connection.info[WRITER_FLAG] = True
+    take_writer_lock(session.connection())
 
 
-_TAKE_WRITER_LOCK = text(TAKE_WRITER_LOCK_SQL.replace("%s", ":k"))
-
-
-# Built once: these run inside every audited write, and a statement built anew costs more to key
-# and compile than to run. The entry is a plain INSERT on the table: it is never changed after it
-# is written, so it needs none of the unit of work's bookkeeping.
+# Compiled once per dialect and sent on the DBAPI cursor with the columns' own conversions
+# (permits.core.db.Prepared): these run inside every audited write, where SQLAlchemy's per-statement
+# bookkeeping cost more than SQLite spends running them. The entry is a plain INSERT on the table:
+# it is never changed after it is written, so it needs none of the unit of work's bookkeeping.
 _TABLE = AuditEntry.__table__
-_LAST = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
-_INSERT = insert(_TABLE).returning(_TABLE.c.id)
 _FIELDS = ("seq", "at", "actor_id", "action", "entity", "entity_id", "before", "after", "reason",
            "prev_hash", "hash")
+_LAST = Prepared(select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1))
+_INSERT = Prepared(insert(_TABLE).returning(_TABLE.c.id), keys=_FIELDS)
 RecordedEntry = namedtuple("RecordedEntry", ("id", *_FIELDS))
 
 
@@ -109,7 +104,7 @@ def record(
     session.flush()
     _lock_chain(session)
     connection = session.connection()
-    last = connection.execute(_LAST).first()  # LIMIT: the head only
+    last = _LAST.first(connection, {})  # LIMIT: the head only
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     values = {
         "seq": seq,
@@ -124,7 +119,7 @@ def record(
         "prev_hash": prev_hash,
     }
     values["hash"] = hashlib.sha256(canonical_json(_body(**values))).hexdigest()
-    entry = RecordedEntry(id=connection.execute(_INSERT, values).scalar_one(), **values)
+    entry = RecordedEntry(id=_INSERT.first(connection, values)[0], **values)
     if recorded.receivers:
         recorded.send(entry, session=session)
     return entry

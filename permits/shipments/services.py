@@ -18,8 +18,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import bindparam, exists, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
@@ -27,6 +25,7 @@ from facility_registry.models import Facility
 from permits.accounts.models import User
 from permits.audit import chain as audit
 from permits.consents import waits as consent_waits
+from permits.core import db
 from permits.permitting import holds
 from permits.permitting.models import Permit
 from permits.shipments import deadlines
@@ -145,26 +144,30 @@ def log_shipment(
     # capped UPDATE last: it locks the permit's row until commit. Taking the chain's lock before
     # the row's is the order the registry's cascades take them in (a facility's suspension audits,
     # then suspends its permits), so the two can never wait on each other in a deadlock.
-    shipment = Shipment(
+    values = _new_shipment(
         permit_id=permit.id, movement_document=document, carrier=carrier_name, quantity_kg=quantity_kg,
         departed_on=departed_on, expected_arrival_on=expected_arrival_on, logged_by_id=actor.id,
         holiday_region=region,
     )
+    connection = session.connection()
+    # The hot statements go on the DBAPI cursor (permits.core.db.Prepared): no SQLAlchemy events
+    # fire for them, so the PostgreSQL writer lock is taken here, as the first write would take it.
+    db.take_writer_lock(connection)
+    integrity_error = connection.dialect.dbapi.IntegrityError
     try:
         # A plain INSERT (built once): the new row needs none of the unit of work's bookkeeping.
-        shipment.id = session.connection().execute(
-            _INSERT_SHIPMENT, {key: getattr(shipment, key) for key in _SHIPMENT_KEYS}).scalar_one()
-    except IntegrityError as exc:  # the unique index is the check: no read-then-insert race
-        if "movement_document" not in str(exc.orig):
+        values["id"] = _INSERT_SHIPMENT.first(connection, values)[0]
+    except integrity_error as exc:  # the unique index is the check: no read-then-insert race
+        if "movement_document" not in str(exc):
             raise
         raise invalid("movement_document", Message.of("shipment.document_used", N_("is already used by another shipment"))) from exc
-    make_transient_to_detached(shipment)  # as if loaded: its id is the row's
+    shipment = db.detached(Shipment, values)  # as if loaded: its id is the row's
     # If the caps refuse the load, the transaction rolls back, and this entry with it.
     audit.record(
-        session, actor_id=actor.id, action="shipment.logged", entity="shipment", entity_id=shipment.id,
+        session, actor_id=actor.id, action="shipment.logged", entity="shipment", entity_id=values["id"],
         after={"permit_id": permit.id, "movement_document": document, "carrier": carrier_name,
                "quantity_kg": quantity_kg, "departed_on": departed_on,
-               "expected_arrival_on": expected_arrival_on, "status": shipment.status},
+               "expected_arrival_on": expected_arrival_on, "status": values["status"]},
     )
     facilities = _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on)
     # Continuous equivalence, checked last: the capped UPDATE holds the permit's row, so an
@@ -177,24 +180,47 @@ def log_shipment(
 
 
 _SHIPMENT_KEYS = tuple(column.key for column in Shipment.__table__.c if column.key != "id")
-_INSERT_SHIPMENT = insert(Shipment.__table__).returning(Shipment.__table__.c.id)
+_INSERT_SHIPMENT = db.Prepared(insert(Shipment.__table__).returning(Shipment.__table__.c.id),
+                               keys=_SHIPMENT_KEYS)
+# Each column's default as the model declares it (a factory is called per row, as the model's
+# constructor calls it).
+_SHIPMENT_DEFAULTS = {key: Shipment.model_fields[key] for key in _SHIPMENT_KEYS}
+
+
+def _new_shipment(**given) -> dict:
+    """A new shipment's every column but its id: `given`, the model's defaults for the rest."""
+    values = {}
+    for key, field in _SHIPMENT_DEFAULTS.items():
+        if key in given:
+            values[key] = given[key]
+        elif field.default_factory is not None:
+            values[key] = field.default_factory()
+        else:
+            values[key] = field.default
+    return values
+
 
 # The permit with its receiving facility's calendar, in one query (built once: it runs on every
-# shipment). Read afresh, as `visible_permit` reads it.
-_PERMIT_AND_FACILITY = (
-    select(Permit, Facility.country).join(Facility, Facility.id == Permit.receiving_facility_id)
+# shipment). Read afresh, in the shipment's own transaction.
+_PERMIT_COLUMNS = tuple(Permit.__table__.c)
+_PERMIT_KEYS = tuple(column.key for column in _PERMIT_COLUMNS)
+_PERMIT_AND_FACILITY = db.Prepared(
+    select(*_PERMIT_COLUMNS, Facility.country).join(Facility, Facility.id == Permit.receiving_facility_id)
     .where(Permit.id == bindparam("permit_id"))
-    .execution_options(populate_existing=True)
 )
 
 
 def _permit_and_region(session: Session, *, actor: User, permit_id: int) -> tuple[Permit, str | None]:
-    """The permit `actor` may see (else 404) and whose public holidays its loads' deadlines skip."""
-    row = session.execute(_PERMIT_AND_FACILITY, {"permit_id": permit_id}).first()
-    if row is None or not can_see(actor, row[0]):
+    """The permit `actor` may see (else 404) and whose public holidays its loads' deadlines skip;
+    the permit comes back detached, as read in this transaction."""
+    row = _PERMIT_AND_FACILITY.first(session.connection(), {"permit_id": permit_id})
+    if row is None:
+        raise not_found("permit")
+    permit = db.detached(Permit, dict(zip(_PERMIT_KEYS, row, strict=False)))
+    if not can_see(actor, permit):
         raise not_found("permit")
     # Facilities record no province or state yet: the calendar is the country's.
-    return row[0], deadlines.region_of(row[1])
+    return permit, deadlines.region_of(row[-1])
 
 
 def _require_equivalence(session: Session, *, permit: Permit, departed_on: date,
@@ -235,7 +261,7 @@ def _facility_facts(facility_id, name: str):
 # The cap, as ONE conditional UPDATE: the WHERE clause is the check, evaluated by the database
 # against the row as the previous writer left it (never read-then-write in Python). Built once,
 # with bound parameters, because it runs on every shipment.
-_TAKE_FROM_CAPS = (
+_TAKE_FROM_CAPS = db.Prepared(
     update(Permit)
     .where(
         Permit.id == bindparam("permit_id"),
@@ -261,16 +287,17 @@ def _take_from_caps(session: Session, *, permit: Permit, kg: int, departed_on: d
     """Add the load to the permit's totals, or say which rule stops it; the facts of the permit's
     facilities the shipment-time check keys on."""
     # On the session's connection, not through the ORM: nothing in the session is to be synchronized.
-    row = session.connection().execute(
-        _TAKE_FROM_CAPS, {"permit_id": permit.id, "kg": kg, "departed_on": departed_on, "now": utcnow()}
-    ).first()
+    row = _TAKE_FROM_CAPS.first(
+        session.connection(), {"permit_id": permit.id, "kg": kg, "departed_on": departed_on, "now": utcnow()})
     if row is None:
         raise _why_refused(session, permit_id=permit.id, kg=kg, departed_on=departed_on)
-    set_committed_value(permit, "used_kg", row.used_kg)
-    set_committed_value(permit, "shipments_used", row.shipments_used)
-    facilities = [(row.receiving_facility_id, row.receiving_stamp, tuple(holds.as_list(row.receiving_processes)))]
-    if row.final_facility_id is not None:
-        facilities.append((row.final_facility_id, row.final_stamp, tuple(holds.as_list(row.final_processes))))
+    (used_kg, shipments_used, receiving_id, final_id, receiving_stamp, receiving_processes,
+     final_stamp, final_processes) = row
+    set_committed_value(permit, "used_kg", used_kg)
+    set_committed_value(permit, "shipments_used", shipments_used)
+    facilities = [(receiving_id, receiving_stamp, tuple(holds.as_list(receiving_processes)))]
+    if final_id is not None:
+        facilities.append((final_id, final_stamp, tuple(holds.as_list(final_processes))))
     return facilities
 
 
