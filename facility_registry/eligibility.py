@@ -12,9 +12,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import String, cast, select, type_coerce
+from sqlalchemy import String, Text, cast, select
 from sqlmodel import Session
 
 from facility_registry.models import Facility, FacilityStanding
@@ -106,14 +107,21 @@ NO_STANDARD = define("eligibility.no_standard", N_("no U.S. standard is in force
 
 
 def registry_reasons(facility, byproduct: str, operation: str | None = None) -> list[Message]:
+    return list(_registry_reasons(facility.status, _listed(facility.accepts, byproduct),
+                                  not operation or _listed(facility.operations, operation),
+                                  byproduct, operation))
+
+
+def _registry_reasons(status: str, accepts: bool, performs: bool, byproduct: str,
+                      operation: str | None) -> tuple[Message, ...]:
     reasons = []
-    if facility.status != "active":
-        reasons.append(Message(_NOT_ACTIVE, {"status": facility.status}))
-    if not _listed(facility.accepts, byproduct):
+    if status != "active":
+        reasons.append(Message(_NOT_ACTIVE, {"status": status}))
+    if not accepts:
         reasons.append(Message(_NOT_ACCEPTED, {"byproduct": byproduct}))
-    if operation and not _listed(facility.operations, operation):
+    if not performs:
         reasons.append(Message(_NOT_PERFORMED, {"operation": operation}))
-    return reasons
+    return tuple(reasons)
 
 
 def _no_standard(byproduct: str, on: date) -> Message:
@@ -246,34 +254,95 @@ def _standing(facility_id, byproduct, checks, evidence, standards, on, version) 
 
 # --- the finder ---------------------------------------------------------------------------
 
+class FinderPairs(Sequence):
+    """The finder's (facility, reasons) pairs, each made only when read: a search over 10,000
+    facilities is counted in full and shown fifty at a time. Rows are kept as the plain tuples
+    the driver returned (the collector drops plain tuples of strings and numbers from its
+    lists; 10,000 named tuples, pairs and lists per search kept it busy, a full collection of
+    the app's heap in most searches: ~150 ms); reasons are shared per kind."""
+
+    __slots__ = ("_reasons", "_rows")
+
+    def __init__(self, rows: list[tuple], reasons: list):
+        # reasons[i]: None (eligible), the stored blockers (str) or the registry's Messages (tuple)
+        self._rows, self._reasons = rows, reasons
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._pair(i) for i in range(*index.indices(len(self._rows)))]
+        if index < 0:
+            index += len(self._rows)
+        if not 0 <= index < len(self._rows):
+            raise IndexError(index)
+        return self._pair(index)
+
+    def __iter__(self):
+        return map(self._pair, range(len(self._rows)))
+
+    def _pair(self, i: int) -> tuple[FacilityRow, list[str]]:
+        reasons = self._reasons[i]
+        if reasons is None:
+            shown = []
+        elif isinstance(reasons, str):
+            shown = StoredReasons(reasons)
+        else:
+            shown = list(reasons)
+        return FacilityRow._make(self._rows[i]), shown
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 @dataclass
 class FinderResult:
     byproduct: str
     operation: str | None
     on: date
-    # Both lists hold (facility, reasons it is not eligible): empty reasons in the first.
-    eligible: list[tuple[FacilityRow, list[str]]]
-    ineligible: list[tuple[FacilityRow, list[str]]]
+    # Both hold (facility, reasons it is not eligible) pairs: empty reasons in the first.
+    eligible: Sequence[tuple[FacilityRow, list[str]]]
+    ineligible: Sequence[tuple[FacilityRow, list[str]]]
 
 
-def facility_rows(session: Session, *, country: str | None = None,
-                  ids: Sequence[int] | None = None) -> list[FacilityRow]:
-    # type_coerce, not cast: the stored JSON text comes back as it is, undecoded.
+def _facility_statement(country: str | None, ids: Sequence[int] | None):
+    # The stored JSON as text, undecoded: a real CAST, so that PostgreSQL's driver does not
+    # decode three JSON lists per facility (on SQLite it is the stored text as it is).
     statement = select(Facility.id, Facility.name, Facility.country, Facility.status,
-                       type_coerce(Facility.operations, String), type_coerce(Facility.accepts, String),
-                       type_coerce(Facility.processes, String))
+                       cast(Facility.operations, Text), cast(Facility.accepts, Text),
+                       cast(Facility.processes, Text))
     if country:
         statement = statement.where(Facility.country == country)
     if ids is not None:
         statement = statement.where(Facility.id.in_(list(ids)))
-    make = FacilityRow._make
-    rows = [make(row) for row in session.connection().execute(statement)]
-    rows.sort(key=_by_name)  # cheaper here than an ORDER BY the index cannot serve
+    return statement
+
+
+def _plain_rows(session: Session, *, country: str | None = None,
+                ids: Sequence[int] | None = None) -> list[tuple]:
+    """FacilityRow's columns as the driver's plain tuples (no result processing is needed:
+    integers and text), by name then id: cheaper here than an ORDER BY the index cannot serve."""
+    result = session.connection().execute(_facility_statement(country, ids))
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    rows.sort(key=_BY_NAME)
     return rows
 
 
-def _by_name(row: FacilityRow) -> tuple[str, int]:
-    return row.name, row.id
+_BY_NAME = itemgetter(1, 0)
+# A plain row's columns (FacilityRow's order).
+_ID, _STATUS, _OPERATIONS, _ACCEPTS, _PROCESSES = 0, 3, 4, 5, 6
+
+
+def facility_rows(session: Session, *, country: str | None = None,
+                  ids: Sequence[int] | None = None) -> list[FacilityRow]:
+    return list(map(FacilityRow._make, _plain_rows(session, country=country, ids=ids)))
 
 
 def find_facilities(session: Session, *, byproduct: str, operation: str | None, on: date,
@@ -283,37 +352,56 @@ def find_facilities(session: Session, *, byproduct: str, operation: str | None, 
 
     The registry's own reasons come from the facility row; the evidence verdicts from stored
     standings that still hold, and are computed afresh (without storing) for the rest."""
-    rows = facility_rows(session, country=country)
+    rows = _plain_rows(session, country=country)
     in_force = _terms(session, on, byproduct)
     # The standards, and their label, for each set of receiving processes among the facilities.
     governed: dict[object, tuple[list[StandardTerms], str]] = {}
-    for key in {_key(r.processes) for r in rows}:
+    for key in {_key(r[_PROCESSES]) for r in rows}:
         standards = governing(in_force, _decoded(key))
         governed[key] = (standards, standards_version(standards))
-    ruled_out = {r.id: registry_reasons(r, byproduct, operation) for r in rows}
-    if not in_force:
-        for reasons in ruled_out.values():
-            reasons.append(_no_standard(byproduct, on))
-    versions = {version for _, version in governed.values()}
-    stored = valid_standings(session, byproduct=byproduct, standards_version=versions, on=on,
-                             operation=operation, country=country)
-    verdicts = {r.id: stored[r.id][:2] for r in rows
-                if r.id in stored and stored[r.id][2] == governed[_key(r.processes)][1]}
-    missing = [r for r in rows if not ruled_out[r.id] and r.id not in verdicts]
-    if missing:
-        evidence = standing_readings(session, [r.id for r in missing], in_force, on)
-        for row in missing:
-            checks = [_check(row.id, s, evidence, on) for s in governed[_key(row.processes)][0]]
-            verdicts[row.id] = (all(c.verdict == "meets" for c in checks),
-                                encode_blockers((c.standard, c.verdict) for c in checks
-                                                if c.verdict != "meets"))
-    eligible, ineligible = [], []
+    # The registry's reasons depend on three facts of a row: worked out once for each
+    # combination met (thousands of rows, a handful of combinations), the Messages shared.
+    said: dict[tuple[str, bool, bool], tuple[Message, ...]] = {}
+    no_standard = (_no_standard(byproduct, on),) if not in_force else ()
+    stored = valid_standings(session, byproduct=byproduct,
+                             standards_version={version for _, version in governed.values()},
+                             on=on, operation=operation, country=country)
+    ruled_out: list[tuple[Message, ...]] = []
+    missing: list[tuple] = []
     for row in rows:
-        if ruled_out[row.id]:
-            ineligible.append((row, ruled_out[row.id]))
-        elif verdicts[row.id][0]:
-            eligible.append((row, []))
+        facts = (row[_STATUS], _listed(row[_ACCEPTS], byproduct),
+                 not operation or _listed(row[_OPERATIONS], operation))
+        reasons = said.get(facts)
+        if reasons is None:
+            reasons = said[facts] = _registry_reasons(*facts, byproduct, operation) + no_standard
+        ruled_out.append(reasons)
+        if not reasons:
+            # A stored standing counts only under the label of this facility's own standards.
+            standing = stored.get(row[_ID])
+            if standing is None or standing[2] != governed[_key(row[_PROCESSES])][1]:
+                missing.append(row)
+    fresh: dict[int, tuple[bool, str]] = {}
+    if missing:
+        evidence = standing_readings(session, [r[_ID] for r in missing], in_force, on)
+        for row in missing:
+            checks = [_check(row[_ID], s, evidence, on) for s in governed[_key(row[_PROCESSES])][0]]
+            fresh[row[_ID]] = (all(c.verdict == "meets" for c in checks),
+                               encode_blockers((c.standard, c.verdict) for c in checks
+                                               if c.verdict != "meets"))
+    eligible: list[tuple] = []
+    ineligible: list[tuple] = []
+    why: list = []
+    for row, reasons in zip(rows, ruled_out, strict=True):
+        if reasons:
+            ineligible.append(row)
+            why.append(reasons)
+            continue
+        meets, blockers = fresh[row[_ID]] if row[_ID] in fresh else stored[row[_ID]][:2]
+        if meets:
+            eligible.append(row)
         else:
-            ineligible.append((row, StoredReasons(verdicts[row.id][1])))
-    return FinderResult(byproduct=byproduct, operation=operation, on=on, eligible=eligible,
-                        ineligible=ineligible)
+            ineligible.append(row)
+            why.append(blockers)
+    return FinderResult(byproduct=byproduct, operation=operation, on=on,
+                        eligible=FinderPairs(eligible, [None] * len(eligible)),
+                        ineligible=FinderPairs(ineligible, why))

@@ -64,8 +64,14 @@ def valid_standings(session: Session, *, byproduct: str, standards_version: str 
         statement = statement.where(cast(Facility.operations, String).contains(f'"{operation}"'))
     if country:
         statement = statement.where(Facility.country == country)
-    return {fid: (bool(meets), blockers, version)
-            for fid, meets, blockers, version in session.connection().execute(statement)}
+    # The driver's rows as they are (integers and text, fetched at once): a search reads
+    # thousands, and SQLAlchemy's row processing cost more than the query.
+    result = session.connection().execute(statement)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return {fid: (bool(meets), blockers, version) for fid, meets, blockers, version in rows}
 
 
 def forget(session: Session, facility_ids: Iterable[int]) -> None:
