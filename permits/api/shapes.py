@@ -88,12 +88,13 @@ class Page(BaseModel, Generic[T]):
 Timestamp = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str)]
 
 
-def _in_utc(value: datetime) -> str:
-    # SQLite hands back naive UTC; PostgreSQL an aware time: both leave here in UTC.
+def in_utc(value: datetime) -> str:
+    """`UtcTimestamp`'s JSON: SQLite hands back naive UTC, PostgreSQL an aware time; both leave
+    here in UTC."""
     return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
 
 
-UtcTimestamp = Annotated[datetime, PlainSerializer(_in_utc, return_type=str),
+UtcTimestamp = Annotated[datetime, PlainSerializer(in_utc, return_type=str),
                          WithJsonSchema({"type": "string", "format": "date-time"})]
 Day = Annotated[date, PlainSerializer(lambda v: v.isoformat(), return_type=str)]
 

@@ -59,6 +59,32 @@ def live_consents(session: Session, permit_id: int) -> list[Consent]:
     return list(session.exec(_LIVE_CONSENTS, params={"permit_id": permit_id}).all())
 
 
+_CONSENT = Consent.__table__
+# The same rows as plain values, the paper's bytes left in the table: for reads that only show them.
+_LIVE_ROWS = (
+    select(*[c for c in _CONSENT.c if c.name != "document"])
+    .where(_CONSENT.c.permit_id == bindparam("permit_id"), _CONSENT.c.superseded_at.is_(None))
+    .order_by(_CONSENT.c.country)
+)
+
+
+def live_consent_rows(session: Session, permit_id: int) -> list:
+    """`live_consents` as plain rows (every column but the document, and `live`), for a read."""
+    rows = session.connection().execute(_LIVE_ROWS, {"permit_id": permit_id}).all()
+    return [_ConsentRow(row._mapping) for row in rows]
+
+
+class _ConsentRow:
+    """A consent's columns as attributes, and `live` as `Consent.live` says it."""
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+    @property
+    def live(self) -> bool:
+        return self.superseded_at is None
+
+
 def open_requests(session: Session, permit: Permit, *, today: date, actor_id: int | None) -> None:
     """The notice is sent: ask every needed country without a standing answer; drop the rest."""
     needed = required_countries(session, permit)

@@ -3,18 +3,21 @@ as stored.
 
 Building the answer (decoding some fifty checks, validating them into the shape, hashing the
 record again to say whether it is `verified`) costs more than the rest of a permit read. The
-record is read as stored, its JSON as text, and the answer is kept under a digest of exactly
-what was read: a record changed in any way behind the application's back (tampered, with or
-without its hash) reads as a new key, is built and verified afresh, and `verified` still says
-whether the stored record hashes to its `record_hash`.
+record is read as stored, its JSON as text, and the answer is kept with exactly what was read
+(each value and its type): a record read differently in any way (tampered behind the
+application's back, with or without its hash) is built and verified afresh, and `verified`
+still says whether the stored record hashes to its `record_hash`. Comparing what was read with
+what was kept costs a memory compare, where hashing fifty kilobytes on every read did not. The
+answer is kept both as JSON values and as its JSON text (`standing_json`), so that a read
+neither builds nor encodes it again.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from typing import Any
 
+import orjson
 from sqlalchemy import Text, bindparam, cast, or_, select
 from sqlmodel import Session
 
@@ -35,26 +38,46 @@ _STANDING = (
     .order_by(_TABLE.c.id.desc()).limit(1)
 )
 
-_answers: dict[bytes, dict[str, Any]] = {}
+# decision id -> (the record as read, its answer as JSON values, the same as JSON text)
+_ID = [column.name for column in _STANDING.selected_columns].index("id")
+_answers: dict[int, tuple[tuple, dict[str, Any], bytes]] = {}
 _lock = threading.Lock()
 
 
 def standing_answer(session: Session, permit_id: int) -> dict[str, Any] | None:
     """The permit's standing decision as DecisionPublic's JSON values (read-only: shared), or
     None when it has none."""
+    kept = _kept(session, permit_id)
+    return None if kept is None else kept[0]
+
+
+def standing_json(session: Session, permit_id: int) -> bytes | None:
+    """The same answer as JSON text (keys sorted, compact), or None when it has none."""
+    kept = _kept(session, permit_id)
+    return None if kept is None else kept[1]
+
+
+def _kept(session: Session, permit_id: int) -> tuple[dict[str, Any], bytes] | None:
     session.flush()  # the decision just recorded in this transaction, if any, is read too
     row = session.connection().execute(_STANDING, {"permit_id": permit_id}).first()
     if row is None:
         return None
-    key = hashlib.sha256(repr(tuple(row)).encode()).digest()
-    answer = _answers.get(key)
-    if answer is None:
+    read = tuple(row)
+    kept = _answers.get(read[_ID])
+    if kept is None or not _same(kept[0], read):
         answer = _build(row)
+        kept = (read, answer, orjson.dumps(answer, option=orjson.OPT_SORT_KEYS))
         with _lock:
             if len(_answers) >= LIMIT:
                 _answers.clear()
-            _answers[key] = answer
-    return answer
+            _answers[read[_ID]] = kept
+    return kept[1], kept[2]
+
+
+def _same(kept: tuple, read: tuple) -> bool:
+    """Exactly what was read before: every value equal and of the same type (1 is not 1.0)."""
+    return len(kept) == len(read) and all(
+        type(a) is type(b) and a == b for a, b in zip(kept, read, strict=True))
 
 
 def _build(row) -> dict[str, Any]:

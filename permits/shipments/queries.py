@@ -4,7 +4,7 @@ Nothing here changes state; `permits.shipments.services` does, after asking here
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, or_
+from sqlalchemy import Select, bindparam, or_
 from sqlmodel import Session, select
 
 from facility_registry.models import Facility
@@ -67,6 +67,20 @@ def visible_permit(session: Session, *, actor: User, permit_id: int) -> Permit:
     if permit is None or not can_see(actor, permit):
         raise not_found("permit")
     return permit
+
+
+_PERMIT = Permit.__table__
+_WHO_SEES = select(_PERMIT.c.id, _PERMIT.c.organization_id, _PERMIT.c.receiving_facility_id,
+                   _PERMIT.c.final_facility_id).where(_PERMIT.c.id == bindparam("permit_id"))
+
+
+def visible_permit_ids(session: Session, *, actor: User, permit_id: int):
+    """`visible_permit` for a read that only needs to know: the permit's id and the ids
+    `can_see` reads, as a plain row (no model loaded); the same 404."""
+    row = session.connection().execute(_WHO_SEES, {"permit_id": permit_id}).first()
+    if row is None or not can_see(actor, row):
+        raise not_found("permit")
+    return row
 
 
 def visible_shipment(session: Session, *, actor: User, shipment_id: int) -> tuple[Shipment, Permit]:
