@@ -6,10 +6,10 @@ import json
 import re
 from typing import Any
 
-import orjson
 from flask import Response, request
 from sqlalchemy import Select
 
+from permits.api import json_text
 from permits.core import db
 from permits.core.ids import MAX_ID
 from standards import problems
@@ -21,11 +21,10 @@ MAX_LIMIT = 500
 
 
 def json_answer(value: Any, status: int = 200) -> Response:
-    """`value` (plain JSON values, or `orjson.Fragment` for JSON text kept ready) as the answer
+    """`value` (plain JSON values, or `json_text.fragment`s of JSON text kept ready) as the answer
     `jsonify` would write (keys sorted, compact, a closing newline), without its per-request
     encoder: for the hot reads, whose answers are built as plain values."""
-    return Response(orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE),
-                    status=status, mimetype="application/json")
+    return Response(json_text.dumps(value, newline=True), status=status, mimetype="application/json")
 
 
 def json_body() -> dict[str, Any]:

@@ -17,10 +17,10 @@ import json
 import threading
 from typing import Any
 
-import orjson
 from sqlalchemy import Text, bindparam, cast, or_, select
 from sqlmodel import Session
 
+from permits.api.json_text import dumps
 from permits.api.shapes import dump
 from permits.permitting.api_shapes import DecisionPublic
 from permits.permitting.decision_models import Decision
@@ -66,7 +66,7 @@ def _kept(session: Session, permit_id: int) -> tuple[dict[str, Any], bytes] | No
     kept = _answers.get(read[_ID])
     if kept is None or not _same(kept[0], read):
         answer = _build(row)
-        kept = (read, answer, orjson.dumps(answer, option=orjson.OPT_SORT_KEYS))
+        kept = (read, answer, dumps(answer))
         with _lock:
             if len(_answers) >= LIMIT:
                 _answers.clear()

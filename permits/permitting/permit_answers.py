@@ -15,11 +15,11 @@ from collections import namedtuple
 from types import SimpleNamespace
 from typing import Any
 
-import orjson
 from sqlalchemy import Select, bindparam, select
 from sqlmodel import Session
 
 from permits.accounts.models import User
+from permits.api.json_text import fragment
 from permits.api.shapes import in_utc
 from permits.consents.gate import live_consent_rows
 from permits.consents.shapes import consent_json
@@ -53,7 +53,7 @@ def _day(value) -> str | None:
 
 
 def permit_answer(session: Session, *, permit_id: int, actor: User) -> dict[str, Any] | None:
-    """The permit as PermitPublic's JSON values (its decision as an `orjson.Fragment`), or None
+    """The permit as PermitPublic's JSON values (its decision as a `json_text.fragment`), or None
     for a permit on hold, which the caller answers through the shape. 404 as `get_permit`."""
     row = session.connection().execute(_statement(actor.role), {
         "permit_id": permit_id, "organization_id": actor.organization_id,
@@ -78,7 +78,7 @@ def permit_answer(session: Session, *, permit_id: int, actor: User) -> dict[str,
         "created_at": in_utc(row.created_at),
         "submitted_at": None if row.submitted_at is None else in_utc(row.submitted_at),
         "hold": None, "consent_status": row.consent_status, "consent_until": _day(row.consent_until),
-        "decision": None if decision is None else orjson.Fragment(decision),
+        "decision": None if decision is None else fragment(decision),
         "consents": [consent_json(c, viewer=actor, today=today)
                      for c in live_consent_rows(session, row.id)],
     }

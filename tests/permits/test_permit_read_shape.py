@@ -89,3 +89,16 @@ def test_a_permit_of_another_organization_is_the_same_404(client, db, approved, 
     missing = client.get("/api/v1/permits/999999", headers=headers)
     assert missing.status_code == 404 and missing.get_json() == response.get_json() | {
         "error": {**response.get_json()["error"], "message": missing.get_json()["error"]["message"]}}
+
+
+def test_the_json_text_is_the_same_without_orjson(monkeypatch):
+    from permits.api import json_text
+
+    value = {"b": [1, 1.5, None, True, "é\u2028"], "a": {"z": 0.1, "y": -3}, "c": 1e-7}
+    kept = json_text.dumps({"x": [2, "two"]})
+    with_orjson = json_text.dumps({**value, "k": json_text.fragment(kept)}, newline=True)
+    monkeypatch.setattr(json_text, "orjson", None)
+    without = json_text.dumps({**value, "k": json_text.fragment(kept)}, newline=True)
+    assert json.loads(with_orjson) == json.loads(without) == {**value, "k": {"x": [2, "two"]}}
+    assert with_orjson.endswith(b"\n") and without.endswith(b"\n")
+    assert with_orjson.index(b'"a"') < with_orjson.index(b'"b"') < with_orjson.index(b'"k"')
