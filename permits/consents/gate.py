@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from facility_registry.models import Facility
 from permits.audit import chain as audit
 from permits.consents.models import Consent
+from permits.core.rows import insert_row
 from permits.permitting.models import Permit
 from standards.clock import utcnow
 from standards.errors import InvalidTransition
@@ -109,8 +110,7 @@ def _request(session: Session, permit: Permit, *, country: str, role: str, today
     tacit = TACIT_DAYS.get(country) if role == "importing" else None
     consent = Consent(permit_id=permit.id, country=country, role=role, requested_on=today,
                       tacit_on=today + timedelta(days=tacit) if tacit else None)
-    session.add(consent)
-    session.flush()
+    insert_row(session, consent)
     audit.record(session, actor_id=actor_id, action="consent.requested", entity="consent",
                  entity_id=consent.id, after={"permit_id": permit.id, "country": country,
                                               "role": role, "requested_on": today,

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, update
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -27,6 +27,7 @@ from facility_registry.eligibility import check_facility
 from facility_registry.models import Facility
 from permits.audit import chain as audit
 from permits.core.canonical import canonical_json
+from permits.core.rows import insert_row
 from permits.permitting import verdicts
 from permits.permitting.decision_models import Decision
 from permits.permitting.models import Permit
@@ -281,16 +282,15 @@ def record(session: Session, *, permit_id: int, terms: Terms, evaluation: Evalua
         note=note, record_hash="",
     )
     decision.record_hash = record_hash(decision)
-    session.add(decision)
+    insert_row(session, decision)
     if amendment_id is None or decision.outcome == "approved":  # the decision that stands
         codes = sorted({c["standard"] for c in evaluation.checks})
-        session.execute(update(Permit).where(Permit.id == permit_id)
-                        .values(decided_standards=codes)
-                        .execution_options(synchronize_session=False))
+        permit = Permit.__table__
+        session.connection().execute(permit.update().where(permit.c.id == permit_id)
+                                     .values(decided_standards=codes))
         loaded = session.identity_map.get(identity_key(Permit, permit_id))
         if loaded is not None:
             set_committed_value(loaded, "decided_standards", codes)
-    session.flush()
     # The record's hash goes into the chain: a decision row replaced later (with a hash
     # recomputed to match) no longer carries the hash the chain logged, and a published
     # checkpoint then proves which decision was made (see permits.audit.merkle).

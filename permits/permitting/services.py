@@ -20,6 +20,7 @@ from permits.accounts.models import User
 from permits.audit import chain as audit
 from permits.consents import gate as consents
 from permits.consents.models import Consent
+from permits.core.rows import insert_row
 from permits.permitting import decisions, state
 from permits.permitting.decision_models import Decision, EvidenceRequest
 from permits.permitting.errors import ChecksNotMet, InvalidApplication, PermitNotFound
@@ -106,6 +107,8 @@ def _reason(reason: Any, *, required: bool = True) -> str | None:
 
 # --- the one place a status changes -----------------------------------------------------------
 
+_PERMIT = Permit.__table__  # Core: a conditional UPDATE needs none of the ORM's bulk machinery
+
 def _move(session: Session, permit: Permit, *, action: str, to: str, actor_id: int | None,
           reason: str | None = None, values: dict[str, Any] | None = None,
           where: tuple = ()) -> None:
@@ -118,10 +121,10 @@ def _move(session: Session, permit: Permit, *, action: str, to: str, actor_id: i
                   **values}
     before = {"status": current, **{k: getattr(permit, k) for k in values}}
     written = {"status": to, "status_reason": reason, "updated_at": utcnow(), **values}
-    result = session.execute(
-        update(Permit).where(Permit.id == permit.id, Permit.status == current, *where)
-        .values(**written).execution_options(synchronize_session=False)
-    )
+    session.flush()  # pending changes first, as the ORM's UPDATE would flush them
+    result = session.connection().execute(
+        _PERMIT.update().where(_PERMIT.c.id == permit.id, _PERMIT.c.status == current, *where)
+        .values(**written))
     if result.rowcount != 1:
         raise InvalidTransition(
             Message.of("permit.changed_meanwhile", N_(
@@ -190,8 +193,7 @@ def apply(session: Session, *, actor: User, body: dict[str, Any], today: date,
     columns = clean_application(session, body, today=today, min_notice_days=min_notice_days)
     permit = Permit(organization_id=actor.organization_id, applicant_id=actor.id, status="draft",
                     **columns)
-    session.add(permit)
-    session.flush()
+    insert_row(session, permit)
     return permit, _submit(session, permit, Terms(**columns), actor=actor, today=today)
 
 
