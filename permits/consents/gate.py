@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -34,10 +35,15 @@ TACIT_DAYS = {"CA": 30}
 STANDING = ("approved", "suspended", "on_hold")
 
 
+# Built once, run as plain Core: the receiving facility's country is all this reads of it.
+_COUNTRY_OF = select_columns(Facility.__table__.c.country).where(
+    Facility.__table__.c.id == bindparam("id"))
+
+
 def required_countries(session: Session, permit: Permit) -> dict[str, str]:
     """Country -> role ("importing" or "transit") of every country that must consent."""
-    destination = session.exec(
-        select(Facility.country).where(Facility.id == permit.receiving_facility_id)).first()
+    destination = session.connection().execute(
+        _COUNTRY_OF, {"id": permit.receiving_facility_id}).scalar()
     origin = (permit.origin or {}).get("country")
     needed: dict[str, str] = {}
     if destination and destination != origin:
