@@ -148,21 +148,70 @@ class Verification:
 
 
 def verify(session: Session) -> Verification:
-    # Plain rows, not ORM objects, streamed: a million entries are read once and dropped as they
-    # go. The JSON columns come as their text and are parsed here, where a JSON null (most
-    # `before`s) costs nothing.
+    """Every entry in sequence order: numbered one after the other, each linking to the one
+    before, each still hashing to its hash. Streamed: a million entries are read in batches
+    straight off the driver's cursor (no ORM rows, no result processing) and dropped as they go."""
     table = AuditEntry.__table__
+    # The JSON columns as their text on SQLite (parsed here, where a JSON null, most `before`s,
+    # costs nothing); PostgreSQL's driver hands them back parsed already.
     columns = [type_coerce(table.c[name], Text) if name in ("before", "after") else table.c[name]
-               for name in _StoredEntry._fields]
-    rows = session.execute(select(*columns).order_by(table.c.seq).execution_options(yield_per=5000))
-    return verify_entries(
-        _StoredEntry(seq, at, actor, action, entity, entity_id, _parsed(before), _parsed(after),
-                     reason, prev_hash, digest)
-        for seq, at, actor, action, entity, entity_id, before, after, reason, prev_hash, digest in rows)
+               for name in _FIELDS]
+    connection = session.connection()
+    statement = select(*columns).order_by(table.c.seq).compile(dialect=connection.dialect)
+    instant = _instant_reader(connection.dialect)
+    encode = _CANONICAL.encode
+    sha256 = hashlib.sha256
+    prev_hash, count = GENESIS, 0
+    driver = connection.connection.driver_connection
+    # On PostgreSQL a named (server-side) cursor: the server sends the rows a batch at a time.
+    cursor = (driver.cursor(name="audit_verify") if connection.dialect.name == "postgresql"
+              else driver.cursor())
+    try:
+        cursor.execute(str(statement))
+        while batch := cursor.fetchmany(_VERIFY_BATCH):
+            for seq, at, actor_id, action, entity, entity_id, before, after, reason, prev, digest in batch:
+                count += 1
+                problem = None
+                if seq != count:
+                    problem = f"expected entry {count} here, found entry {seq} (removed or reordered)"
+                elif prev != prev_hash:
+                    problem = "does not link to the entry before it"
+                else:
+                    # `_body`'s fields, hashed as `canonical` hashes them (the same encoder settings).
+                    body = {"seq": seq, "at": instant(at), "actor_id": actor_id, "action": action,
+                            "entity": entity, "entity_id": entity_id, "before": _parsed(before),
+                            "after": _parsed(after), "reason": reason, "prev_hash": prev}
+                    if sha256(encode(body).encode()).hexdigest() != digest:
+                        problem = "its content no longer matches its hash (changed after it was written)"
+                if problem:
+                    return Verification(False, count - 1, prev_hash, first_bad=count, problem=problem)
+                prev_hash = digest
+    finally:
+        cursor.close()
+    return Verification(True, count, prev_hash)
 
 
-_StoredEntry = namedtuple("_StoredEntry", "seq at actor_id action entity entity_id before after "
-                                          "reason prev_hash hash")
+_VERIFY_BATCH = 5000
+# canonical_json's settings in one encoder built once (json.dumps builds one per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _instant_reader(dialect):
+    """The `at` column as the driver gives it -> `utc_text` of the datetime SQLAlchemy would
+    have made of it. PostgreSQL's driver gives a datetime. SQLite gives the stored text: in the
+    form SQLAlchemy writes ("2026-11-01 12:00:00.000000") it is read with fromisoformat, which
+    gives the same datetime several times faster; any other text goes through SQLAlchemy's own
+    reading of it, as before."""
+    process = AuditEntry.__table__.c.at.type.result_processor(dialect, None)
+
+    def instant(value):
+        if isinstance(value, str):
+            if len(value) == 26 and value[10] == " " and value[19] == ".":
+                value = datetime.fromisoformat(value)
+            elif process is not None:
+                value = process(value)
+        return utc_text(value)
+    return instant
 
 
 def _parsed(value: Any) -> Any:

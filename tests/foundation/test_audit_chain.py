@@ -1,5 +1,6 @@
 """The audit chain detects any entry changed, removed or reordered after it was written."""
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -31,6 +32,12 @@ def test_an_untouched_chain_verifies(db):
     ("UPDATE audit_entry SET after = '{\"status\": \"c\"}' WHERE seq = 3", 3),
     ("DELETE FROM audit_entry WHERE seq = 2", 2),
     ("UPDATE audit_entry SET actor_id = 8 WHERE seq = 5", 5),
+    # Every field the hash covers, as verify reads it straight off the driver.
+    ("UPDATE audit_entry SET before = NULL WHERE seq = 4", 4),
+    ("UPDATE audit_entry SET reason = 'step 9' WHERE seq = 2", 2),
+    ("UPDATE audit_entry SET entity_id = '9' WHERE seq = 1", 1),
+    ("UPDATE audit_entry SET action = 'test.other' WHERE seq = 3", 3),
+    ("UPDATE audit_entry SET hash = prev_hash WHERE seq = 5", 5),
 ])
 def test_tampering_is_found_at_the_first_bad_entry(db, tamper, first_bad):
     _write(db, 5)
@@ -38,6 +45,20 @@ def test_tampering_is_found_at_the_first_bad_entry(db, tamper, first_bad):
         conn.execute(text(tamper))
     result = _verify(db)
     assert not result.ok and result.first_bad == first_bad
+
+
+def test_an_entry_moved_in_time_by_a_microsecond_is_found(db):
+    _write(db, 3)
+    from sqlalchemy import select, update
+
+    from permits.audit.models import AuditEntry
+
+    table = AuditEntry.__table__
+    with db.begin() as conn:
+        at = conn.execute(select(table.c.at).where(table.c.seq == 2)).scalar_one()
+        conn.execute(update(table).where(table.c.seq == 2).values(at=at + timedelta(microseconds=1)))
+    result = _verify(db)
+    assert not result.ok and result.first_bad == 2
 
 
 def test_swapping_two_entries_is_found(db):
