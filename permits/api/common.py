@@ -154,25 +154,23 @@ def paginate(statement: Select, id_column, serialize) -> dict[str, Any]:
     return {"items": items, "total": total, "next": next_cursor}
 
 
-def paginate_prepared(*, first: Select, after: Select, count: Select, params: dict[str, Any],
-                      serialize) -> dict[str, Any]:
-    """`paginate` for plain-row statements built once (so compiled once): `first` (the first
-    page) and `after` (the page below a cursor's `before` id), each ordered newest first and
-    limited to a `limit` parameter, and `count`, all taking `params`. They run on the session's
-    connection, past the ORM's layer; the paging and its answer are `paginate`'s."""
+def paginate_prepared(*, first, after, count, params: dict[str, Any], serialize) -> dict[str, Any]:
+    """`paginate` for statements compiled once (`permits.core.db.Prepared`), their rows plain
+    tuples whose first column is the id: `first` (the first page) and `after` (the page below a
+    cursor's `before` id), each ordered newest first and limited to a `limit` parameter, and
+    `count`, all taking `params`. The paging and its answer are `paginate`'s."""
     connection = db.session().connection()
     limit = page_limit()
-    total = connection.execute(count, params).scalar_one()
+    total = count.first(connection, params)[0]
     cursor = request.args.get("cursor")
     if cursor:
-        rows = connection.execute(after, {**params, "before": _decode_cursor(cursor),
-                                          "limit": limit + 1}).all()
+        rows = after.rows(connection, {**params, "before": _decode_cursor(cursor), "limit": limit + 1})
     else:
-        rows = connection.execute(first, {**params, "limit": limit + 1}).all()
+        rows = first.rows(connection, {**params, "limit": limit + 1})
     more = len(rows) > limit
     rows = rows[:limit]
     items = [serialize(row) for row in rows]
-    next_cursor = _encode_cursor(_row_id(rows[-1])) if more and rows else None
+    next_cursor = _encode_cursor(rows[-1][0]) if more and rows else None
     return {"items": items, "total": total, "next": next_cursor}
 
 

@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from facility_registry.models import Facility
 from permits.audit import chain as audit
 from permits.consents.models import Consent
+from permits.core.db import Prepared
 from permits.core.rows import insert_row
 from permits.permitting.models import Permit
 from standards.clock import utcnow
@@ -68,24 +69,25 @@ def live_consents(session: Session, permit_id: int) -> list[Consent]:
 
 _CONSENT = Consent.__table__
 # The same rows as plain values, the paper's bytes left in the table: for reads that only show them.
-_LIVE_ROWS = (
+_LIVE_ROWS = Prepared(
     select(*[c for c in _CONSENT.c if c.name != "document"])
     .where(_CONSENT.c.permit_id == bindparam("permit_id"), _CONSENT.c.superseded_at.is_(None))
     .order_by(_CONSENT.c.country)
 )
+_LIVE_NAMES = tuple(column.name for column in _LIVE_ROWS.statement.selected_columns)
 
 
 def live_consent_rows(session: Session, permit_id: int) -> list:
     """`live_consents` as plain rows (every column but the document, and `live`), for a read."""
-    rows = session.connection().execute(_LIVE_ROWS, {"permit_id": permit_id}).all()
-    return [_ConsentRow(row._mapping) for row in rows]
+    rows = _LIVE_ROWS.rows(session.connection(), {"permit_id": permit_id})
+    return [_ConsentRow(zip(_LIVE_NAMES, row, strict=True)) for row in rows]
 
 
 class _ConsentRow:
     """A consent's columns as attributes, and `live` as `Consent.live` says it."""
 
     def __init__(self, values):
-        self.__dict__.update(values)
+        self.__dict__.update(values)  # (name, value) pairs
 
     @property
     def live(self) -> bool:

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from permits.api.json_text import dumps
 from permits.api.shapes import dump
+from permits.core.db import Prepared
 from permits.permitting.api_shapes import DecisionPublic
 from permits.permitting.decision_models import Decision
 
@@ -31,15 +32,16 @@ _TABLE = Decision.__table__
 _JSON = frozenset(c.name for c in _TABLE.c if c.type.__class__.__name__ == "JSON")
 # Built once: the standing decision (on the application, or an approved amendment), its JSON
 # columns as the text stored (no decoding unless the answer has to be built).
-_STANDING = (
+_STANDING = Prepared(
     select(*[cast(c, Text).label(c.name) if c.name in _JSON else c for c in _TABLE.c])
     .where(_TABLE.c.permit_id == bindparam("permit_id"),
            or_(_TABLE.c.amendment_id.is_(None), _TABLE.c.outcome == "approved"))
     .order_by(_TABLE.c.id.desc()).limit(1)
 )
+_NAMES = tuple(column.name for column in _STANDING.statement.selected_columns)
 
 # decision id -> (the record as read, its answer as JSON values, the same as JSON text)
-_ID = [column.name for column in _STANDING.selected_columns].index("id")
+_ID = _NAMES.index("id")
 _answers: dict[int, tuple[tuple, dict[str, Any], bytes]] = {}
 _lock = threading.Lock()
 
@@ -59,13 +61,12 @@ def standing_json(session: Session, permit_id: int) -> bytes | None:
 
 def _kept(session: Session, permit_id: int) -> tuple[dict[str, Any], bytes] | None:
     session.flush()  # the decision just recorded in this transaction, if any, is read too
-    row = session.connection().execute(_STANDING, {"permit_id": permit_id}).first()
-    if row is None:
+    read = _STANDING.first(session.connection(), {"permit_id": permit_id})
+    if read is None:
         return None
-    read = tuple(row)
     kept = _answers.get(read[_ID])
     if kept is None or not _same(kept[0], read):
-        answer = _build(row)
+        answer = _build(read)
         kept = (read, answer, dumps(answer))
         with _lock:
             if len(_answers) >= LIMIT:
@@ -80,8 +81,8 @@ def _same(kept: tuple, read: tuple) -> bool:
         type(a) is type(b) and a == b for a, b in zip(kept, read, strict=True))
 
 
-def _build(row) -> dict[str, Any]:
-    values = dict(row._mapping)
+def _build(read: tuple) -> dict[str, Any]:
+    values = dict(zip(_NAMES, read, strict=True))
     for name in _JSON:
         values[name] = None if values[name] is None else json.loads(values[name])
     return dump(DecisionPublic, DecisionPublic.of(Decision(**values)))

@@ -15,7 +15,7 @@ from collections import namedtuple
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from permits.accounts.models import User
@@ -23,6 +23,7 @@ from permits.api.json_text import fragment
 from permits.api.shapes import in_utc
 from permits.consents.gate import live_consent_rows
 from permits.consents.shapes import consent_json
+from permits.core.db import Prepared
 from permits.permitting import decision_answers
 from permits.permitting import services as service
 from permits.permitting.models import Permit
@@ -30,20 +31,20 @@ from standards import clock
 from standards.vocabulary import kg_to_tonnes
 
 _TABLE = Permit.__table__
-_READ: dict[str, Select] = {}
+_READ: dict[str, Prepared] = {}
 _Plain = namedtuple("_Plain", [column.name for column in _TABLE.c])
 
 
-def _statement(role: str) -> Select:
+def _statement(role: str) -> Prepared:
     """The permit's row if a caller of `role` may see it: `visible_to` applied to a stand-in
     whose ids are bound parameters, so the rule is the services' own and the statement is built
-    (and compiled) once per role."""
+    (and compiled) once per role and dialect."""
     statement = _READ.get(role)
     if statement is None:
         stand_in = SimpleNamespace(role=role, organization_id=bindparam("organization_id"),
                                    facility_id=bindparam("facility_id"), country=bindparam("country"))
-        statement = select(*_TABLE.c).where(_TABLE.c.id == bindparam("permit_id"),
-                                            service.visible_to(stand_in))
+        statement = Prepared(select(*_TABLE.c).where(_TABLE.c.id == bindparam("permit_id"),
+                                                     service.visible_to(stand_in)))
         _READ[role] = statement
     return statement
 
@@ -55,9 +56,9 @@ def _day(value) -> str | None:
 def permit_answer(session: Session, *, permit_id: int, actor: User) -> dict[str, Any] | None:
     """The permit as PermitPublic's JSON values (its decision as a `json_text.fragment`), or None
     for a permit on hold, which the caller answers through the shape. 404 as `get_permit`."""
-    row = session.connection().execute(_statement(actor.role), {
+    row = _statement(actor.role).first(session.connection(), {
         "permit_id": permit_id, "organization_id": actor.organization_id,
-        "facility_id": actor.facility_id, "country": actor.country}).first()
+        "facility_id": actor.facility_id, "country": actor.country})
     if row is None:
         service.get_permit(session, permit_id=permit_id, actor=actor)  # its 404, in its words
         return None  # visible after all (written since): the long way

@@ -221,12 +221,14 @@ def list_permit_shipments(permit_id: int):
 
 
 _SHIPMENT = Shipment.__table__
-# Built once (compiled once): the permit's page of shipments, newest first, and their count.
-_PAGE = (select(*_SHIPMENT.c).where(_SHIPMENT.c.permit_id == bindparam("permit_id"))
-         .order_by(_SHIPMENT.c.id.desc()).limit(bindparam("limit")))
-_PAGE_AFTER = _PAGE.where(_SHIPMENT.c.id < bindparam("before"))
-_COUNT = (select(func.count()).select_from(_SHIPMENT)
-          .where(_SHIPMENT.c.permit_id == bindparam("permit_id")))
+# Compiled once: the permit's page of shipments, newest first (the id first), and their count.
+_PAGE_ROWS = (select(*_SHIPMENT.c).where(_SHIPMENT.c.permit_id == bindparam("permit_id"))
+              .order_by(_SHIPMENT.c.id.desc()).limit(bindparam("limit")))
+assert _SHIPMENT.c[0].name == "id"
+_PAGE = db.Prepared(_PAGE_ROWS)
+_PAGE_AFTER = db.Prepared(_PAGE_ROWS.where(_SHIPMENT.c.id < bindparam("before")))
+_COUNT = db.Prepared(select(func.count()).select_from(_SHIPMENT)
+                     .where(_SHIPMENT.c.permit_id == bindparam("permit_id")))
 _Plain = namedtuple("_Plain", [column.name for column in _SHIPMENT.c])
 
 

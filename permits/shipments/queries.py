@@ -4,11 +4,15 @@ Nothing here changes state; `permits.shipments.services` does, after asking here
 """
 from __future__ import annotations
 
+from collections import namedtuple
+
 from sqlalchemy import Select, bindparam, or_
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from facility_registry.models import Facility
 from permits.accounts.models import User
+from permits.core.db import Prepared
 from permits.permitting.models import Permit
 from permits.shipments.models import Shipment, ShipmentException
 from standards.errors import NotAllowed, NotFound
@@ -70,17 +74,18 @@ def visible_permit(session: Session, *, actor: User, permit_id: int) -> Permit:
 
 
 _PERMIT = Permit.__table__
-_WHO_SEES = select(_PERMIT.c.id, _PERMIT.c.organization_id, _PERMIT.c.receiving_facility_id,
-                   _PERMIT.c.final_facility_id).where(_PERMIT.c.id == bindparam("permit_id"))
+_WHO_SEES = Prepared(core_select(_PERMIT.c.id, _PERMIT.c.organization_id, _PERMIT.c.receiving_facility_id,
+                            _PERMIT.c.final_facility_id).where(_PERMIT.c.id == bindparam("permit_id")))
+_PermitIds = namedtuple("_PermitIds", "id organization_id receiving_facility_id final_facility_id")
 
 
 def visible_permit_ids(session: Session, *, actor: User, permit_id: int):
     """`visible_permit` for a read that only needs to know: the permit's id and the ids
     `can_see` reads, as a plain row (no model loaded); the same 404."""
-    row = session.connection().execute(_WHO_SEES, {"permit_id": permit_id}).first()
-    if row is None or not can_see(actor, row):
+    row = _WHO_SEES.first(session.connection(), {"permit_id": permit_id})
+    if row is None or not can_see(actor, _PermitIds._make(row)):
         raise not_found("permit")
-    return row
+    return _PermitIds._make(row)
 
 
 def visible_shipment(session: Session, *, actor: User, shipment_id: int) -> tuple[Shipment, Permit]:
