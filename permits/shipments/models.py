@@ -23,8 +23,12 @@ class Shipment(SQLModel, table=True):
     # carriers): led by the departure day and holding every column those sums read, this index
     # answers them without visiting the table. On SQLite, a plain index on the day made a year
     # of a million shipments a million random row reads, 5x slower than this (benchmarks/).
+    # The carbon report sums each permit's receipts of a year: this one answers that from the
+    # index too (a plain permit_id index left SQLite a random table read per shipment).
     __table_args__ = (Index("ix_shipment_departure_sums", "departed_on", "permit_id", "status",
-                            "quantity_kg", "received_kg", "refused_kg", "carrier"),)
+                            "quantity_kg", "received_kg", "refused_kg", "carrier"),
+                      Index("ix_shipment_receipt_sums", "permit_id", "received_on", "received_kg",
+                            "refused_kg"))
 
     id: int | None = Field(default=None, primary_key=True)
     permit_id: int = Field(foreign_key="permit.id", index=True)
