@@ -180,29 +180,28 @@ def log_shipment(permit_id: int, body: ShipmentCreate):
     return ShipmentPublic.of(shipment)
 
 
-def _day(value) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def shipment_json(row, today) -> dict:
     """`ShipmentPublic.of(row)`'s JSON, written directly from a plain row (no model validated
     per item): the list's fifty items. tests/shipments/test_list_shape.py holds the two equal."""
-    row = _Plain._make(row)  # a row's attributes by name cost a microsecond each; a tuple's do not
+    s = _Plain._make(row)  # a row's attributes by name cost a microsecond each; a tuple's do not
     return {
-        "id": row.id, "permit_id": row.permit_id, "movement_document": row.movement_document,
-        "carrier": row.carrier, "quantity_tonnes": _tonnes(row.quantity_kg),
-        "departed_on": _day(row.departed_on), "expected_arrival_on": _day(row.expected_arrival_on),
-        "status": row.status, "received_on": _day(row.received_on),
-        "received_tonnes": _tonnes(row.received_kg), "discrepancy": row.discrepancy,
-        "refused_on": _day(row.refused_on), "refused_tonnes": _tonnes(row.refused_kg),
-        "refusal_reason": row.refusal_reason, "returned_on": _day(row.returned_on),
-        "completed_on": _day(row.completed_on), "operation_code": row.recovery_operation_code,
-        "final_received_on": _day(row.final_received_on),
-        "final_received_tonnes": _tonnes(row.final_received_kg),
-        "final_completed_on": _day(row.final_completed_on),
-        "final_operation_code": row.final_operation_code,
-        "overdue": deadlines.missed(row, today),
-        "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+        "id": s.id, "permit_id": s.permit_id, "movement_document": s.movement_document,
+        "carrier": s.carrier, "quantity_tonnes": kg_to_tonnes(s.quantity_kg),
+        "departed_on": s.departed_on.isoformat(), "expected_arrival_on": s.expected_arrival_on.isoformat(),
+        "status": s.status, "received_on": s.received_on and s.received_on.isoformat(),
+        "received_tonnes": None if s.received_kg is None else kg_to_tonnes(s.received_kg),
+        "discrepancy": s.discrepancy, "refused_on": s.refused_on and s.refused_on.isoformat(),
+        "refused_tonnes": None if s.refused_kg is None else kg_to_tonnes(s.refused_kg),
+        "refusal_reason": s.refusal_reason, "returned_on": s.returned_on and s.returned_on.isoformat(),
+        "completed_on": s.completed_on and s.completed_on.isoformat(),
+        "operation_code": s.recovery_operation_code,
+        "final_received_on": s.final_received_on and s.final_received_on.isoformat(),
+        "final_received_tonnes": (None if s.final_received_kg is None
+                                  else kg_to_tonnes(s.final_received_kg)),
+        "final_completed_on": s.final_completed_on and s.final_completed_on.isoformat(),
+        "final_operation_code": s.final_operation_code,
+        "overdue": deadlines.missed(s, today),
+        "created_at": s.created_at.isoformat(), "updated_at": s.updated_at.isoformat(),
     }
 
 
