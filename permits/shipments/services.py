@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import bindparam, exists, insert, or_, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
@@ -201,8 +202,12 @@ def _new_shipment(**given) -> dict:
 
 
 # The permit with its receiving facility's calendar, in one query (built once: it runs on every
-# shipment). Read afresh, in the shipment's own transaction.
-_PERMIT_COLUMNS = tuple(Permit.__table__.c)
+# shipment). Only the columns logging a load reads: the permit comes back detached, and one of
+# the others (its origin, route, hold's reasons and checks, timestamps) would raise
+# DetachedInstanceError if read, never a stale value.
+_PERMIT_COLUMNS = tuple(column for column in Permit.__table__.c if column.key not in {
+    "waste_codes", "origin", "route", "hold_reasons", "hold_checks", "status_reason",
+    "created_at", "updated_at", "submitted_at"})
 _PERMIT_KEYS = tuple(column.key for column in _PERMIT_COLUMNS)
 _PERMIT_AND_FACILITY = db.Prepared(
     select(*_PERMIT_COLUMNS, Facility.country).join(Facility, Facility.id == Permit.receiving_facility_id)
@@ -211,9 +216,24 @@ _PERMIT_AND_FACILITY = db.Prepared(
 
 
 def _permit_and_region(session: Session, *, actor: User, permit_id: int) -> tuple[Permit, str | None]:
-    """The permit `actor` may see (else 404) and whose public holidays its loads' deadlines skip;
-    the permit comes back detached, as read in this transaction."""
-    row = _PERMIT_AND_FACILITY.first(session.connection(), {"permit_id": permit_id})
+    """The permit `actor` may see (else 404) and whose public holidays its loads' deadlines skip.
+
+    What is read here (who may see the permit, its transporters, the standards it was decided
+    on, its facilities) does not change once it is approved; what does (its status, validity,
+    consent, totals, the facility's status) the capped UPDATE checks again in the transaction.
+    So on SQLite the read goes before the transaction, on a pooled connection of its own (one
+    SELECT reads one snapshot): SQLite's one write lock is then held only for the writes. On
+    PostgreSQL it is the transaction's first statement, and locks nothing."""
+    params = {"permit_id": permit_id}
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite" and isinstance(bind, Engine) and not session.in_transaction():
+        pooled = bind.raw_connection()
+        try:
+            row = _PERMIT_AND_FACILITY.first_on(bind.dialect, pooled.dbapi_connection, params)
+        finally:
+            pooled.close()
+    else:
+        row = _PERMIT_AND_FACILITY.first(session.connection(), params)
     if row is None:
         raise not_found("permit")
     permit = db.detached(Permit, dict(zip(_PERMIT_KEYS, row, strict=False)))

@@ -51,3 +51,45 @@ def test_page_reads_do_not_queue_behind_a_writer(app, client, db):
                             "VALUES ('Held', 'US', '2026-01-01')"))
         response = client.get("/api/health")
         assert response.status_code == 200
+
+
+def _queue_is_free(path) -> bool:
+    import fcntl
+    import os
+
+    fd = os.open(f"{path}-writers", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def test_writers_queue_from_begin_to_commit_or_rollback(tmp_path):
+    """A write transaction holds the writers' queue (a flock beside the database) from its BEGIN
+    IMMEDIATE to its end, whichever way it ends; reads never take it."""
+    path = tmp_path / "queue.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (n INTEGER)"))
+            assert not _queue_is_free(path)
+        assert _queue_is_free(path)
+        conn = engine.connect()
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        assert not _queue_is_free(path)
+        conn.rollback()
+        assert _queue_is_free(path)
+        conn.execute(text("INSERT INTO t VALUES (2)"))
+        conn.close()  # back to the pool: rolled back, and the queue let go
+        assert _queue_is_free(path)
+        with engine.execution_options(parity_read_only=True).connect() as reader:
+            reader.execute(text("SELECT count(*) FROM t")).scalar()
+            assert _queue_is_free(path)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
+    finally:
+        engine.dispose()
