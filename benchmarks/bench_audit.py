@@ -1,7 +1,7 @@
 """Benchmark: `audit verify` on a chain of 1,000,000 entries, with the live rows it checks.
 
 Run: .venv/bin/python -m benchmarks.bench_audit [--entries N] [--postgres]   (or python -m
-     benchmarks --only audit; quick: 20,000 entries). SQLite; PostgreSQL as well with --postgres
+     benchmarks --only audit; quick: 10,000 entries). SQLite; PostgreSQL as well with --postgres
      (not in the suite's run: generating a million entries takes many minutes per database).
 
 The world: the benchmark facility (made through the services), then permits and their shipments
@@ -44,7 +44,7 @@ KG = 7_000
 TODAY = clock.today()
 AT = datetime(2026, 11, 1, 12, 0, 0)
 BATCH = 20_000
-QUICK_ENTRIES = 20_000  # and a tenth of it: the quick run's whole budget is 3 minutes
+QUICK_ENTRIES = 10_000  # and a tenth of it: the quick run's whole budget is 3 minutes
 
 
 def _terms(facility_id: int, n: int) -> dict:
