@@ -154,14 +154,14 @@ def paginate(statement: Select, id_column, serialize) -> dict[str, Any]:
     return {"items": items, "total": total, "next": next_cursor}
 
 
-def paginate_prepared(*, first, after, count, params: dict[str, Any], serialize) -> dict[str, Any]:
+def paginate_prepared(*, first, after, total: int, params: dict[str, Any], serialize) -> dict[str, Any]:
     """`paginate` for statements compiled once (`permits.core.db.Prepared`), their rows plain
     tuples whose first column is the id: `first` (the first page) and `after` (the page below a
-    cursor's `before` id), each ordered newest first and limited to a `limit` parameter, and
-    `count`, all taking `params`. The paging and its answer are `paginate`'s."""
+    cursor's `before` id), each ordered newest first, limited to a `limit` parameter and taking
+    `params`; `total`, the number of rows (read by the caller, with what it read before). The
+    paging and its answer are `paginate`'s."""
     connection = db.session().connection()
     limit = page_limit()
-    total = count.first(connection, params)[0]
     cursor = request.args.get("cursor")
     if cursor:
         rows = after.rows(connection, {**params, "before": _decode_cursor(cursor), "limit": limit + 1})

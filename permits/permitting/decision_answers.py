@@ -17,7 +17,7 @@ import json
 import threading
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, or_, select
+from sqlalchemy import Text, bindparam, cast, func, or_, select
 from sqlmodel import Session
 
 from permits.api.json_text import dumps
@@ -32,13 +32,25 @@ _TABLE = Decision.__table__
 _JSON = frozenset(c.name for c in _TABLE.c if c.type.__class__.__name__ == "JSON")
 # Built once: the standing decision (on the application, or an approved amendment), its JSON
 # columns as the text stored (no decoding unless the answer has to be built).
+COLUMNS = [cast(c, Text).label(c.name) if c.name in _JSON else c for c in _TABLE.c]
 _STANDING = Prepared(
-    select(*[cast(c, Text).label(c.name) if c.name in _JSON else c for c in _TABLE.c])
+    select(*COLUMNS)
     .where(_TABLE.c.permit_id == bindparam("permit_id"),
            or_(_TABLE.c.amendment_id.is_(None), _TABLE.c.outcome == "approved"))
     .order_by(_TABLE.c.id.desc()).limit(1)
 )
 _NAMES = tuple(column.name for column in _STANDING.statement.selected_columns)
+
+
+def standing_id(permit_id_column):
+    """The id of the standing decision of the permit `permit_id_column` names, as a correlated
+    scalar subquery (the newest on the application or an approved amendment, as `_STANDING`):
+    for a read that joins the decision's `COLUMNS` to the permit's row in one statement."""
+    decision = _TABLE.alias("standing")
+    return (select(func.max(decision.c.id))
+            .where(decision.c.permit_id == permit_id_column,
+                   or_(decision.c.amendment_id.is_(None), decision.c.outcome == "approved"))
+            .scalar_subquery())
 
 # decision id -> (the record as read, its answer as JSON values, the same as JSON text)
 _ID = _NAMES.index("id")
@@ -61,8 +73,12 @@ def standing_json(session: Session, permit_id: int) -> bytes | None:
 
 def _kept(session: Session, permit_id: int) -> tuple[dict[str, Any], bytes] | None:
     session.flush()  # the decision just recorded in this transaction, if any, is read too
-    read = _STANDING.first(session.connection(), {"permit_id": permit_id})
-    if read is None:
+    return kept_for(_STANDING.first(session.connection(), {"permit_id": permit_id}))
+
+
+def kept_for(read: tuple | None) -> tuple[dict[str, Any], bytes] | None:
+    """(answer, JSON text) of the decision read as `COLUMNS` (None, or a null id: no decision)."""
+    if read is None or read[_ID] is None:
         return None
     kept = _answers.get(read[_ID])
     if kept is None or not _same(kept[0], read):

@@ -2,9 +2,10 @@
 field for field, without loading the permit as a model or validating it into the shape.
 
 The permit is read with SQLAlchemy Core, through the same visibility rule as every other read
-(`services.visible_to`, built once per role with the caller's ids as parameters); its standing
-decision comes as the JSON text `decision_answers` keeps per stored record; the consents as
-plain rows (not their papers' bytes), as `consent_json` writes them. A permit on hold (its
+(`services.visible_to`, built once per role with the caller's ids as parameters), joined in the
+same statement to its standing decision, answered as the JSON text `decision_answers` keeps per
+stored record; the consents as plain rows (not their papers' bytes), as `consent_json` writes
+them. A permit on hold (its
 `hold` names checks through their shape) is answered the long way, through the shape, as
 before. tests/permits/test_permit_read_shape.py holds this answer to the shape's, field for
 field and type for type.
@@ -26,6 +27,7 @@ from permits.consents.shapes import consent_json
 from permits.core.db import Prepared
 from permits.permitting import decision_answers
 from permits.permitting import services as service
+from permits.permitting.decision_models import Decision
 from permits.permitting.models import Permit
 from standards import clock
 from standards.vocabulary import kg_to_tonnes
@@ -33,6 +35,8 @@ from standards.vocabulary import kg_to_tonnes
 _TABLE = Permit.__table__
 _READ: dict[str, Prepared] = {}
 _Plain = namedtuple("_Plain", [column.name for column in _TABLE.c])
+_WIDTH = len(_TABLE.c)  # the permit's columns, then its standing decision's (null: none)
+_DECISION = Decision.__table__
 
 
 def _statement(role: str) -> Prepared:
@@ -43,8 +47,10 @@ def _statement(role: str) -> Prepared:
     if statement is None:
         stand_in = SimpleNamespace(role=role, organization_id=bindparam("organization_id"),
                                    facility_id=bindparam("facility_id"), country=bindparam("country"))
-        statement = Prepared(select(*_TABLE.c).where(_TABLE.c.id == bindparam("permit_id"),
-                                                     service.visible_to(stand_in)))
+        statement = Prepared(
+            select(*_TABLE.c, *decision_answers.COLUMNS)
+            .select_from(_TABLE.outerjoin(_DECISION, _DECISION.c.id == decision_answers.standing_id(_TABLE.c.id)))
+            .where(_TABLE.c.id == bindparam("permit_id"), service.visible_to(stand_in)))
         _READ[role] = statement
     return statement
 
@@ -62,10 +68,11 @@ def permit_answer(session: Session, *, permit_id: int, actor: User) -> dict[str,
     if row is None:
         service.get_permit(session, permit_id=permit_id, actor=actor)  # its 404, in its words
         return None  # visible after all (written since): the long way
-    row = _Plain._make(row)  # a row's attributes by name cost a microsecond each; a tuple's do not
+    decision = decision_answers.kept_for(row[_WIDTH:])
+    row = _Plain._make(row[:_WIDTH])  # a row's attributes by name cost a microsecond each; a tuple's do not
     if row.status == "on_hold":
         return None
-    decision, today = decision_answers.standing_json(session, row.id), clock.today()
+    today = clock.today()
     return {
         "id": row.id, "number": row.number, "status": row.status, "status_reason": row.status_reason,
         "organization_id": row.organization_id, "applicant_id": row.applicant_id,
@@ -79,7 +86,7 @@ def permit_answer(session: Session, *, permit_id: int, actor: User) -> dict[str,
         "created_at": in_utc(row.created_at),
         "submitted_at": None if row.submitted_at is None else in_utc(row.submitted_at),
         "hold": None, "consent_status": row.consent_status, "consent_until": _day(row.consent_until),
-        "decision": None if decision is None else fragment(decision),
+        "decision": None if decision is None else fragment(decision[1]),
         "consents": [consent_json(c, viewer=actor, today=today)
                      for c in live_consent_rows(session, row.id)],
     }

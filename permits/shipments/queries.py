@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from sqlalchemy import Select, bindparam, or_
+from sqlalchemy import Select, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -74,14 +74,20 @@ def visible_permit(session: Session, *, actor: User, permit_id: int) -> Permit:
 
 
 _PERMIT = Permit.__table__
-_WHO_SEES = Prepared(core_select(_PERMIT.c.id, _PERMIT.c.organization_id, _PERMIT.c.receiving_facility_id,
-                            _PERMIT.c.final_facility_id).where(_PERMIT.c.id == bindparam("permit_id")))
-_PermitIds = namedtuple("_PermitIds", "id organization_id receiving_facility_id final_facility_id")
+_SHIPMENT = Shipment.__table__
+# The ids `can_see` reads, and the number of the permit's shipments (a list's total) with them.
+_WHO_SEES = Prepared(core_select(
+    _PERMIT.c.id, _PERMIT.c.organization_id, _PERMIT.c.receiving_facility_id,
+    _PERMIT.c.final_facility_id,
+    core_select(func.count()).select_from(_SHIPMENT).where(_SHIPMENT.c.permit_id == _PERMIT.c.id)
+    .scalar_subquery()).where(_PERMIT.c.id == bindparam("permit_id")))
+_PermitIds = namedtuple("_PermitIds", "id organization_id receiving_facility_id final_facility_id shipments")
 
 
 def visible_permit_ids(session: Session, *, actor: User, permit_id: int):
     """`visible_permit` for a read that only needs to know: the permit's id and the ids
-    `can_see` reads, as a plain row (no model loaded); the same 404."""
+    `can_see` reads, and how many shipments it has, as a plain row (no model loaded); the same
+    404."""
     row = _WHO_SEES.first(session.connection(), {"permit_id": permit_id})
     if row is None or not can_see(actor, _PermitIds._make(row)):
         raise not_found("permit")
