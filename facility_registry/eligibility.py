@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import String, Text, cast, select
+from sqlalchemy import String, Text, bindparam, cast, select
 from sqlmodel import Session
 
 from facility_registry.models import Facility, FacilityStanding
@@ -132,7 +132,8 @@ def check_facility(session: Session, facility: Facility, byproduct: str, on: dat
                    operation: str | None = None) -> Eligibility:
     """The facility's checks against the standards in force on `on` for `byproduct` that govern
     one of its receiving processes."""
-    standards = governing(_terms(session, on, byproduct), facility.processes)
+    standards = governing(terms_in_force(session, on, byproduct, witness=facility.id),
+                          facility.processes)
     evidence = standing_readings(session, [facility.id], standards, on)
     return _decide(facility, byproduct, on, standards, evidence, operation)
 
@@ -140,6 +141,37 @@ def check_facility(session: Session, facility: Facility, byproduct: str, on: dat
 def _terms(session: Session, on: date, byproduct: str) -> list[StandardTerms]:
     # Plain copies: reading attributes off ORM rows costs more than the comparison itself.
     return [StandardTerms.of(s) for s in standards_in_force(session, on, byproduct)]
+
+
+# The standards in force, compiled once per catalogue: (day, byproduct) -> (witness facility id,
+# its equivalence stamp when they were read, the terms). Any change to a standard or a treaty
+# accession gives every facility a new stamp in the same statement (database triggers,
+# `facility_registry.equivalence_stamp`), so while the witness keeps its stamp the catalogue is
+# the one they were read from. The witness's own evidence changes its stamp too: then they are
+# read again (never wrong, only not remembered). Bounded like the other remembered verdicts.
+_IN_FORCE: dict[tuple[date, str], tuple[int, int, list[StandardTerms]]] = {}
+_IN_FORCE_LIMIT = 256
+_STAMP_OF = select(Facility.__table__.c.equivalence_stamp).where(
+    Facility.__table__.c.id == bindparam("id"))
+
+
+def terms_in_force(session: Session, on: date, byproduct: str, *, witness: int) -> list[StandardTerms]:
+    """`_terms(session, on, byproduct)`, remembered while facility `witness`'s stamp, read in the
+    caller's transaction, says the catalogue is unchanged (the list is shared: never change it)."""
+    found = _IN_FORCE.get((on, byproduct))
+    if found is not None:
+        stamp = session.connection().execute(_STAMP_OF, {"id": found[0]}).scalar()
+        if stamp is not None and stamp == found[1]:
+            return found[2]
+    # The stamp first: a catalogue change committed meanwhile can only make it older than the
+    # terms, never newer (a later reader then reads them again).
+    stamp = session.connection().execute(_STAMP_OF, {"id": witness}).scalar()
+    terms = _terms(session, on, byproduct)
+    if stamp is not None:
+        if len(_IN_FORCE) >= _IN_FORCE_LIMIT:
+            _IN_FORCE.clear()
+        _IN_FORCE[(on, byproduct)] = (witness, stamp, terms)
+    return terms
 
 
 def _decide(facility, byproduct, on, standards, evidence, operation) -> Eligibility:

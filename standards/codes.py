@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from standards.messages import N_, Message, define
@@ -77,6 +78,12 @@ def operation_codes(session: Session) -> list[OperationCode]:
     return sorted(rows, key=lambda op: (op.kind != "recovery", int(op.code[1:])))
 
 
+@functools.cache
+def _codes_named():
+    # Built once: every application checks its codes, and building the statement cost more.
+    return select(WasteCode).where(WasteCode.code.in_(bindparam("codes", expanding=True)))
+
+
 def validate_waste_codes(session: Session, codes: Iterable[str], byproduct: str) -> list[str | Message]:
     """Sentences naming every problem with `codes` for a shipment of `byproduct` (empty: valid):
     unknown or repeated codes, codes that do not describe it, and the consistency rules."""
@@ -98,7 +105,7 @@ def validate_waste_codes(session: Session, codes: Iterable[str], byproduct: str)
         wanted.append(normal)
     known = {
         row.code: row
-        for row in session.exec(select(WasteCode).where(WasteCode.code.in_(wanted)))
+        for row in session.exec(_codes_named(), params={"codes": wanted})
     } if wanted else {}
     for code in wanted:
         row = known.get(code)
