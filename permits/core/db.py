@@ -323,7 +323,8 @@ class Prepared:
             # Only the columns that convert, by position: a row of thirty columns with a dozen
             # dates converts in half the time of asking every column.
             processed = tuple((i, process) for i, process in enumerate(results) if process is not None)
-            found = (compiled.string, names, fixed, binds, processed or None)
+            found = (compiled.string, names, fixed, binds, processed or None,
+                     bool(self.statement.exported_columns))
             self._by_dialect[dialect.name] = found
         return found
 
@@ -337,7 +338,7 @@ class Prepared:
     def rows_on(self, dialect, dbapi_connection, params: dict, *, events=None) -> list[tuple]:
         """Every row, converted, on a DBAPI connection of `dialect` (`events`: the SQLAlchemy
         Connection whose before/after_cursor_execute listeners hear of it)."""
-        sql, names, fixed, binds, results = self._compiled(dialect)
+        sql, names, fixed, binds, results, returns_rows = self._compiled(dialect)
         if fixed:
             params = {**fixed, **params}
         if binds:
@@ -350,7 +351,9 @@ class Prepared:
             cursor.execute(sql, args)
             if events is not None:
                 events.dispatch.after_cursor_execute(events, cursor, sql, args, None, False)
-            fetched = cursor.fetchall() if cursor.description is not None else []
+            # A statement with columns (a SELECT, a RETURNING) has rows: no asking the cursor's
+            # description, which psycopg builds afresh, a Column per column, each time.
+            fetched = cursor.fetchall() if returns_rows or cursor.description is not None else []
         finally:
             cursor.close()
         if results is None:
