@@ -58,28 +58,51 @@ def every_verdict(session):
     return facility  # epa-tclp-chromium: no evidence at all
 
 
+FACILITY_KEYS = ("facility_id", "receiving_facility_id", "final_facility_id")
+ENTRY = re.compile(r"(entry #)(\d+)")
+FACILITY_IN_TEXT = re.compile(r"(\(id )(\d+)")
+
+
 def normalized(decision) -> dict:
-    """The record without row ids: each id replaced by its order of appearance."""
-    text = json.dumps({
-        "outcome": decision.outcome, "standards_version": decision.standards_version,
-        "terms": decision.terms, "rules": decision.rules, "checks": decision.checks,
-        "reasons": decision.reasons, "evidence": decision.evidence, "note": decision.note,
-        "kind": decision.kind}, sort_keys=True, ensure_ascii=False, indent=1)
-    names: dict[tuple[str, str], str] = {}
+    """The record without row ids: each id replaced by its order of appearance (E1, E2... for
+    evidence, F1... for facilities), found by where it stands, not by its number (an evidence id
+    and a facility id may be the same number)."""
+    names: dict[tuple[str, int], str] = {}
 
-    def name(kind: str, number: str) -> str:
-        return names.setdefault((kind, number), f"{kind}{sum(k == kind for k, _ in names) + 1}")
+    def name(kind: str, number) -> str:
+        key = (kind, int(number))
+        if key not in names:
+            names[key] = f"{kind}{sum(k == kind for k, _ in names) + 1}"
+        return names[key]
 
-    patterns = [  # (pattern, kind, quoted: a JSON value rather than part of a sentence)
-        (r'("(?:evidence_id|id)": )(\d+)', "E", True),
-        (r"(entry #)(\d+)", "E", False),
-        (r'("(?:facility_id|receiving_facility_id|final_facility_id)": )(\d+)', "F", True),
-        (r"(\(id )(\d+)", "F", False),
-    ]
-    for pattern, kind, quoted in patterns:
-        text = re.sub(pattern, lambda m, kind=kind, quoted=quoted: m.group(1) + (
-            f'"{name(kind, m.group(2))}"' if quoted else name(kind, m.group(2))), text)
-    return json.loads(text)
+    def walk(value, in_rules: bool):
+        if isinstance(value, dict):
+            found = {}
+            for key in sorted(value):
+                item = value[key]
+                if isinstance(item, int) and not isinstance(item, bool) and (
+                        key in FACILITY_KEYS or (key == "id" and in_rules)):
+                    found[key] = name("F", item)
+                elif isinstance(item, int) and not isinstance(item, bool) and key in ("evidence_id", "id"):
+                    found[key] = name("E", item)
+                else:
+                    found[key] = walk(item, in_rules)
+            return found
+        if isinstance(value, list):
+            return [walk(item, in_rules) for item in value]
+        if isinstance(value, str):
+            value = ENTRY.sub(lambda m: m.group(1) + name("E", m.group(2)), value)
+            return FACILITY_IN_TEXT.sub(lambda m: m.group(1) + name("F", m.group(2)), value)
+        return value
+
+    record = {"outcome": decision.outcome, "standards_version": decision.standards_version,
+              "terms": decision.terms, "rules": decision.rules, "checks": decision.checks,
+              "reasons": decision.reasons, "evidence": decision.evidence, "note": decision.note,
+              "kind": decision.kind}
+    # Facilities first (the terms name them), then in a fixed order of the record's parts.
+    return {key: walk(record[key], key == "rules")
+            for key in ("terms", "rules", "checks", "reasons", "evidence", "outcome",
+                        "standards_version", "note", "kind")}
 
 
 CASES = {"approved_with_conversions": approved_with_conversions, "every_verdict": every_verdict}
