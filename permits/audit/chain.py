@@ -104,8 +104,21 @@ def record(
     session.flush()
     _lock_chain(session)
     connection = session.connection()
-    last = _LAST.first(connection, {})  # LIMIT: the head only
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    values = next_entry(HEAD.first(connection, {}), actor_id=actor_id, action=action, entity=entity,
+                        entity_id=entity_id, before=before, after=after, reason=reason)
+    return appended(session, INSERT.first(connection, values)[0], values)
+
+
+# The two halves of `record`, for a caller that sends its statements together (one round trip on
+# PostgreSQL): it holds the chain's lock (permits.core.db.take_writer_lock), reads HEAD, builds the
+# entry with `next_entry`, sends INSERT with those values, then calls `appended` with the new id.
+HEAD, INSERT = _LAST, _INSERT
+
+
+def next_entry(head_row, *, actor_id: int | None, action: str, entity: str, entity_id: Any,
+               before: dict | None = None, after: dict | None = None, reason: str | None = None) -> dict:
+    """The entry after the chain's head (`head_row`: HEAD's row, None for an empty chain), hashed."""
+    seq, prev_hash = (head_row[0] + 1, head_row[1]) if head_row else (1, GENESIS)
     values = {
         "seq": seq,
         "at": utcnow(),
@@ -119,7 +132,12 @@ def record(
         "prev_hash": prev_hash,
     }
     values["hash"] = hashlib.sha256(canonical_json(_body(**values))).hexdigest()
-    entry = RecordedEntry(id=_INSERT.first(connection, values)[0], **values)
+    return values
+
+
+def appended(session: Session, entry_id: int, values: dict) -> RecordedEntry:
+    """The entry `next_entry` built, once INSERT has written it as `entry_id`; tells the listeners."""
+    entry = RecordedEntry(id=entry_id, **values)
     if recorded.receivers:
         recorded.send(entry, session=session)
     return entry

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import event
+from sqlalchemy import Integer, bindparam, cast, event, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -338,24 +338,31 @@ class Prepared:
     def rows_on(self, dialect, dbapi_connection, params: dict, *, events=None) -> list[tuple]:
         """Every row, converted, on a DBAPI connection of `dialect` (`events`: the SQLAlchemy
         Connection whose before/after_cursor_execute listeners hear of it)."""
-        sql, names, fixed, binds, results, returns_rows = self._compiled(dialect)
+        cursor = dbapi_connection.cursor()
+        try:
+            self._send(dialect, cursor, params, events)
+            return self._fetch(dialect, cursor)
+        finally:
+            cursor.close()
+
+    def _send(self, dialect, cursor, params: dict, events) -> None:
+        sql, names, fixed, binds, _results, _returns_rows = self._compiled(dialect)
         if fixed:
             params = {**fixed, **params}
         if binds:
             params = {key: (binds[key](value) if key in binds else value) for key, value in params.items()}
         args = tuple(params[name] for name in names) if names is not None else params
-        cursor = dbapi_connection.cursor()
-        try:
-            if events is not None:
-                events.dispatch.before_cursor_execute(events, cursor, sql, args, None, False)
-            cursor.execute(sql, args)
-            if events is not None:
-                events.dispatch.after_cursor_execute(events, cursor, sql, args, None, False)
-            # A statement with columns (a SELECT, a RETURNING) has rows: no asking the cursor's
-            # description, which psycopg builds afresh, a Column per column, each time.
-            fetched = cursor.fetchall() if returns_rows or cursor.description is not None else []
-        finally:
-            cursor.close()
+        if events is not None:
+            events.dispatch.before_cursor_execute(events, cursor, sql, args, None, False)
+        cursor.execute(sql, args)
+        if events is not None:
+            events.dispatch.after_cursor_execute(events, cursor, sql, args, None, False)
+
+    def _fetch(self, dialect, cursor) -> list[tuple]:
+        _sql, _names, _fixed, _binds, results, returns_rows = self._compiled(dialect)
+        # A statement with columns (a SELECT, a RETURNING) has rows: no asking the cursor's
+        # description, which psycopg builds afresh, a Column per column, each time.
+        fetched = cursor.fetchall() if returns_rows or cursor.description is not None else []
         if results is None:
             return fetched
         converted = []
@@ -373,6 +380,39 @@ class Prepared:
     def first_on(self, dialect, dbapi_connection, params: dict) -> tuple | None:
         found = self.rows_on(dialect, dbapi_connection, params)
         return found[0] if found else None
+
+
+_WRITER_LOCK = Prepared(select(func.pg_advisory_xact_lock(
+    func.coalesce(func.hashtext(func.current_schema()), 0), cast(bindparam("k"), Integer))))
+
+
+def run_together(connection, steps: list[tuple[Prepared, dict]]) -> list[list[tuple]]:
+    """Each (statement, parameters) in order on `connection`, and each one's rows. On PostgreSQL
+    they go in one round trip (psycopg's pipeline: sent together, run in order, an error stops the
+    rest and is raised here), the writer lock first if the transaction does not hold it yet;
+    elsewhere one after the other."""
+    events = connection if connection._has_events or connection.engine._has_events else None
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.dialect.name != "postgresql":
+        return [statement.rows_on(connection.dialect, dbapi_connection, params, events=events)
+                for statement, params in steps]
+    locking = not connection.info.get(WRITER_FLAG)
+    if locking:  # in the same round trip, before the writes (the hook then sees it held)
+        steps = [(_WRITER_LOCK, {"k": WRITER_LOCK_KEY}), *steps]
+        connection.info[WRITER_FLAG] = True
+    cursors = []
+    try:
+        with dbapi_connection.pipeline():
+            for statement, params in steps:
+                cursor = dbapi_connection.cursor()
+                cursors.append(cursor)
+                statement._send(connection.dialect, cursor, params, events)
+        found = [statement._fetch(connection.dialect, cursor)
+                 for (statement, _params), cursor in zip(steps, cursors, strict=True)]
+        return found[1:] if locking else found
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 def detached(model, values: dict):

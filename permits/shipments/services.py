@@ -150,27 +150,35 @@ def log_shipment(
         departed_on=departed_on, expected_arrival_on=expected_arrival_on, logged_by_id=actor.id,
         holiday_region=region,
     )
+    session.flush()  # anything pending first (the audit entry records what was written before it)
     connection = session.connection()
-    # The hot statements go on the DBAPI cursor (permits.core.db.Prepared): no SQLAlchemy events
-    # fire for them, so the PostgreSQL writer lock is taken here, as the first write would take it.
-    db.take_writer_lock(connection)
+    # The hot statements go on the DBAPI cursor (permits.core.db.Prepared), two by two: on
+    # PostgreSQL each pair is one round trip, the writer lock (the audit chain's) sent first.
     integrity_error = connection.dialect.dbapi.IntegrityError
     try:
         # A plain INSERT (built once): the new row needs none of the unit of work's bookkeeping.
-        values["id"] = _INSERT_SHIPMENT.first(connection, values)[0]
+        inserted, head = db.run_together(connection, [(_INSERT_SHIPMENT, values), (audit.HEAD, {})])
     except integrity_error as exc:  # the unique index is the check: no read-then-insert race
         if "movement_document" not in str(exc):
             raise
         raise invalid("movement_document", Message.of("shipment.document_used", N_("is already used by another shipment"))) from exc
+    values["id"] = inserted[0][0]
     shipment = db.detached(Shipment, values)  # as if loaded: its id is the row's
     # If the caps refuse the load, the transaction rolls back, and this entry with it.
-    audit.record(
-        session, actor_id=actor.id, action="shipment.logged", entity="shipment", entity_id=values["id"],
+    entry = audit.next_entry(
+        head[0] if head else None, actor_id=actor.id, action="shipment.logged", entity="shipment",
+        entity_id=values["id"],
         after={"permit_id": permit.id, "movement_document": document, "carrier": carrier_name,
                "quantity_kg": quantity_kg, "departed_on": departed_on,
                "expected_arrival_on": expected_arrival_on, "status": values["status"]},
     )
-    facilities = _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on)
+    written, taken = db.run_together(connection, [
+        (audit.INSERT, entry),
+        (_TAKE_FROM_CAPS, {"permit_id": permit.id, "kg": quantity_kg, "departed_on": departed_on,
+                           "now": utcnow()})])
+    audit.appended(session, written[0][0], entry)
+    facilities = _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on,
+                                 row=taken[0] if taken else None)
     # Continuous equivalence, checked last: the capped UPDATE holds the permit's row, so an
     # evidence change that puts the permit on hold commits either before this reads the evidence
     # (and is seen) or after this shipment (which then left while the facility still met). The
@@ -303,12 +311,11 @@ _TAKE_FROM_CAPS = db.Prepared(
 )
 
 
-def _take_from_caps(session: Session, *, permit: Permit, kg: int, departed_on: date) -> list[tuple]:
-    """Add the load to the permit's totals, or say which rule stops it; the facts of the permit's
-    facilities the shipment-time check keys on."""
-    # On the session's connection, not through the ORM: nothing in the session is to be synchronized.
-    row = _TAKE_FROM_CAPS.first(
-        session.connection(), {"permit_id": permit.id, "kg": kg, "departed_on": departed_on, "now": utcnow()})
+def _take_from_caps(session: Session, *, permit: Permit, kg: int, departed_on: date,
+                    row: tuple | None) -> list[tuple]:
+    """The load added to the permit's totals (`row`: what _TAKE_FROM_CAPS, run on the session's
+    connection, returned), or which rule stopped it; the facts of the permit's facilities the
+    shipment-time check keys on."""
     if row is None:
         raise _why_refused(session, permit_id=permit.id, kg=kg, departed_on=departed_on)
     (used_kg, shipments_used, receiving_id, final_id, receiving_stamp, receiving_processes,
