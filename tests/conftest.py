@@ -92,6 +92,8 @@ def _clean(eng) -> bool:
     """Empty what the last test filled: DELETE (cheap on small tables, unlike TRUNCATE of all
     26, which cost PostgreSQL 250-600 ms a test) and restart the id sequences, so every test
     starts from id 1 as on a new database."""
+    if eng.dialect.name == "postgresql":
+        return _clean_postgres(eng)
     tables = SQLModel.metadata.sorted_tables
     with eng.begin() as conn:
         counts = _row_counts(conn, tables)
@@ -103,6 +105,45 @@ def _clean(eng) -> bool:
             conn.execute(table.delete())
         _restart_ids(conn, eng.dialect.name, dirty)
     return catalogue_intact
+
+
+_postgres_emptying: dict[str, str] = {}
+
+
+def _clean_postgres(eng) -> bool:
+    """`_clean` on PostgreSQL in two round trips instead of one a table: a DO block empties each
+    data table that holds rows (children first) and restarts its id sequence, then the catalogue's
+    tables are counted and emptied only when a test changed them. (Counting every table, then a
+    DELETE and a setval a table, cost 45-60 ms a test; this ~16 ms.)"""
+    tables = SQLModel.metadata.sorted_tables
+    catalogue = [t for t in tables if t.name in CATALOGUE_TABLES]
+    with eng.begin() as conn:
+        key = str(eng.url)
+        if key not in _postgres_emptying:
+            _postgres_emptying[key] = _emptying_block(conn, [t for t in tables if t not in catalogue])
+        conn.exec_driver_sql(_postgres_emptying[key])
+        counts = _row_counts(conn, catalogue)
+        intact = bool(_catalogue_counts) and all(
+            counts.get(name) == n for name, n in _catalogue_counts.items())
+        if not intact:
+            dirty = [t for t in catalogue if counts.get(t.name)]
+            for table in reversed(dirty):
+                conn.execute(table.delete())
+            _restart_ids(conn, "postgresql", dirty)
+    return intact
+
+
+def _emptying_block(conn, tables) -> str:
+    steps = []
+    for table in reversed(tables):  # children before their parents
+        name = _quoted(table.name)
+        restart = ""
+        if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement in (True, "auto"):
+            sequence = conn.execute(text(
+                f"SELECT pg_get_serial_sequence('{name}', 'id')")).scalar_one()
+            restart = f" PERFORM setval('{sequence}', 1, false);"
+        steps.append(f"IF EXISTS (SELECT 1 FROM {name}) THEN DELETE FROM {name};{restart} END IF;")
+    return "DO $$ BEGIN " + " ".join(steps) + " END $$"
 
 
 def _restart_ids(conn, dialect: str, tables) -> None:
