@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import and_, bindparam, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
@@ -68,7 +68,8 @@ def live_consents(session: Session, permit_id: int) -> list[Consent]:
 
 
 _CONSENT = Consent.__table__
-# The same rows as plain values, the paper's bytes left in the table: for reads that only show them.
+# The same rows' columns as plain values, the paper's bytes left in the table: for reads that
+# only show them (the permit read joins them to the permit's row).
 _LIVE_ROWS = Prepared(
     select(*[c for c in _CONSENT.c if c.name != "document"])
     .where(_CONSENT.c.permit_id == bindparam("permit_id"), _CONSENT.c.superseded_at.is_(None))
@@ -77,10 +78,20 @@ _LIVE_ROWS = Prepared(
 _LIVE_NAMES = tuple(column.name for column in _LIVE_ROWS.statement.selected_columns)
 
 
-def live_consent_rows(session: Session, permit_id: int) -> list:
-    """`live_consents` as plain rows (every column but the document, and `live`), for a read."""
-    rows = _LIVE_ROWS.rows(session.connection(), {"permit_id": permit_id})
-    return [_ConsentRow(zip(_LIVE_NAMES, row, strict=True)) for row in rows]
+def live_consents_joined(permit_id_column):
+    """For a read that joins a permit's live consents to its row (one row per consent, ordered
+    by `LIVE_ORDER`): the consent table under an alias of its own (an EXISTS on `consent`
+    elsewhere in the statement stays uncorrelated), the join's condition, the columns as
+    `consent_row` takes them, and the order."""
+    live = _CONSENT.alias("live_consent")
+    names = set(_LIVE_NAMES)
+    return (live, and_(live.c.permit_id == permit_id_column, live.c.superseded_at.is_(None)),
+            [c for c in live.c if c.name in names], live.c.country)
+
+
+def consent_row(values: tuple):
+    """A consent read as `_LIVE_ROWS`'s columns, with `live`, as `consent_json` takes it."""
+    return _ConsentRow(zip(_LIVE_NAMES, values, strict=True))
 
 
 class _ConsentRow:

@@ -102,3 +102,26 @@ def test_the_json_text_is_the_same_without_orjson(monkeypatch):
     assert json.loads(with_orjson) == json.loads(without) == {**value, "k": {"x": [2, "two"]}}
     assert with_orjson.endswith(b"\n") and without.endswith(b"\n")
     assert with_orjson.index(b'"a"') < with_orjson.index(b'"b"') < with_orjson.index(b'"k"')
+
+
+def test_a_permit_with_several_live_consents_reads_as_the_shape_writes_it(app, client, db, approved,
+                                                                          shipper, inspector):
+    """Each live consent is a row of the read's one statement (a transit country's request
+    beside the importing country's consent; a superseded one left out)."""
+    from permits.consents.models import Consent
+    from standards import clock
+
+    with Session(db) as session:
+        session.add(Consent(permit_id=approved.id, country="GT", role="transit",
+                            requested_on=clock.today()))
+        session.add(Consent(permit_id=approved.id, country="BZ", role="transit",
+                            requested_on=clock.today(), superseded_at=clock.utcnow(),
+                            superseded_reason="the route changed"))
+        session.commit()
+    for reader in (shipper, inspector):
+        headers = {"Authorization": f"Bearer {token_for(db, reader)}"}
+        got = client.get(f"/api/v1/permits/{approved.id}", headers=headers).get_json()
+        countries = [c["country"] for c in got["consents"]]
+        assert len(countries) == 2 and "GT" in countries and countries == sorted(countries)
+        expected = _by_the_shape(app, db, headers, approved.id, reader)
+        assert _canonical(got) == _canonical(expected)
