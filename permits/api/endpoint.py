@@ -100,6 +100,14 @@ def _execute(view, operation: Operation, args, kwargs) -> Response:
     if operation.body is not None:
         kwargs = {**kwargs, "body": read_body(operation.body, required=operation.body_required)}
     result: Any = view(*args, **kwargs)
+    if isinstance(result, BaseModel) and "parity_before_commit" not in g:
+        # An answer already shaped (a model: nothing left to load) and no Idempotency-Key to
+        # store it with: committed first, written after, so that SQLite's write lock (and
+        # PostgreSQL's writer lock) is not held while the JSON is written.
+        db.session().commit()
+        response = jsonify(dump(operation.returns or type(result), result))
+        response.status_code = operation.status
+        return response
     if isinstance(result, Response):
         response = result
     else:
