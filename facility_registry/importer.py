@@ -307,19 +307,6 @@ def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[t
             for i, process in active:
                 head[i] = process(head[i])
             converted.append((*head, *tail))
-    if dialect.name == "postgresql":
-        # Multi-row INSERTs, not psycopg's executemany (one statement per row): the evidence
-        # table's statement-level triggers restamp the facilities of each statement, and a
-        # statement per row updated each facility once per row (30 dead row versions a facility:
-        # 10,000 facilities left the table at 8,000 pages, and every full read of it slow).
-        one = f"({', '.join([mark] * len(columns))})"
-        page = max(1, 60_000 // len(columns))  # under PostgreSQL's 65,535 parameters
-        for start in range(0, len(converted), page):
-            chunk = converted[start:start + page]
-            connection.exec_driver_sql(
-                f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))}",
-                tuple(value for row in chunk for value in row))
-        return
     connection.exec_driver_sql(statement, converted)
 
 
