@@ -111,7 +111,7 @@ def _chain_states(session: Session, entity: str) -> Iterator[tuple[int, dict[str
     # Digit strings in (length, text) order are in numeric order, with no cast to fail on a
     # tampered id; an id that is not a number is skipped here (the hash check names its entry).
     # Core, not the ORM: a million plain rows without the ORM's loading around each.
-    rows = _streamed(session).execute(
+    rows = _streamed(session,
         select(AuditEntry.entity_id, AuditEntry.after).where(AuditEntry.entity == entity)
         .order_by(func.length(AuditEntry.entity_id), AuditEntry.entity_id, AuditEntry.seq))
     current, state = None, {}
@@ -129,15 +129,18 @@ def _chain_states(session: Session, entity: str) -> Iterator[tuple[int, dict[str
 
 def _live_rows(session: Session, model: type) -> Iterator[tuple[int, dict[str, Any]]]:
     table = model.__table__
-    rows = _streamed(session).execute(select(table).order_by(table.c.id))
+    rows = _streamed(session, select(table).order_by(table.c.id))
     for row in rows:
         values = row._asdict()
         yield values["id"], values
 
 
-def _streamed(session: Session):
-    """The session's connection, reading in batches of BATCH rows."""
-    return session.connection().execution_options(yield_per=BATCH)
+def _streamed(session: Session, statement):
+    """`statement`'s rows on the session's connection, read in batches of BATCH rows."""
+    # The option goes on the statement, not the connection: Connection.execution_options()
+    # changes the connection in place, and every later statement in the session's transaction
+    # would then open a server-side cursor on PostgreSQL (an INSERT cannot).
+    return session.connection().execute(statement.execution_options(yield_per=BATCH))
 
 
 def _merge(chain: Iterator[tuple[int, Any]], live: Iterator[tuple[int, Any]]):
