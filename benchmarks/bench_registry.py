@@ -31,12 +31,12 @@ from facility_registry.eligibility import refresh_standings
 from facility_registry.importer import COLUMNS, import_csv
 from permits.accounts import services as accounts
 from permits.core.db import make_engine
-from standards import units
+from standards import clock, units
 from standards.catalogue import load_catalogue, standards_in_force
 from standards.clock import utcnow
 from standards.processes import derive_processes
 
-TODAY = date.today()
+TODAY = clock.today()  # the project's day (UTC), as the server sees it
 BYPRODUCTS = ("lead_acid_battery_dust", "eaf_dust", "slag")
 OPERATIONS = [f"R{i}" for i in range(1, 14)] + [f"D{i}" for i in range(1, 16)]
 _SCHEMAS: dict[int, tuple[str, str]] = {}  # PostgreSQL: engine -> (its schema, the server URL)

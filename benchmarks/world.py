@@ -22,10 +22,11 @@ from facility_registry.eligibility import governing
 from facility_registry.importer import import_csv
 from permits.accounts import services as accounts
 from permits.core.db import make_engine
+from standards import clock
 from standards.catalogue import load_catalogue, standards_in_force
 from standards.models import Standard
 
-TODAY = date.today()
+TODAY = clock.today()  # the project's day (UTC), as the server sees it
 TARGET_STANDARDS = 30
 INSPECTOR = {"actor_id": None, "actor_role": "inspector"}
 POSTGRES_URL = "postgresql+psycopg://127.0.0.1:5432/test"
