@@ -22,6 +22,10 @@ from tests.template_cache import share_compiled_templates
 # The suite runs on one UTC day, whatever the machine's time zone and the date it runs on: the
 # clock starts at noon of that day and ticks on (a run would have to last 12 hours to leave it).
 PINNED_START = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+# Pinned when this file is imported, not in pytest_configure: pytest imports the conftest files
+# of the paths named on its command line (tests/registry/conftest.py for `pytest tests/registry`)
+# before configuring, and their module-level dates (TODAY = clock.today()) must be the pinned day.
+clock.set_clock(clock.starting_at(PINNED_START))
 
 
 # Scratch files (the SQLite databases above all) in memory where the machine has a tmpfs: with
@@ -40,7 +44,6 @@ def pytest_configure(config):
 
     accounts.use_cheap_hashing_for_tests()
     route_builders.install()
-    clock.set_clock(clock.starting_at(PINNED_START))
 
 
 def pytest_report_header(config):
