@@ -10,6 +10,10 @@ a bulk import or plain SQL):
 - a change to a standard or a treaty accession gives every facility a new stamp (rare).
 The processes are not stamped: a cached verdict keys on them as read.
 
+A bulk writer may stamp once instead of once per statement (`stamped_once`): on PostgreSQL a
+driver's executemany runs the statement once per row, and each run would rewrite the facility's
+row, leaving dead row versions that every full read of the table (the finder's) then walks.
+
 The stamp is random, not a counter: two databases in one process (the tests, the benchmarks)
 never share a key, and a facility deleted and re-created under the same id gets a new one.
 NULL (a row written by plain SQL without one) means "not remembered".
@@ -20,6 +24,8 @@ drops their triggers with the old table: it must call `install_triggers` again.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
@@ -34,6 +40,7 @@ def new_stamp() -> int:
 _SQLITE_STAMP = f"(random() & {2 ** BITS - 1})"
 _POSTGRES_STAMP = f"floor(random() * {2 ** BITS - 1})::bigint"
 CATALOGUE_TABLES = ("standard", "treaty_accession")
+DEFERRED = "parity.evidence_stamp_deferred"
 
 
 def _sqlite_ddl() -> list[str]:
@@ -59,6 +66,8 @@ def _postgres_ddl() -> list[str]:
         # Per statement, with the changed rows as a table: a bulk import stamps each facility once.
         "CREATE OR REPLACE FUNCTION parity_stamp_evidence() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN "
+        # A bulk writer stamping once itself (`stamped_once`), in this transaction only.
+        f"IF current_setting('{DEFERRED}', true) = 'on' THEN RETURN NULL; END IF; "
         f"IF TG_OP <> 'DELETE' THEN {stamp} WHERE id IN (SELECT facility_id FROM new_rows); END IF; "
         f"IF TG_OP <> 'INSERT' THEN {stamp} WHERE id IN (SELECT facility_id FROM old_rows); END IF; "
         "RETURN NULL; END $$",
@@ -78,6 +87,25 @@ def _postgres_ddl() -> list[str]:
         ddl.append(f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
                    "FOR EACH STATEMENT EXECUTE FUNCTION parity_stamp_every_facility()")
     return ddl
+
+
+@contextmanager
+def stamped_once(connection: Connection, facility_ids: Callable[[], Iterable[int]]) -> Iterator[None]:
+    """Write evidence in the block without the per-statement stamp, then give each facility
+    `facility_ids()` names one new stamp in a single UPDATE, in the same transaction. The caller
+    names every facility whose evidence the block changed (a facility created in the same
+    transaction may be left out: nobody can have remembered a verdict under its stamp yet).
+    SQLite's triggers stay as they are: it keeps no dead row versions."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.exec_driver_sql(f"SELECT set_config('{DEFERRED}', 'on', true)")
+    yield  # an error leaves the transaction to be rolled back, and the setting with it
+    connection.exec_driver_sql(f"SELECT set_config('{DEFERRED}', 'off', true)")
+    ids = sorted(set(facility_ids()))
+    if ids:
+        connection.exec_driver_sql(
+            f"UPDATE facility SET equivalence_stamp = {_POSTGRES_STAMP} WHERE id = ANY(%s)", (ids,))
 
 
 def install_triggers(connection: Connection) -> None:

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from facility_registry import events, standing
 from facility_registry.announce import SENDER, evidence_changed
+from facility_registry.equivalence_stamp import new_stamp, stamped_once
 from facility_registry.evidence import clean_evidence
 from facility_registry.facilities import IDENTIFIERS, clean_facility
 from facility_registry.models import Evidence, Facility
@@ -41,7 +42,10 @@ EVIDENCE_COLUMNS = ("standard", "kind", "value", "unit", "basis", "observed_on",
                     "comparator", "shift_hours", "subject", "instrument")
 COLUMNS = ("record", *FACILITY_COLUMNS, *EVIDENCE_COLUMNS)
 REQUIRED_COLUMNS = ("record", "name", "country")
-FACILITY_TABLE_COLUMNS = (*FACILITY_COLUMNS, "status", "status_changed_at", "created_at")
+# The stamp is written here: a driver-level insert skips the column's Python default, and a
+# facility without one never has a verdict remembered (`equivalence_stamp`).
+FACILITY_TABLE_COLUMNS = (*FACILITY_COLUMNS, "equivalence_stamp", "status", "status_changed_at",
+                          "created_at")
 EVIDENCE_TABLE_COLUMNS = ("facility_id", "standard_code", "kind", "value_entered", "unit_entered",
                           "value", "unit", "basis", "observed_on", "source", "comparator",
                           "shift_hours", "subject", "instrument", "entered_by_id",
@@ -174,8 +178,10 @@ class _Batcher:
         self.verified_facilities: set[int] = set()
         self.evidence_facilities: set[int] = set()
         self._located: dict[tuple, int] = {}
+        self._new_facilities: set[int] = set()
 
     def run(self, batch: list[tuple[int, dict]]) -> None:
+        self._new_facilities: set[int] = set()  # made by this batch, in the current transaction
         kinds: dict[str, list] = {"facility": [], "evidence": []}
         for line, row in batch:
             rows = kinds.get((row.get("record") or "").strip())
@@ -211,7 +217,7 @@ class _Batcher:
         now = utcnow()
         before = self.session.execute(select(func.max(Facility.id))).scalar() or 0
         _insert_many(self.session, Facility.__table__, FACILITY_TABLE_COLUMNS, [
-            (*(clean[c] for c in FACILITY_COLUMNS), "active", now, now)
+            (*(clean[c] for c in FACILITY_COLUMNS), new_stamp(), "active", now, now)
             for _line, clean in new], same_tail=3)
         # A plain executemany (RETURNING would go row by row on SQLite); the new rows are
         # found again by the natural keys that were just checked to be free.
@@ -220,6 +226,7 @@ class _Batcher:
         for fid, name, country, *ids in self.session.execute(select(*columns).where(Facility.id > before)):
             self.keys.add_facility(fid, name, country, dict(zip(IDENTIFIERS, ids, strict=True)))
             self.result.facility_ids.add(fid)
+            self._new_facilities.add(fid)
         self.result.added_facilities += len(new)
 
     def _evidence(self, rows) -> None:
@@ -251,10 +258,13 @@ class _Batcher:
                            clean.observed_on, clean.source, clean.comparator, clean.shift_hours,
                            clean.subject, clean.instrument, *constant))
         if values:
-            _insert_many(self.session, Evidence.__table__, EVIDENCE_TABLE_COLUMNS, values,
-                         same_tail=len(constant))
-            self.result.added_evidence += len(values)
             touched = {v[0] for v in values}
+            # Facilities made in this batch are in this transaction: no verdict is remembered
+            # under their stamps yet, so only the others get a new one.
+            with stamped_once(self.session.connection(), lambda: touched - self._new_facilities):
+                _insert_many(self.session, Evidence.__table__, EVIDENCE_TABLE_COLUMNS, values,
+                             same_tail=len(constant))
+            self.result.added_evidence += len(values)
             standing.forget(self.session, touched - self.result.facility_ids)
             self.result.facility_ids.update(touched)
             self.evidence_facilities.update(touched)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from facility_registry.importer import COLUMNS, import_csv
@@ -93,3 +94,56 @@ def test_progress_is_reported_in_rows(session):
     seen = []
     import_csv(session, EXAMPLE, actor_id=1, progress=seen.append)
     assert sum(seen) == 12
+
+
+def _stamp(session, facility_id) -> int | None:
+    return session.exec(select(Facility.equivalence_stamp).where(Facility.id == facility_id)).one()
+
+
+def _facility_row_writes(session) -> int | None:
+    """PostgreSQL's running count of the facility table's row updates in this backend, else None.
+    Only a difference within one transaction means something: the count may still hold earlier
+    transactions' updates that the server has not yet folded into its statistics."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return session.exec(text("SELECT n_tup_upd FROM pg_stat_xact_user_tables "
+                             "WHERE relid = 'facility'::regclass")).one()[0]
+
+
+def _rewrites(session, before: int | None) -> int | None:
+    after = _facility_row_writes(session)
+    return None if after is None else after - before
+
+
+def test_imported_evidence_gives_an_existing_facility_one_new_stamp(db):
+    """The import writes evidence without the trigger's stamp per row and stamps each facility it
+    touched once: still a new stamp (no remembered verdict outlives the new evidence), and on
+    PostgreSQL one rewrite of the facility's row, not one per evidence row."""
+    factory = lambda: Session(db)  # noqa: E731
+    import_csv(factory, csv_text(US, PEL), actor_id=1)
+    other = {**US, "name": "Other Lead Works", "epa_id": "PAD000000002"}
+    import_csv(factory, csv_text(other), actor_id=1)
+    with Session(db) as session:
+        fid, other_id = (session.exec(select(Facility.id).where(Facility.epa_id == key)).one()
+                         for key in ("PAD987654321", "PAD000000002"))
+        before, other_before = _stamp(session, fid), _stamp(session, other_id)
+        writes_before = _facility_row_writes(session)
+        rows = [{**PEL, "value": str(20 + n), "source": f"lab {n}"} for n in range(12)]
+        result = import_csv(session, csv_text(*rows), actor_id=1)
+        assert (result.added_evidence, result.errors) == (12, [])
+        assert _stamp(session, fid) not in (None, before)
+        assert _stamp(session, other_id) == other_before
+        writes = _rewrites(session, writes_before)
+        assert writes in (None, 1), f"the facility's row was rewritten {writes} times"
+        session.rollback()
+
+
+def test_a_facility_and_its_evidence_in_one_file_keep_the_stamp_they_were_made_with(db):
+    with Session(db) as session:
+        writes_before = _facility_row_writes(session)
+        result = import_csv(session, csv_text(US, PEL, {**PEL, "value": "29"}), actor_id=1)
+        assert (result.added_facilities, result.added_evidence) == (1, 2)
+        fid = session.exec(select(Facility.id).where(Facility.epa_id == "PAD987654321")).one()
+        assert _stamp(session, fid) is not None
+        assert _rewrites(session, writes_before) in (None, 0)
+        session.rollback()
