@@ -18,6 +18,7 @@ from sqlmodel import Session
 from permits.audit import merkle, signing
 from permits.audit.chain import GENESIS, canonical
 from permits.audit.models import AuditEntry, Checkpoint
+from permits.core import db
 from standards.clock import utcnow
 
 SIGNED_FIELDS = ("seq", "head", "root", "signed_at", "key_id")
@@ -28,8 +29,9 @@ def leaves(session: Session, size: int | None = None) -> list[bytes]:
     statement = select(AuditEntry.hash).order_by(AuditEntry.seq)
     if size is not None:
         statement = statement.limit(size)
-    return [merkle.leaf_hash(bytes.fromhex(h)) for (h,) in session.execute(
-        statement.execution_options(yield_per=20000))]
+    with db.one_snapshot(session):  # streamed: a server-side cursor needs a transaction
+        return [merkle.leaf_hash(bytes.fromhex(h)) for (h,) in session.execute(
+            statement.execution_options(yield_per=20000))]
 
 
 def message(body: dict[str, Any]) -> bytes:

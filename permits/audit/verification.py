@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from permits.audit import chain, checkpoints, livestate
+from permits.core import db
 
 
 @dataclass
@@ -31,6 +32,13 @@ class Result:
 
 
 def verify(session: Session, *, checkpoint: dict[str, Any] | None = None, public_key=None) -> Result:
+    # The chain and the live rows read in one snapshot (on a GET's autocommit connection too),
+    # so that a record written meanwhile is not found live without its entry.
+    with db.one_snapshot(session):
+        return _verify(session, checkpoint, public_key)
+
+
+def _verify(session: Session, checkpoint: dict[str, Any] | None, public_key) -> Result:
     result = Result(chain.verify(session))
     if not result.chain.ok:
         result.problems.append({"entity": "audit_entry", "id": result.chain.first_bad,

@@ -5,11 +5,12 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import Integer, bindparam, cast, event, func, select
+from sqlalchemy import Integer, bindparam, cast, event, exc, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -19,8 +20,52 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY_OPTION = "parity_read_only"
 
 
+# An execution option of the engine a read request's session runs on (`session()`).
+REQUEST_READ_OPTION = "parity_request_read"
+
+
 def _read_only_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+def _request_read_engine(engine: Engine) -> Engine:
+    """The engine a GET's session reads on. On PostgreSQL each statement commits by itself: under
+    READ COMMITTED every statement of a transaction takes its own snapshot anyway, so a transaction
+    around a request's reads bought no consistency, only its BEGIN and ROLLBACK round trips. A
+    write there would not hold the writer lock past its own statement, so it is refused
+    (`_configure_postgresql`); a view that writes on GET says so (`writes_on_get`). Streamed reads
+    (server-side cursors need a transaction) use `read_only_engine()`. On SQLite, the read-only
+    engine (BEGIN DEFERRED)."""
+    options = {READ_ONLY_OPTION: True, REQUEST_READ_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    return engine.execution_options(**options)
+
+
+class WriteOnReadRequest(RuntimeError):
+    """A read request's session tried to write: the view must be marked `writes_on_get`."""
+
+
+@contextmanager
+def one_snapshot(session: Session) -> Iterator[None]:
+    """Reads in the block see one snapshot and may stream through server-side cursors, which
+    need a transaction: on a read request's autocommit connection (PostgreSQL), a REPEATABLE
+    READ, READ ONLY transaction for the block. Elsewhere the session's own transaction."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name != "postgresql" or not driver.autocommit:
+        yield
+        return
+    with driver.transaction():
+        driver.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def writes_on_get(view):
+    """Mark a view that writes on a GET (following a notice's link marks it read): its session
+    is the writers', with a transaction and the writer lock, as a POST's is."""
+    view.parity_writes_on_get = True
+    return view
 
 
 class _SQLiteConnection(sqlite3.Connection):
@@ -116,9 +161,47 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     # Writers queue for one lock while holding a connection: room for a burst of them.
-    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=30)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=30)
     _configure_postgresql(engine)
+    _ping_when_idle(engine)
     return engine
+
+
+# A pooled PostgreSQL connection idle longer than this is pinged before use (a restarted server
+# leaves the pool's connections dead). A connection in steady use is not: the ping was a
+# round trip on every request, as costly as the request's own query.
+IDLE_BEFORE_PING = 2.0  # seconds
+_LAST_USED = "parity_last_used"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine.pool, "checkout")
+    def _ping(dbapi_connection, record, _proxy):
+        now = time.monotonic()
+        if now - record.info.get(_LAST_USED, now) > IDLE_BEFORE_PING:
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except engine.dialect.loaded_dbapi.Error as error:
+                # The pool drops this connection and checks out another (a fresh one, at worst).
+                raise exc.DisconnectionError(str(error)) from error
+            finally:
+                _end_ping_transaction(dbapi_connection)
+        record.info[_LAST_USED] = now
+
+    @event.listens_for(engine.pool, "checkin")
+    def _returned(_dbapi_connection, record):
+        if record is not None:
+            record.info[_LAST_USED] = time.monotonic()
+
+
+def _end_ping_transaction(dbapi_connection) -> None:
+    """The ping's SELECT began a transaction on a non-autocommit connection; end it, so the
+    request's own begins where SQLAlchemy expects."""
+    try:
+        if not dbapi_connection.autocommit:
+            dbapi_connection.rollback()
+    except Exception:  # noqa: BLE001 - a dead connection: the DisconnectionError above says so
+        pass
 
 
 # The transaction-scoped advisory lock every PostgreSQL writer holds (any constant will do).
@@ -158,6 +241,9 @@ def _configure_postgresql(engine: Engine) -> None:
     def _writer_lock(conn, cursor, statement, _params, _context, _executemany):
         if conn.info.get(WRITER_FLAG) or not _is_write(statement):
             return
+        if conn.get_execution_options().get(REQUEST_READ_OPTION):
+            raise WriteOnReadRequest(f"a read request wrote ({statement[:60]}...): mark its view "
+                                     "with db.writes_on_get")
         cursor.execute(TAKE_WRITER_LOCK_SQL, (WRITER_LOCK_KEY,))
         conn.info[WRITER_FLAG] = True
 
@@ -240,6 +326,7 @@ def init_app(app: Flask) -> None:
         app.config["DATABASE_URL"], echo=app.config.get("SQLALCHEMY_ECHO", False)
     )
     app.extensions["parity.engine.read_only"] = _read_only_engine(app.extensions["parity.engine"])
+    app.extensions["parity.engine.request_read"] = _request_read_engine(app.extensions["parity.engine"])
     app.teardown_appcontext(_close_session)
 
 
@@ -259,7 +346,7 @@ def session() -> Session:
     """
     if "db_session" not in g:
         read = _is_read_request()
-        bind = current_app.extensions["parity.engine.read_only" if read else "parity.engine"]
+        bind = current_app.extensions["parity.engine.request_read" if read else "parity.engine"]
         g.db_session = Session(bind, expire_on_commit=False)
     return g.db_session
 
@@ -274,9 +361,12 @@ def read_session() -> Iterator[Session]:
 
 def _is_read_request() -> bool:
     try:
-        return request.method in READ_METHODS
+        if request.method not in READ_METHODS:
+            return False
     except RuntimeError:  # no request: CLI or scheduler inside an app context
         return False
+    view = current_app.view_functions.get(request.endpoint)
+    return not getattr(view, "parity_writes_on_get", False)
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -30,6 +30,7 @@ def inbox():
 
 
 @bp.get("/<int:notification_id>/open")
+@db.writes_on_get
 @guard()
 def open_notice(notification_id: int):
     """Follow a notice's link from the inbox: marks it read (a flag of one's own, so a GET may set
