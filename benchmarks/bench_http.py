@@ -7,7 +7,8 @@ added to this benchmark's own app instance: a hello-world, a bare durable insert
 a bare sqlite3 / psycopg connection: on SQLite WAL with synchronous=FULL, BEGIN IMMEDIATE ...
 COMMIT) and a bare primary-key read. wrk (Debian's package: a C load generator that does not
 saturate before the server) drives every route with the same connections and duration, one
-after the other in one run; each figure is the median of three such passes. The product's
+after the other in one run, each product route right after its floor; a ratio is the median of
+the three passes' pair-by-pair ratios (this machine's speed drifts over seconds). The product's
 routes: logging a shipment (POST, the durable write), reading a permit and its shipments list
 (GET), and deciding an application with 30 applicable standards (POST /api/v1/permits).
 Ratios are to the floor doing the same kind of work: writes to the bare insert, reads to the
@@ -41,6 +42,9 @@ from benchmarks.suite import Figure, median_of  # noqa: E402
 HELLO, INSERT, READ = "/bench/hello", "/bench/insert", "/bench/read"
 WORKERS, THREADS, CONNECTIONS = 2, 4, 8
 AIMS = {"shipment": ">= 0.5", "permit": ">= 0.4", "shipments_list": ">= 0.4", "decision": ">= 0.25"}
+# Each product route and its floor: writes against the bare durable insert, reads the bare read.
+FLOORS = {"shipment": "bare_insert", "decision": "bare_insert", "permit": "bare_read",
+          "shipments_list": "bare_read"}
 
 
 # --- the app gunicorn serves (imported by the workers) ----------------------------------------
@@ -313,7 +317,7 @@ def measure(kind: str, *, quick: bool) -> list[Figure]:
     url, drop = bench_world.database(kind)
     try:
         world = bench_world.build(url)
-        seconds, runs = (2, 1) if quick else (8, 3)  # quick: a CI-sized look, the whole suite < 3 min
+        seconds, runs = (2, 1) if quick else (6, 3)  # quick: a CI-sized look, the whole suite < 3 min
         permits = [shipping_permit(world) for _ in range(runs)]
         permit_id = permits[0]
         create_floor_table(url)
@@ -334,37 +338,51 @@ def measure(kind: str, *, quick: bool) -> list[Figure]:
         try:
             wrk(port, "GET", HELLO, seconds=1)  # warm both workers
             rates: dict[str, list[float]] = {name: [] for name in routes}
+            ratios: dict[str, list[float]] = {name: [] for name in FLOORS}
+
+            def measure_route(name: str, n: int) -> float:
+                method, path, token, body = routes[name]
+                if name == "shipment":  # each pass logs under its own permit (10,000 loads at most)
+                    path = f"/api/v1/permits/{permits[n]}/shipments"
+                    # and its own movement documents: they are unique across every permit
+                    body = {**body, "movement_document": f"WRK{n}-__N__"}
+                rate = wrk(port, method, path, seconds=seconds, token=token, body=body)
+                rates[name].append(rate)
+                print(f"   {kind} pass {n + 1}: {name} {rate:,.1f} req/s", file=sys.stderr, flush=True)
+                return rate
+
             for n in range(runs):  # one pass over every route, then again: same conditions for all
-                for name, (method, path, token, body) in routes.items():
-                    if name == "shipment":  # each pass logs under its own permit (10,000 loads at most)
-                        path = f"/api/v1/permits/{permits[n]}/shipments"
-                        # and its own movement documents: they are unique across every permit
-                        body = {**body, "movement_document": f"WRK{n}-__N__"}
-                    rates[name].append(wrk(port, method, path, seconds=seconds, token=token, body=body))
-                    print(f"   {kind} pass {n + 1}: {name} {rates[name][-1]:,.1f} req/s",
-                          file=sys.stderr, flush=True)
+                measure_route("hello", n)
+                for name, floor in FLOORS.items():
+                    # The floor right before the route it is the floor of, and the ratio taken
+                    # pair by pair: this machine's speed drifts by 2x over seconds (a shared
+                    # VM), so only measurements side by side compare.
+                    floor_rate = measure_route(floor, n)
+                    rate = measure_route(name, n)
+                    ratios[name].append(rate / floor_rate if floor_rate else 0.0)
         finally:
             stop(server)
     finally:
         drop()
-    return figures(kind, rates, quick=quick)
+    return figures(kind, rates, ratios)
 
 
-def figures(kind: str, rates: dict[str, list[float]], *, quick: bool) -> list[Figure]:
-    median = {name: median_of(len(values), iter(values).__next__)[0] for name, values in rates.items()}
+def figures(kind: str, rates: dict[str, list[float]], ratios: dict[str, list[float]]) -> list[Figure]:
+    def median(values: list[float]) -> float:
+        return median_of(len(values), iter(values).__next__)[0]
+
     label = f"http {kind}"
-    found = [Figure(f"{label}: {name} rate", median[name], "req/s", samples=rates[name])
+    found = [Figure(f"{label}: {name} rate", median(rates[name]), "req/s", samples=rates[name])
              for name in ("hello", "bare_insert", "bare_read")]
-    floors = {"shipment": "bare_insert", "decision": "bare_insert", "permit": "bare_read",
-              "shipments_list": "bare_read"}
-    for name, floor in floors.items():
-        found.append(Figure(f"{label}: {name} rate", median[name], "req/s", samples=rates[name]))
-        if not median[floor]:  # the floor answered nothing in its passes: no ratio to give
+    for name, floor in FLOORS.items():
+        found.append(Figure(f"{label}: {name} rate", median(rates[name]), "req/s", samples=rates[name]))
+        if not any(rates[floor]):  # the floor answered nothing in its passes: no ratio to give
             found.append(Figure(f"{label}: {name} / {floor}", 0, "x", aim=AIMS[name],
                                 note=f"{floor} answered no request (the server was stalled)"))
             continue
-        found.append(Figure(f"{label}: {name} / {floor}", median[name] / median[floor], "x",
-                            aim=AIMS[name]))
+        found.append(Figure(f"{label}: {name} / {floor}", median(ratios[name]), "x",
+                            aim=AIMS[name], samples=ratios[name],
+                            note="the median of the ratios measured pair by pair"))
     return found
 
 
