@@ -14,6 +14,7 @@ from sqlalchemy import Integer, bindparam, cast, event, exc, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: a connection outside any transaction
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # An execution option: transactions on an engine carrying it begin DEFERRED on SQLite, so
 # that reads never queue behind the one writer.
@@ -53,7 +54,8 @@ def one_snapshot(session: Session) -> Iterator[None]:
     READ, READ ONLY transaction for the block. Elsewhere the session's own transaction."""
     connection = session.connection()
     driver = connection.connection.driver_connection
-    if connection.dialect.name != "postgresql" or not driver.autocommit:
+    if (connection.dialect.name != "postgresql" or not driver.autocommit
+            or driver.info.transaction_status != IDLE):  # in one already (nested): that one holds
         yield
         return
     with driver.transaction():

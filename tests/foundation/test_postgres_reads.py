@@ -90,3 +90,18 @@ def test_a_connection_in_steady_use_is_not_pinged(pg):
         assert pings == []
     finally:
         engine.dispose()
+
+
+def test_one_snapshot_inside_another_keeps_the_outer_transaction(pg, app):
+    """Audit verify given a checkpoint reads the checkpoint's leaves (one_snapshot) inside its own."""
+    def nested():
+        session = core_db.session()
+        with core_db.one_snapshot(session):
+            outer = session.execute(text("SELECT txid_current_if_assigned() IS NULL, "
+                                         "pg_current_snapshot()::text")).one()
+            with core_db.one_snapshot(session):
+                inner = session.execute(text("SELECT pg_current_snapshot()::text")).scalar()
+        return "same" if inner == outer[1] else f"{outer[1]} != {inner}"
+
+    app.add_url_rule("/probe/nested", "nested_probe", nested)
+    assert app.test_client().get("/probe/nested").text == "same"
