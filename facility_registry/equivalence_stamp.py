@@ -24,7 +24,7 @@ drops their triggers with the old table: it must call `install_triggers` again.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -90,9 +90,9 @@ def _postgres_ddl() -> list[str]:
 
 
 @contextmanager
-def stamped_once(connection: Connection, facility_ids: Callable[[], Iterable[int]]) -> Iterator[None]:
-    """Write evidence in the block without the per-statement stamp, then give each facility
-    `facility_ids()` names one new stamp in a single UPDATE, in the same transaction. The caller
+def stamped_once(connection: Connection, facility_ids: Iterable[int]) -> Iterator[None]:
+    """Write evidence in the block without the per-statement stamp, then give each of
+    `facility_ids` one new stamp in a single UPDATE, in the same transaction. The caller
     names every facility whose evidence the block changed (a facility created in the same
     transaction may be left out: nobody can have remembered a verdict under its stamp yet).
     SQLite's triggers stay as they are: it keeps no dead row versions."""
@@ -102,7 +102,7 @@ def stamped_once(connection: Connection, facility_ids: Callable[[], Iterable[int
     connection.exec_driver_sql(f"SELECT set_config('{DEFERRED}', 'on', true)")
     yield  # an error leaves the transaction to be rolled back, and the setting with it
     connection.exec_driver_sql(f"SELECT set_config('{DEFERRED}', 'off', true)")
-    ids = sorted(set(facility_ids()))
+    ids = sorted(set(facility_ids))
     if ids:
         connection.exec_driver_sql(
             f"UPDATE facility SET equivalence_stamp = {_POSTGRES_STAMP} WHERE id = ANY(%s)", (ids,))

@@ -181,7 +181,7 @@ class _Batcher:
         self._new_facilities: set[int] = set()
 
     def run(self, batch: list[tuple[int, dict]]) -> None:
-        self._new_facilities: set[int] = set()  # made by this batch, in the current transaction
+        self._new_facilities = set()  # made by this batch, in the current transaction
         kinds: dict[str, list] = {"facility": [], "evidence": []}
         for line, row in batch:
             rows = kinds.get((row.get("record") or "").strip())
@@ -261,7 +261,7 @@ class _Batcher:
             touched = {v[0] for v in values}
             # Facilities made in this batch are in this transaction: no verdict is remembered
             # under their stamps yet, so only the others get a new one.
-            with stamped_once(self.session.connection(), lambda: touched - self._new_facilities):
+            with stamped_once(self.session.connection(), touched - self._new_facilities):
                 _insert_many(self.session, Evidence.__table__, EVIDENCE_TABLE_COLUMNS, values,
                              same_tail=len(constant))
             self.result.added_evidence += len(values)

@@ -14,7 +14,6 @@ from sqlalchemy import Integer, bindparam, cast, event, exc, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: a connection outside any transaction
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # An execution option: transactions on an engine carrying it begin DEFERRED on SQLite, so
 # that reads never queue behind the one writer.
@@ -34,9 +33,9 @@ def _request_read_engine(engine: Engine) -> Engine:
     READ COMMITTED every statement of a transaction takes its own snapshot anyway, so a transaction
     around a request's reads bought no consistency, only its BEGIN and ROLLBACK round trips. A
     write there would not hold the writer lock past its own statement, so it is refused
-    (`_configure_postgresql`); a view that writes on GET says so (`writes_on_get`). Streamed reads
-    (server-side cursors need a transaction) use `read_only_engine()`. On SQLite, the read-only
-    engine (BEGIN DEFERRED)."""
+    (`_configure_postgresql`); a view that writes on GET says so (`writes_on_get`). Reads that
+    must share a snapshot or stream (server-side cursors need a transaction) go inside
+    `one_snapshot`. On SQLite, the read-only engine (BEGIN DEFERRED)."""
     options = {READ_ONLY_OPTION: True, REQUEST_READ_OPTION: True}
     if engine.dialect.name == "postgresql":
         options["isolation_level"] = "AUTOCOMMIT"
@@ -47,6 +46,9 @@ class WriteOnReadRequest(RuntimeError):
     """A read request's session tried to write: the view must be marked `writes_on_get`."""
 
 
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: a connection outside any transaction
+
+
 @contextmanager
 def one_snapshot(session: Session) -> Iterator[None]:
     """Reads in the block see one snapshot and may stream through server-side cursors, which
@@ -55,7 +57,7 @@ def one_snapshot(session: Session) -> Iterator[None]:
     connection = session.connection()
     driver = connection.connection.driver_connection
     if (connection.dialect.name != "postgresql" or not driver.autocommit
-            or driver.info.transaction_status != IDLE):  # in one already (nested): that one holds
+            or driver.info.transaction_status != _IDLE):  # in one already (nested): that one holds
         yield
         return
     with driver.transaction():
