@@ -32,8 +32,8 @@ def _request_read_engine(engine: Engine) -> Engine:
     """The engine a GET's session reads on. On PostgreSQL each statement commits by itself: under
     READ COMMITTED every statement of a transaction takes its own snapshot anyway, so a transaction
     around a request's reads bought no consistency, only its BEGIN and ROLLBACK round trips. A
-    write there would not hold the writer lock past its own statement, so it is refused
-    (`_configure_postgresql`); a view that writes on GET says so (`writes_on_get`). Reads that
+    write there is refused on both databases (`_refuse_on_read_request`); a view that writes on
+    GET says so (`writes_on_get`). Reads that
     must share a snapshot or stream (server-side cursors need a transaction) go inside
     `one_snapshot`. On SQLite, the read-only engine (BEGIN DEFERRED)."""
     options = {READ_ONLY_OPTION: True, REQUEST_READ_OPTION: True}
@@ -245,9 +245,7 @@ def _configure_postgresql(engine: Engine) -> None:
     def _writer_lock(conn, cursor, statement, _params, _context, _executemany):
         if conn.info.get(WRITER_FLAG) or not _is_write(statement):
             return
-        if conn.get_execution_options().get(REQUEST_READ_OPTION):
-            raise WriteOnReadRequest(f"a read request wrote ({statement[:60]}...): mark its view "
-                                     "with db.writes_on_get")
+        _refuse_on_read_request(conn, statement)
         cursor.execute(TAKE_WRITER_LOCK_SQL, (WRITER_LOCK_KEY,))
         conn.info[WRITER_FLAG] = True
 
@@ -276,12 +274,26 @@ def take_writer_lock(connection) -> None:
     connection.info[WRITER_FLAG] = True
 
 
+def _refuse_on_read_request(conn, statement: str) -> None:
+    """A read request's session may not write (`_request_read_engine`): on PostgreSQL the write
+    would commit alone, outside the writer lock; on SQLite a deferred read transaction that turns
+    into a write fails with SQLITE_BUSY when another writer got there first, instead of queueing."""
+    if conn.get_execution_options().get(REQUEST_READ_OPTION):
+        raise WriteOnReadRequest(f"a read request wrote ({statement[:60]}...): mark its view "
+                                 "with db.writes_on_get")
+
+
 def _is_write(statement: str) -> bool:
     head = statement.lstrip()[:6].upper()
     return head in _WRITES or (head == "SELECT" and "FOR UPDATE" in statement.upper())
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _read_requests_only_read(conn, _cursor, statement, _params, _context, _executemany):
+        if _is_write(statement):
+            _refuse_on_read_request(conn, statement)
+
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
         # Take transaction control away from pysqlite so that we can say BEGIN IMMEDIATE:
