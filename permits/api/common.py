@@ -154,19 +154,22 @@ def paginate(statement: Select, id_column, serialize) -> dict[str, Any]:
     return {"items": items, "total": total, "next": next_cursor}
 
 
-def paginate_prepared(*, first, after, total: int, params: dict[str, Any], serialize) -> dict[str, Any]:
+def paginate_prepared(*, first, after, total: int, params: dict[str, Any], serialize,
+                      raw: bool = False) -> dict[str, Any]:
     """`paginate` for statements compiled once (`permits.core.db.Prepared`), their rows plain
     tuples whose first column is the id: `first` (the first page) and `after` (the page below a
     cursor's `before` id), each ordered newest first, limited to a `limit` parameter and taking
-    `params`; `total`, the number of rows (read by the caller, with what it read before). The
-    paging and its answer are `paginate`'s."""
+    `params`; `total`, the number of rows (read by the caller, with what it read before);
+    `raw`: `serialize` is given each row as the driver read it (`Prepared.convert` converts it).
+    The paging and its answer are `paginate`'s."""
     connection = db.session().connection()
     limit = page_limit()
     cursor = request.args.get("cursor")
     if cursor:
-        rows = after.rows(connection, {**params, "before": _decode_cursor(cursor), "limit": limit + 1})
+        statement, params = after, {**params, "before": _decode_cursor(cursor), "limit": limit + 1}
     else:
-        rows = first.rows(connection, {**params, "limit": limit + 1})
+        statement, params = first, {**params, "limit": limit + 1}
+    rows = statement.raw_rows(connection, params) if raw else statement.rows(connection, params)
     more = len(rows) > limit
     rows = rows[:limit]
     items = [serialize(row) for row in rows]

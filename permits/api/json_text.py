@@ -27,3 +27,27 @@ def dumps(value: Any, *, newline: bool = False) -> bytes:
 def fragment(text: bytes) -> Any:
     """JSON text `dumps` embeds as it is, in place of the value it encodes."""
     return orjson.Fragment(text) if orjson is not None else json.loads(text)
+
+
+class KeptText:
+    """Each row's JSON text kept, as a `fragment`, under the row exactly as the driver read it
+    and whatever else its text depends on (the day, for a deadline): a page read again and again
+    encodes each row once. The key is all the text is made from, so a row changed in any way, by
+    the application or behind its back, is a new key and is written afresh. Past `limit` rows
+    the store starts afresh (a dict's item assignment and lookup are atomic: threads share it)."""
+
+    def __init__(self, limit: int = 4096):
+        self.limit = limit
+        self._kept: dict[Any, Any] = {}
+
+    def get(self, key: Any, build) -> Any:
+        """The fragment kept under `key`, or `build()`'s JSON values, encoded and kept."""
+        try:
+            found = self._kept.get(key)
+        except TypeError:  # a value that cannot be a key (a list from a JSON column): not kept
+            return fragment(dumps(build()))
+        if found is None:
+            if len(self._kept) >= self.limit:
+                self._kept.clear()
+            found = self._kept[key] = fragment(dumps(build()))
+        return found

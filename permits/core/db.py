@@ -464,12 +464,33 @@ class Prepared:
         if events is not None:
             events.dispatch.after_cursor_execute(events, cursor, sql, args, None, False)
 
-    def _fetch(self, dialect, cursor) -> list[tuple]:
+    def raw_rows(self, connection, params: dict) -> list[tuple]:
+        """Every row as the driver gives it, not converted (`convert` converts one): for a
+        caller that keys what it keeps on the row exactly as read."""
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            self._send(connection.dialect, cursor, params,
+                       connection if connection._has_events or connection.engine._has_events else None)
+            return self._fetch(connection.dialect, cursor, convert=False)
+        finally:
+            cursor.close()
+
+    def convert(self, dialect, row: tuple) -> tuple:
+        """One row as the driver gave it, its values converted as `rows` converts them."""
+        results = self._compiled(dialect)[4]
+        if results is None:
+            return tuple(row)
+        values = list(row)
+        for i, process in results:
+            values[i] = process(values[i])
+        return tuple(values)
+
+    def _fetch(self, dialect, cursor, *, convert: bool = True) -> list[tuple]:
         _sql, _names, _fixed, _binds, results, returns_rows = self._compiled(dialect)
         # A statement with columns (a SELECT, a RETURNING) has rows: no asking the cursor's
         # description, which psycopg builds afresh, a Column per column, each time.
         fetched = cursor.fetchall() if returns_rows or cursor.description is not None else []
-        if results is None:
+        if results is None or not convert:
             return fetched
         converted = []
         for row in fetched:

@@ -6,6 +6,7 @@ permit the reader may not see."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -14,6 +15,7 @@ from permits.accounts.models import User
 from permits.api.shapes import Page, dump
 from permits.shipments.api import ShipmentPublic
 from permits.shipments.models import Shipment
+from standards import clock
 from tests.helpers import token_for
 
 FIELDS = set(ShipmentPublic.model_fields)
@@ -77,3 +79,30 @@ def test_a_cursor_not_given_out_is_a_400(client, db, world):
     response = client.get(f"/api/v1/permits/{world.permit.id}/shipments?cursor=nonsense",
                           headers={"Authorization": f"Bearer {token_for(db, world.shipper)}"})
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_cursor"
+
+
+def test_a_row_changed_in_any_way_and_a_new_day_are_answered_afresh(client, db, world):
+    """Each item's text is kept under the row exactly as read and the day (`KeptText`): a row
+    changed behind the application's back reads as it now is, and the next day's answer carries
+    the deadlines missed since, not yesterday's flags."""
+    from sqlalchemy import text
+
+    headers = {"Authorization": f"Bearer {token_for(db, world.shipper)}"}
+    url = f"/api/v1/permits/{world.permit.id}/shipments"
+    logged = client.post(url, headers=headers, json={
+        "quantity_tonnes": 2, "departed_on": clock.today().isoformat(), "movement_document": "KEPT-1",
+        "carrier": "Transportes Sierra"})
+    assert logged.status_code == 201, logged.data
+    first = client.get(url, headers=headers).get_json()["items"]
+    assert [(i["carrier"], i["overdue"]) for i in first] == [("Transportes Sierra", [])]
+    assert client.get(url, headers=headers).get_json()["items"] == first  # kept: the same answer
+
+    with db.begin() as connection:  # behind the application's back: no audit, no new stamp
+        connection.execute(text("UPDATE shipment SET carrier = 'Changed' WHERE id = :id"),
+                           {"id": logged.get_json()["id"]})
+    assert [i["carrier"] for i in client.get(url, headers=headers).get_json()["items"]] == ["Changed"]
+
+    with clock.pinned(clock.utcnow() + timedelta(days=30)):  # its receipt is long overdue by then
+        later = client.get(url, headers=headers).get_json()["items"]
+    assert later[0]["overdue"] == ["receipt_overdue"]
+    assert client.get(url, headers=headers).get_json()["items"][0]["overdue"] == []
