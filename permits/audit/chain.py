@@ -15,13 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import Text, insert, type_coerce
+from sqlalchemy import String, Text, bindparam, cast, func, insert, type_coerce
 from sqlmodel import Session, select
 
 from facility_registry import events
 from permits.audit.models import AuditEntry
 from permits.core.canonical import canonical_json
-from permits.core.db import Prepared, take_writer_lock
+from permits.core.db import Prepared, run_together, take_writer_lock
 from standards.clock import utc_text, utcnow
 
 GENESIS = "0" * 64
@@ -102,8 +102,14 @@ def record(
     # The caller's pending changes first, as an ORM flush of the entry did: they are written
     # before the entry that records them.
     session.flush()
-    _lock_chain(session)
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        params = linked_entry(actor_id=actor_id, action=action, entity=entity, entity_id=entity_id,
+                              before=before, after=after, reason=reason)
+        if params is not None:  # one round trip, the writer lock sent first when not held yet
+            [[row]] = run_together(connection, [(LINKED, params)])
+            return appended(session, row[0], linked_values(params, row))
+    _lock_chain(session)
     values = next_entry(HEAD.first(connection, {}), actor_id=actor_id, action=action, entity=entity,
                         entity_id=entity_id, before=before, after=after, reason=reason)
     return appended(session, INSERT.first(connection, values)[0], values)
@@ -133,6 +139,82 @@ def next_entry(head_row, *, actor_id: int | None, action: str, entity: str, enti
     }
     values["hash"] = hashlib.sha256(canonical_json(_body(**values))).hexdigest()
     return values
+
+
+# On PostgreSQL an entry is linked by the database, in its INSERT: the statement reads the chain's
+# head (under the writer lock the transaction holds) and hashes the entry's canonical text with
+# sha256(). The text is built here, less the parts only the head decides (the next seq and the
+# head's hash), and spliced around them in SQL exactly where canonical_json puts them: its keys
+# are sorted, the entity's id, then prev_hash, then reason, then seq, last. One round trip under
+# the lock every writer waits on, where reading the head and then inserting took two. `verify`
+# re-hashes in Python, so the two forms are held to each other by every chain the tests verify
+# (tests/audit/test_linked_entries.py compares them byte for byte).
+_BEFORE_PREV = ("action", "actor_id", "after", "at", "before", "entity", "entity_id")
+assert sorted(_body(0, datetime(2000, 1, 1), *range(8))) == [*_BEFORE_PREV, "prev_hash", "reason", "seq"]
+_LINKED_FIELDS = ("at", "actor_id", "action", "entity", "before", "after", "reason")
+
+
+def linked_insert(entity_id=None) -> Prepared:
+    """The INSERT that links its entry to the head in SQL (PostgreSQL: sha256, convert_to),
+    taking `linked_entry`'s parameters, returning (id, seq, entity_id, prev_hash, hash).
+    `entity_id`: an SQL expression for an entity written earlier in the same transaction (whose id
+    Python does not know yet; digits only, spliced as they are); by default a parameter."""
+    last = func.coalesce(func.max(_TABLE.c.seq), 0).label("seq")
+    counted = select(last).subquery("last")
+    prev = _TABLE.alias("prev")
+    seq = counted.c.seq + 1
+    prev_hash = func.coalesce(prev.c.hash, GENESIS)
+    entity = bindparam("entity_id", type_=String) if entity_id is None else cast(entity_id, Text)
+    text = (bindparam("lead", type_=Text) + entity + '","prev_hash":"' + prev_hash
+            + bindparam("tail", type_=Text) + cast(seq, Text) + "}")
+    digest = func.encode(func.sha256(func.convert_to(text, "UTF8")), "hex")
+    columns = {name: bindparam(name, type_=_TABLE.c[name].type) for name in _LINKED_FIELDS}
+    rows = (select(seq, *columns.values(), entity, prev_hash, digest)
+            .select_from(counted.outerjoin(prev, prev.c.seq == counted.c.seq)))
+    return Prepared(insert(_TABLE).from_select(
+        ["seq", *_LINKED_FIELDS, "entity_id", "prev_hash", "hash"], rows).returning(
+        _TABLE.c.id, _TABLE.c.seq, _TABLE.c.entity_id, _TABLE.c.prev_hash, _TABLE.c.hash))
+
+
+LINKED = linked_insert()
+
+
+def linked_entry(*, actor_id: int | None, action: str, entity: str, entity_id: Any = None,
+                 before: dict | None = None, after: dict | None = None, reason: str | None = None,
+                 id_in_sql: bool = False) -> dict | None:
+    """`linked_insert`'s parameters for the entry: its fields, and its canonical text less the
+    head's parts (`lead`, up to the entity's id; `tail`, from after the head's hash to the seq).
+    None when the entity's id is not text JSON writes as it is (a quote, a control character):
+    `record` then reads the head and hashes here. `id_in_sql`: the statement supplies the id."""
+    values = {
+        "at": utcnow(),
+        "actor_id": actor_id,
+        "action": action,
+        "entity": entity,
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+        "reason": reason,
+    }
+    text_id = "" if id_in_sql else str(entity_id)
+    if canonical_json(text_id) != b'"' + text_id.encode() + b'"':
+        return None
+    lead = canonical_json({"actor_id": actor_id, "action": action, "after": values["after"],
+                           "at": utc_text(values["at"]), "before": values["before"], "entity": entity,
+                           "entity_id": ""})  # the keys of _BEFORE_PREV; the id's quotes end it
+    values["lead"] = lead[:-2].decode()
+    values["tail"] = '","reason":' + canonical_json(reason).decode() + ',"seq":'
+    if not id_in_sql:
+        values["entity_id"] = text_id
+    return values
+
+
+def linked_values(params: dict, row) -> dict:
+    """The entry's fields (as `next_entry` gives them) from `linked_entry`'s parameters and the
+    linked INSERT's row (id, seq, entity_id, prev_hash, hash)."""
+    _id, seq, entity_id, prev_hash, digest = row
+    return {"seq": seq, "at": params["at"], "actor_id": params["actor_id"], "action": params["action"],
+            "entity": params["entity"], "entity_id": entity_id, "before": params["before"],
+            "after": params["after"], "reason": params["reason"], "prev_hash": prev_hash, "hash": digest}
 
 
 def appended(session: Session, entry_id: int, values: dict) -> RecordedEntry:

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import bindparam, exists, insert, or_, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
@@ -152,31 +152,36 @@ def log_shipment(
     )
     session.flush()  # anything pending first (the audit entry records what was written before it)
     connection = session.connection()
-    # The hot statements go on the DBAPI cursor (permits.core.db.Prepared), two by two: on
-    # PostgreSQL each pair is one round trip, the writer lock (the audit chain's) sent first.
+    after = {"permit_id": permit.id, "movement_document": document, "carrier": carrier_name,
+             "quantity_kg": quantity_kg, "departed_on": departed_on,
+             "expected_arrival_on": expected_arrival_on, "status": values["status"]}
+    caps = {"permit_id": permit.id, "kg": quantity_kg, "departed_on": departed_on, "now": utcnow()}
+    # The hot statements go on the DBAPI cursor (permits.core.db.Prepared). If the caps refuse the
+    # load, the transaction rolls back, and the audit entry with it.
     integrity_error = connection.dialect.dbapi.IntegrityError
     try:
-        # A plain INSERT (built once): the new row needs none of the unit of work's bookkeeping.
-        inserted, head = db.run_together(connection, [(_INSERT_SHIPMENT, values), (audit.HEAD, {})])
+        if connection.dialect.name == "postgresql":
+            # One round trip, the writer lock sent first: the row, its entry linked to the chain
+            # in SQL (the row's id read back with currval), the capped UPDATE.
+            entry = audit.linked_entry(actor_id=actor.id, action="shipment.logged",
+                                       entity="shipment", after=after, id_in_sql=True)
+            inserted, linked, taken = db.run_together(connection, [
+                (_INSERT_SHIPMENT, values), (_LINKED_ENTRY, entry), (_TAKE_FROM_CAPS, caps)])
+            entry_id, entry = linked[0][0], audit.linked_values(entry, linked[0])
+        else:  # two by two: the row and the chain's head, then the entry and the capped UPDATE
+            inserted, head = db.run_together(connection, [(_INSERT_SHIPMENT, values), (audit.HEAD, {})])
+            entry = audit.next_entry(head[0] if head else None, actor_id=actor.id,
+                                     action="shipment.logged", entity="shipment",
+                                     entity_id=inserted[0][0], after=after)
+            written, taken = db.run_together(connection, [(audit.INSERT, entry), (_TAKE_FROM_CAPS, caps)])
+            entry_id = written[0][0]
     except integrity_error as exc:  # the unique index is the check: no read-then-insert race
         if "movement_document" not in str(exc):
             raise
         raise invalid("movement_document", Message.of("shipment.document_used", N_("is already used by another shipment"))) from exc
     values["id"] = inserted[0][0]
     shipment = db.detached(Shipment, values)  # as if loaded: its id is the row's
-    # If the caps refuse the load, the transaction rolls back, and this entry with it.
-    entry = audit.next_entry(
-        head[0] if head else None, actor_id=actor.id, action="shipment.logged", entity="shipment",
-        entity_id=values["id"],
-        after={"permit_id": permit.id, "movement_document": document, "carrier": carrier_name,
-               "quantity_kg": quantity_kg, "departed_on": departed_on,
-               "expected_arrival_on": expected_arrival_on, "status": values["status"]},
-    )
-    written, taken = db.run_together(connection, [
-        (audit.INSERT, entry),
-        (_TAKE_FROM_CAPS, {"permit_id": permit.id, "kg": quantity_kg, "departed_on": departed_on,
-                           "now": utcnow()})])
-    audit.appended(session, written[0][0], entry)
+    audit.appended(session, entry_id, entry)
     facilities = _take_from_caps(session, permit=permit, kg=quantity_kg, departed_on=departed_on,
                                  row=taken[0] if taken else None)
     # Continuous equivalence, checked last: the capped UPDATE holds the permit's row, so an
@@ -188,6 +193,8 @@ def log_shipment(
     return shipment
 
 
+# The shipment's audit entry on PostgreSQL, linked in SQL; the id is the row's just inserted.
+_LINKED_ENTRY = audit.linked_insert(entity_id=func.currval(func.pg_get_serial_sequence("shipment", "id")))
 _SHIPMENT_KEYS = tuple(column.key for column in Shipment.__table__.c if column.key != "id")
 _INSERT_SHIPMENT = db.Prepared(insert(Shipment.__table__).returning(Shipment.__table__.c.id),
                                keys=_SHIPMENT_KEYS)
