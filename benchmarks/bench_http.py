@@ -193,6 +193,22 @@ def shipping_permit(world: bench_world.World) -> int:
     return permit_id
 
 
+def every_route(world: bench_world.World, permit_id: int) -> dict[str, tuple]:
+    """Each route by name: (method, path, token, body); "__N__" in a body is made unique per
+    request (wrk's script)."""
+    shipment = {"quantity_tonnes": 0.001, "departed_on": bench_world.TODAY.isoformat(),
+                "movement_document": "WRK-__N__", "carrier": "Haul"}
+    return {
+        "hello": ("GET", HELLO, None, None),
+        "bare_insert": ("POST", INSERT, None, {"payload": "__N__"}),
+        "bare_read": ("GET", READ, None, None),
+        "shipment": ("POST", f"/api/v1/permits/{permit_id}/shipments", world.token, shipment),
+        "permit": ("GET", f"/api/v1/permits/{permit_id}", world.token, None),
+        "shipments_list": ("GET", f"/api/v1/permits/{permit_id}/shipments", world.token, None),
+        "decision": ("POST", "/api/v1/permits", world.token, bench_world.application(world.facility_id)),
+    }
+
+
 # --- the server and the load ------------------------------------------------------------------
 
 def free_port() -> int:
@@ -323,18 +339,7 @@ def measure(kind: str, *, quick: bool) -> list[Figure]:
         create_floor_table(url)
         port = free_port()
         server = start_gunicorn(url, port)
-        shipment = {"quantity_tonnes": 0.001, "departed_on": bench_world.TODAY.isoformat(),
-                    "movement_document": "WRK-__N__", "carrier": "Haul"}
-        decision = bench_world.application(world.facility_id)
-        routes = {
-            "hello": ("GET", HELLO, None, None),
-            "bare_insert": ("POST", INSERT, None, {"payload": "__N__"}),
-            "bare_read": ("GET", READ, None, None),
-            "shipment": ("POST", f"/api/v1/permits/{permit_id}/shipments", world.token, shipment),
-            "permit": ("GET", f"/api/v1/permits/{permit_id}", world.token, None),
-            "shipments_list": ("GET", f"/api/v1/permits/{permit_id}/shipments", world.token, None),
-            "decision": ("POST", "/api/v1/permits", world.token, decision),
-        }
+        routes = every_route(world, permit_id)
         try:
             wrk(port, "GET", HELLO, seconds=1)  # warm both workers
             rates: dict[str, list[float]] = {name: [] for name in routes}
