@@ -125,20 +125,23 @@ def next_entry(head_row, *, actor_id: int | None, action: str, entity: str, enti
                before: dict | None = None, after: dict | None = None, reason: str | None = None) -> dict:
     """The entry after the chain's head (`head_row`: HEAD's row, None for an empty chain), hashed."""
     seq, prev_hash = (head_row[0] + 1, head_row[1]) if head_row else (1, GENESIS)
-    values = {
-        "seq": seq,
+    values = {"seq": seq, **_fields(actor_id, action, entity, before, after, reason),
+              "entity_id": str(entity_id), "prev_hash": prev_hash}
+    values["hash"] = hashlib.sha256(canonical_json(_body(**values))).hexdigest()
+    return values
+
+
+def _fields(actor_id, action, entity, before, after, reason) -> dict:
+    """An entry's fields that neither the chain's head nor the entity's id decide, now."""
+    return {
         "at": utcnow(),
         "actor_id": actor_id,
         "action": action,
         "entity": entity,
-        "entity_id": str(entity_id),
         "before": _jsonable(before) if before is not None else None,
         "after": _jsonable(after) if after is not None else None,
         "reason": reason,
-        "prev_hash": prev_hash,
     }
-    values["hash"] = hashlib.sha256(canonical_json(_body(**values))).hexdigest()
-    return values
 
 
 # On PostgreSQL an entry is linked by the database, in its INSERT: the statement reads the chain's
@@ -186,15 +189,7 @@ def linked_entry(*, actor_id: int | None, action: str, entity: str, entity_id: A
     head's parts (`lead`, up to the entity's id; `tail`, from after the head's hash to the seq).
     None when the entity's id is not text JSON writes as it is (a quote, a control character):
     `record` then reads the head and hashes here. `id_in_sql`: the statement supplies the id."""
-    values = {
-        "at": utcnow(),
-        "actor_id": actor_id,
-        "action": action,
-        "entity": entity,
-        "before": _jsonable(before) if before is not None else None,
-        "after": _jsonable(after) if after is not None else None,
-        "reason": reason,
-    }
+    values = _fields(actor_id, action, entity, before, after, reason)
     text_id = "" if id_in_sql else str(entity_id)
     if canonical_json(text_id) != b'"' + text_id.encode() + b'"':
         return None
