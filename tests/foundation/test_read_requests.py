@@ -1,7 +1,7 @@
 """A read request's session only reads: a write there is refused unless its view says it writes
-on GET (both databases). On PostgreSQL its statements each commit by themselves (no BEGIN and
-ROLLBACK round trips), streamed reads get a transaction of their own, and a pooled connection is
-pinged only after it sat idle."""
+on GET (both databases). Its statements each read by themselves, outside any transaction (no
+BEGIN and ROLLBACK or COMMIT round trips), and reads that must share a snapshot get a transaction
+of their own (`one_snapshot`); on PostgreSQL a pooled connection is pinged only after it sat idle."""
 from __future__ import annotations
 
 import pytest
@@ -14,7 +14,7 @@ from permits.core import db as core_db
 @pytest.fixture
 def pg(db):
     if db.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's autocommit reads and idle pings; SQLite reads begin DEFERRED")
+        pytest.skip("PostgreSQL's autocommit connection, isolation levels and idle pings")
     return db
 
 
@@ -52,6 +52,24 @@ def test_a_get_may_not_write_unless_its_view_says_so(db, app):
 
 def test_a_get_reads_without_a_transaction_on_postgresql(pg, app):
     assert _probe_app(app).test_client().get("/probe/autocommit").text == "True"
+
+
+def test_a_get_reads_without_a_transaction_on_sqlite_and_one_snapshot_opens_one(db, app):
+    if db.dialect.name != "sqlite":
+        pytest.skip("SQLite's transaction state; PostgreSQL's is tested below")
+
+    def states():
+        session = core_db.session()
+        session.execute(text("SELECT count(*) FROM organization"))
+        driver = session.connection().connection.driver_connection
+        outside = driver.in_transaction
+        with core_db.one_snapshot(session):
+            session.execute(text("SELECT count(*) FROM organization"))
+            inside = driver.in_transaction
+        return f"{outside} {inside} {driver.in_transaction}"
+
+    app.add_url_rule("/probe/sqlite-snapshot", "sqlite_snapshot_probe", states)
+    assert app.test_client().get("/probe/sqlite-snapshot").text == "False True False"
 
 
 def test_one_snapshot_gives_an_autocommit_read_a_repeatable_read_transaction(pg, app):
