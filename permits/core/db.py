@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import wraps
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import Integer, bindparam, cast, event, exc, func, select
@@ -75,6 +76,17 @@ def one_snapshot(session: Session) -> Iterator[None]:
     with driver.transaction():
         driver.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield
+
+
+def reads_one_snapshot(view):
+    """Run a view's reads in one snapshot (`one_snapshot`): for a page that compares what it
+    reads (the live rows against the audit chain), where reads each on their own snapshot would
+    disagree with each other whenever a write committed between two of them."""
+    @wraps(view)
+    def run(*args, **kwargs):
+        with one_snapshot(session()):
+            return view(*args, **kwargs)
+    return run
 
 
 def writes_on_get(view):

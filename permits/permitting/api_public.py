@@ -135,6 +135,7 @@ def public_permits(query: PublicFilter):
 
 @api.get("/v1/public/permits/<number>")
 @endpoint(is_public=True, returns=PublicPermit)
+@db.reads_one_snapshot  # the live rows and the chain as of one moment: no false disagreement
 def public_permit_by_number(number: str):
     """One permit, its checks, and whether its decision record still verifies"""
     session = db.session()

@@ -27,6 +27,7 @@ def lookup():
 
 @bp.get("/verify/<number>")
 @public
+@db.reads_one_snapshot  # the live rows and the chain as of one moment: no false disagreement
 def permit(number: str):
     session = db.session()
     row = on_public_register(session, number)

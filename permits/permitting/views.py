@@ -322,6 +322,7 @@ def _differs(current, typed) -> bool:
 
 @bp.get("/<int:permit_id>/certificate.pdf")
 @guard(*ROLES)
+@db.reads_one_snapshot  # the live rows and the chain as of one moment: no false disagreement
 def certificate_pdf(permit_id: int):
     session = db.session()
     permit = service.get_permit(session, permit_id=permit_id, actor=current_user)

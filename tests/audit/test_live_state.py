@@ -139,3 +139,27 @@ def test_a_stored_report_carries_the_chain_head_it_was_built_on(db, world):
                             trigger="cli")
         session.commit()
         assert (stored.chain_seq, stored.chain_head) == before
+
+
+def test_the_integrity_checks_read_as_of_one_moment(client, db, world, shipper, monkeypatch):
+    """The public page, its JSON and the certificate compare the live rows with the chain. Their
+    reads share one snapshot (`db.reads_one_snapshot`): read each on its own, a shipment logged
+    between two of them (the permit's totals read before, its entry after) would show as a
+    disagreement on the public register."""
+    from permits.audit import livestate
+    from tests.helpers import login
+
+    inside, check = [], livestate.check_permit
+
+    def watched(session, permit):
+        driver = session.connection().connection.driver_connection
+        inside.append(driver.in_transaction if db.dialect.name == "sqlite"
+                      else driver.info.transaction_status != 0)  # 0: idle, outside a transaction
+        return check(session, permit)
+
+    monkeypatch.setattr(livestate, "check_permit", watched)
+    assert client.get(f"/verify/{world.number}").status_code == 200
+    assert client.get(f"/api/v1/public/permits/{world.number}").status_code == 200
+    login(client, shipper)
+    assert client.get(f"/permits/{world.permit_id}/certificate.pdf").status_code == 200
+    assert inside == [True, True, True]
