@@ -383,7 +383,9 @@ def read_only_engine() -> Engine:
 
 
 def session() -> Session:
-    """The request's session. Reads (GET) begin DEFERRED on SQLite; everything else IMMEDIATE.
+    """The request's session. A read (GET) runs without a transaction, each statement reading by
+    itself (`_request_read_engine`); any other request writes: BEGIN IMMEDIATE on SQLite, the
+    writer lock from its first write on PostgreSQL.
 
     Views call `session().commit()` once; anything not committed is rolled back at teardown.
     """
