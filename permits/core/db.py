@@ -37,8 +37,8 @@ def _request_read_engine(engine: Engine) -> Engine:
     GET says so (`writes_on_get`). Reads that
     must share a snapshot or stream (server-side cursors need a transaction) go inside
     `one_snapshot`. On SQLite likewise: no BEGIN (`_configure_sqlite`), each SELECT reads the
-    snapshot it starts on, and the BEGIN DEFERRED and COMMIT of a transaction around them, a
-    quarter of a permit read's time, are gone."""
+    snapshot it starts on. The BEGIN DEFERRED and COMMIT around them cost little alone, but
+    under load each is one more wait to get the GIL back from the worker's other threads."""
     options = {READ_ONLY_OPTION: True, REQUEST_READ_OPTION: True}
     if engine.dialect.name == "postgresql":
         options["isolation_level"] = "AUTOCOMMIT"
