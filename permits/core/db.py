@@ -467,16 +467,22 @@ class Prepared:
         """Every row, converted; `connection` is a SQLAlchemy Connection. Its cursor events fire
         as for any statement (the PostgreSQL writer lock, echo, the tests' statement counts)."""
         return self.rows_on(connection.dialect, connection.connection.dbapi_connection, params,
-                            events=connection if connection._has_events or connection.engine._has_events
-                            else None)
+                            events=_listening(connection))
 
-    def rows_on(self, dialect, dbapi_connection, params: dict, *, events=None) -> list[tuple]:
-        """Every row, converted, on a DBAPI connection of `dialect` (`events`: the SQLAlchemy
-        Connection whose before/after_cursor_execute listeners hear of it)."""
+    def raw_rows(self, connection, params: dict) -> list[tuple]:
+        """Every row as the driver gives it, not converted (`convert` converts one): for a
+        caller that keys what it keeps on the row exactly as read."""
+        return self.rows_on(connection.dialect, connection.connection.dbapi_connection, params,
+                            events=_listening(connection), convert=False)
+
+    def rows_on(self, dialect, dbapi_connection, params: dict, *, events=None,
+                convert: bool = True) -> list[tuple]:
+        """Every row, converted unless `convert` is false, on a DBAPI connection of `dialect`
+        (`events`: the SQLAlchemy Connection whose before/after_cursor_execute listeners hear of it)."""
         cursor = dbapi_connection.cursor()
         try:
             self._send(dialect, cursor, params, events)
-            return self._fetch(dialect, cursor)
+            return self._fetch(dialect, cursor, convert=convert)
         finally:
             cursor.close()
 
@@ -492,17 +498,6 @@ class Prepared:
         cursor.execute(sql, args)
         if events is not None:
             events.dispatch.after_cursor_execute(events, cursor, sql, args, None, False)
-
-    def raw_rows(self, connection, params: dict) -> list[tuple]:
-        """Every row as the driver gives it, not converted (`convert` converts one): for a
-        caller that keys what it keeps on the row exactly as read."""
-        cursor = connection.connection.dbapi_connection.cursor()
-        try:
-            self._send(connection.dialect, cursor, params,
-                       connection if connection._has_events or connection.engine._has_events else None)
-            return self._fetch(connection.dialect, cursor, convert=False)
-        finally:
-            cursor.close()
 
     def convert(self, dialect, row: tuple) -> tuple:
         """One row as the driver gave it, its values converted as `rows` converts them."""
@@ -538,6 +533,12 @@ class Prepared:
         return found[0] if found else None
 
 
+def _listening(connection):
+    """`connection` when it or its engine has event listeners (they must hear of statements
+    sent on the DBAPI cursor), else None: asking is cheaper than dispatching to no one."""
+    return connection if connection._has_events or connection.engine._has_events else None
+
+
 _WRITER_LOCK = Prepared(select(func.pg_advisory_xact_lock(
     func.coalesce(func.hashtext(func.current_schema()), 0), cast(bindparam("k"), Integer))))
 
@@ -547,7 +548,7 @@ def run_together(connection, steps: list[tuple[Prepared, dict]]) -> list[list[tu
     they go in one round trip (psycopg's pipeline: sent together, run in order, an error stops the
     rest and is raised here), the writer lock first if the transaction does not hold it yet;
     elsewhere one after the other."""
-    events = connection if connection._has_events or connection.engine._has_events else None
+    events = _listening(connection)
     dbapi_connection = connection.connection.dbapi_connection
     if connection.dialect.name != "postgresql":
         return [statement.rows_on(connection.dialect, dbapi_connection, params, events=events)
