@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from facility_registry.equivalence_stamp import install_with, new_stamp
 from standards.clock import utcnow
+from standards.fresh import empty_list
 
 __all__ = [  # the tables, for `permits.models`'s star import
     "Attachment",
@@ -40,8 +41,9 @@ def _timestamp(*, nullable: bool = False, default_now: bool = True):
     return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable), **kwargs)
 
 
+
 def _json_list():
-    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    return Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
 
 
 class Facility(SQLModel, table=True):

@@ -6,7 +6,10 @@ from datetime import date
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from standards.fresh import empty_list
+
 __all__ = ["OperationCode", "Standard", "TreatyAccession", "WasteCode"]
+
 
 
 class Standard(SQLModel, table=True):
@@ -40,7 +43,7 @@ class Standard(SQLModel, table=True):
     # Stack gas: the conditions the U.S. value is stated at (temperature_c, pressure_kpa, dry,
     # o2_percent); a measurement at other conditions is converted to them, or is incomparable.
     reference_conditions: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    applies_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    applies_to: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     citation: str
     source: str = Field(default="us_federal", max_length=20)  # us_federal | treaty
     effective_from: date
@@ -49,7 +52,7 @@ class Standard(SQLModel, table=True):
     # The receiving processes it governs (codes of the catalogue's `processes`); empty: every
     # process. A U.S. rule governs the plant doing the same thing in the U.S., not every plant
     # receiving the byproduct (DOMAIN.md, "Standards apply to the receiving process").
-    processes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    processes: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     # True when the value or citation could not be confirmed against the rule text: applied
     # like the others, but shown as unconfirmed wherever it is shown.
     unconfirmed: bool = False
@@ -91,7 +94,7 @@ class WasteCode(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=10)
     system: str = Field(max_length=20)  # rcra | basel_annex_viii | basel_annex_ix
     description: str
-    byproducts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    byproducts: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     citation: str = ""
 
 
