@@ -58,7 +58,7 @@ def endpoint(*roles: str, status: int = 200, is_public: bool = False, body: type
     an answer that is not JSON ({"text/csv": {...}}). The docstring's first line is the summary.
 
     The view returns a JSON-able value (or a model, a row, a list of them, shaped by
-    `returns`) and never commits; a raised domain error (`standards.errors`) rolls
+    `returns`; or a `Later`, shaped after the commit) and never commits; a raised domain error (`standards.errors`) rolls
     everything back.
     """
 
@@ -82,6 +82,22 @@ def endpoint(*roles: str, status: int = 200, is_public: bool = False, body: type
     return decorate
 
 
+class Later:
+    """A view's answer shaped once the request has committed: `Later(shape, *parts, **named)`
+    calls `shape(*parts, **named)` after the commit. The view reads every part in its transaction; shaping them
+    is work on what was read (validation, encoding) that need not hold SQLite's write lock or
+    PostgreSQL's writer lock. With an Idempotency-Key, whose record keeps the answer in the same
+    commit, it is shaped before."""
+
+    __slots__ = ("shape", "parts", "named")
+
+    def __init__(self, shape, *parts, **named):
+        self.shape, self.parts, self.named = shape, parts, named
+
+    def __call__(self):
+        return self.shape(*self.parts, **self.named)
+
+
 def _refuse_unstorable_url(path_args: dict[str, Any]) -> None:
     """Text no database column can hold (a NUL, %00) never reaches a query: in the path it
     names no record (404), in the query string it is a parameter that is not valid (422)."""
@@ -100,6 +116,10 @@ def _execute(view, operation: Operation, args, kwargs) -> Response:
     if operation.body is not None:
         kwargs = {**kwargs, "body": read_body(operation.body, required=operation.body_required)}
     result: Any = view(*args, **kwargs)
+    if isinstance(result, Later):
+        if "parity_before_commit" not in g:
+            db.session().commit()
+        result = result()
     if isinstance(result, BaseModel) and "parity_before_commit" not in g:
         # An answer already shaped (a model: nothing left to load) and no Idempotency-Key to
         # store it with: committed first, written after, so that SQLite's write lock (and

@@ -165,9 +165,9 @@ class DecisionPublic(DecisionSummary):
     verified: bool = Field(description="the stored record still hashes to record_hash")
 
     @classmethod
-    def of(cls, decision: Decision) -> DecisionPublic:
+    def of(cls, decision: Decision, *, verified: bool | None = None) -> DecisionPublic:
         return cls.model_validate({**_attributes(decision, cls, "verified"),
-                                   "verified": decisions.verify(decision)})
+                                   "verified": decisions.verify(decision) if verified is None else verified})
 
 
 class Hold(Public):
@@ -227,9 +227,12 @@ class PermitPublic(_PermitFields):
         default_factory=list, description="each country's standing consent or request")
 
     @classmethod
-    def of(cls, permit: Permit, decision: Decision | None) -> PermitPublic:
-        made = super().of(permit, DecisionPublic.of(decision) if decision is not None else None)
-        made.consents = standing_consents(permit)
+    def of(cls, permit: Permit, decision: Decision | None, consents: list | None = None,
+           *, verified: bool | None = None) -> PermitPublic:
+        """`consents`: the permit's standing consents as read (else read now); `verified`: what
+        verifying the decision's hash would say, when the caller knows (else verified now)."""
+        made = super().of(permit, None if decision is None else DecisionPublic.of(decision, verified=verified))
+        made.consents = standing_consents(permit) if consents is None else consents
         return made
 
 
