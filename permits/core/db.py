@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -14,6 +16,11 @@ from flask import Flask, current_app, g, request
 from sqlalchemy import Integer, bindparam, cast, event, exc, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - a virtual environment older than the dependency
+    orjson = None
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # An execution option: transactions on an engine carrying it begin DEFERRED on SQLite, so
@@ -172,6 +179,42 @@ class _SQLiteConnection(sqlite3.Connection):
 _queued = threading.local()  # depth 1 while this thread holds the writers' queue
 
 
+# JSON columns written and read with orjson: a decision's checks, evidence and rules are some
+# 50 kB of JSON, which the standard library took 0.8 ms to write, under the writer lock, where
+# orjson takes 0.05 ms. The values stored are the same (only the text's spacing differs), and
+# whatever orjson would treat differently goes to the standard library as before: a date or a
+# dataclass (which it would write, and `json` refuses), an integer beyond 64 bits (which it
+# refuses); and on reading, text it refuses (`NaN`) or would read otherwise. A NaN or an infinity, which orjson writes
+# as null, never gets this far: every number is checked finite where it enters.
+if orjson is not None:
+    _STRICT = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+    def _refuse(value):
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+    def json_text(value) -> str:
+        try:
+            return orjson.dumps(value, default=_refuse, option=_STRICT).decode()
+        except TypeError:  # orjson.JSONEncodeError is one
+            return json.dumps(value)
+
+    # orjson reads an integer beyond 64 bits as a float: text with 19 digits in a row (an
+    # integer from 10**18 up; Python writes no float with more than 17) is read as before.
+    _LONG_NUMBER = re.compile(r"\d{19}")
+    _LONG_NUMBER_BYTES = re.compile(rb"\d{19}")
+
+    def json_value(text):
+        long = _LONG_NUMBER if isinstance(text, str) else _LONG_NUMBER_BYTES
+        if long.search(text) is None:
+            try:
+                return orjson.loads(text)
+            except orjson.JSONDecodeError:
+                pass
+        return json.loads(text)
+else:  # pragma: no cover
+    json_text, json_value = json.dumps, json.loads
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`; SQLite gets WAL, FULL sync, foreign keys and IMMEDIATE writes."""
     if url.startswith("sqlite"):
@@ -179,6 +222,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": 30, "factory": _SQLiteConnection},
+            json_serializer=json_text, json_deserializer=json_value,
             # Pooled: opening a connection and setting its pragmas costs more than most
             # requests' queries. Each pooled connection is used by one thread at a time.
             pool_size=8,
@@ -189,7 +233,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     # Writers queue for one lock while holding a connection: room for a burst of them.
-    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=30)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=30,
+                           json_serializer=json_text, json_deserializer=json_value)
     _configure_postgresql(engine)
     _ping_when_idle(engine)
     return engine
