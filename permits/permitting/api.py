@@ -53,8 +53,9 @@ def apply_for_permit(body: PermitApplication):
     fields = {name: value for name, value in body.given().items() if name != "draft"}
     if body.draft:
         return PermitPublic.of(service.save_draft(session, actor=user, body=fields, today=clock.today()), None)
-    permit, decision = service.apply(session, actor=user, body=fields, today=clock.today(),
-                                     min_notice_days=_notice_days())
+    with db.read_session() as reader:  # checked and decided before the writer lock
+        permit, decision = service.apply(session, actor=user, body=fields, today=clock.today(),
+                                         min_notice_days=_notice_days(), reader=reader)
     # Shaped after the commit, from what the transaction read and wrote: the record was hashed
     # from these very values a moment ago, so it verifies by construction.
     return Later(PermitPublic.of, permit, decision, standing_consents(permit), verified=True)

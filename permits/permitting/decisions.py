@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
 
@@ -109,6 +110,9 @@ class Evaluation:
     reasons: list[str]
     evidence: list[dict[str, Any]]
     standards_version: str
+    # The facilities' rows as read (`FACTS`): everything the evaluation read of them, their
+    # evidence and the catalogue summed up by their stamps. Not part of what was found.
+    facts: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def unmet(self) -> list[Message]:
@@ -116,6 +120,13 @@ class Evaluation:
         return [*(Message.from_dict(r["message"]) for r in self.rules if not r["met"]),
                 *(Message(CHECK_NOT_MET, {"standard": c["standard"], "verdict": c["verdict"]})
                   for c in self.checks if c["verdict"] != "meets")]
+
+    @cached_property
+    def canonical_parts(self) -> dict[str, tuple[Any, bytes]]:
+        """Its three largest parts, which a decision record stores as they are, each with its
+        canonical text: asked for once, it can be written before the writer lock (`canonical`)."""
+        return {name: (value, canonical_json(value)) for name, value in
+                (("rules", self.rules), ("checks", self.checks), ("evidence", self.evidence))}
 
     def content(self) -> dict[str, Any]:
         """What was found, without when or by whom: equal contents mean nothing changed."""
@@ -135,7 +146,24 @@ def evaluate(session: Session, terms: Terms, *, on: date) -> Evaluation:
         rules += facility_rules(final, terms.byproduct, terms.final_operation_code, prefix="final_")
         checks += _checks(session, final, terms.byproduct, on)
     rules += [period_rule(terms.valid_from, terms.valid_to), transit_rule(terms.route)]
-    return _conclude(rules, checks, terms.byproduct, on)
+    return replace(_conclude(rules, checks, terms.byproduct, on), facts=_facts(facilities))
+
+
+def still_current(session: Session, terms: Terms, evaluation: Evaluation) -> bool:
+    """Whether `evaluation` of `terms`, made in another transaction, is the one `session` would
+    make now: every facility it read is as it read it (name, status, operations, byproducts
+    accepted, processes), with the same equivalence stamp, which database triggers change with
+    any change to its evidence or to the catalogue (`facility_registry.equivalence_stamp`). The
+    rest of an evaluation is the terms and the day. A facility without a stamp is never current:
+    its evidence could have changed unseen."""
+    facts = evaluation.facts
+    if not facts or any(row.equivalence_stamp is None for row in facts):
+        return False
+    return _facts(_facility_rows(session, terms.facility_ids)) == facts
+
+
+def _facts(facilities: dict[int, Any]) -> tuple:
+    return tuple(facilities[key] for key in sorted(facilities))
 
 
 _FACILITY = Facility.__table__
@@ -281,7 +309,7 @@ def record(session: Session, *, permit_id: int, terms: Terms, evaluation: Evalua
         reasons=[*(extra_reasons or []), *evaluation.reasons], evidence=evaluation.evidence,
         note=note, record_hash="",
     )
-    decision.record_hash = record_hash(decision)
+    decision.record_hash = record_hash(decision, evaluation.canonical_parts)
     insert_row(session, decision)
     if amendment_id is None or decision.outcome == "approved":  # the decision that stands
         codes = sorted({c["standard"] for c in evaluation.checks})
@@ -301,8 +329,12 @@ def record(session: Session, *, permit_id: int, terms: Terms, evaluation: Evalua
     return decision
 
 
-def canonical(decision: Decision) -> bytes:
-    """The bytes the hash covers: every field but the hash and the row id, in a fixed form."""
+def canonical(decision: Decision, parts: dict[str, tuple[Any, bytes]] | None = None) -> bytes:
+    """The bytes the hash covers: every field but the hash and the row id, in a fixed form.
+
+    `parts`: field -> (value, its canonical text), written earlier (`Evaluation.canonical_parts`).
+    The canonical JSON of an object is its sorted members' canonical texts joined, so the bytes
+    are the same; a text is used only if the field holds the very object it was written from."""
     body = {
         "permit_id": decision.permit_id,
         "amendment_id": decision.amendment_id,
@@ -318,11 +350,16 @@ def canonical(decision: Decision) -> bytes:
         "evidence": decision.evidence,
         "note": decision.note,
     }
-    return canonical_json(body)
+    if not parts:
+        return canonical_json(body)
+    written = {name: text for name, (value, text) in parts.items() if body.get(name) is value}
+    return b"{" + b",".join(
+        canonical_json(name) + b":" + (written[name] if name in written else canonical_json(body[name]))
+        for name in sorted(body)) + b"}"
 
 
-def record_hash(decision: Decision) -> str:
-    return hashlib.sha256(canonical(decision)).hexdigest()
+def record_hash(decision: Decision, parts: dict[str, tuple[Any, bytes]] | None = None) -> str:
+    return hashlib.sha256(canonical(decision, parts)).hexdigest()
 
 
 def verify(decision: Decision) -> bool:

@@ -187,14 +187,27 @@ def save_draft(session: Session, *, actor: User, body: dict[str, Any], today: da
 
 
 def apply(session: Session, *, actor: User, body: dict[str, Any], today: date,
-          min_notice_days: int = 0) -> tuple[Permit, Decision]:
-    """A complete application, submitted at once: the permit and its decision."""
+          min_notice_days: int = 0, reader: Session | None = None) -> tuple[Permit, Decision]:
+    """A complete application, submitted at once: the permit and its decision.
+
+    `reader`: a session beside `session`, which has not begun (the request's read session), in
+    which the application is checked and decided before `session` writes anything. SQLite's one
+    write lock and PostgreSQL's writer lock are then held for the writes alone, where the
+    decision held them several milliseconds. Once `session` holds the lock, the decision stands
+    if every facility it read is still as it read it (`decisions.still_current`); else it is made
+    again there."""
     _require_role(actor, ("shipper",), "apply for a permit")
-    columns = clean_application(session, body, today=today, min_notice_days=min_notice_days)
+    columns = clean_application(reader or session, body, today=today, min_notice_days=min_notice_days)
+    terms = Terms(**columns)
+    ahead = decisions.evaluate(reader, terms, on=today) if reader is not None else None
+    if ahead is not None:
+        _ = ahead.canonical_parts  # the record's largest parts written now, not under the lock
     permit = Permit(organization_id=actor.organization_id, applicant_id=actor.id, status="draft",
                     **columns)
-    insert_row(session, permit)
-    return permit, _submit(session, permit, Terms(**columns), actor=actor, today=today)
+    insert_row(session, permit)  # the writer lock, from here to the commit
+    if ahead is not None and not decisions.still_current(session, terms, ahead):
+        ahead = None
+    return permit, _submit(session, permit, terms, actor=actor, today=today, evaluation=ahead)
 
 
 def submit(session: Session, *, actor: User, permit_id: int, today: date,
@@ -208,10 +221,12 @@ def submit(session: Session, *, actor: User, permit_id: int, today: date,
     return permit, _submit(session, permit, Terms(**columns), actor=actor, today=today)
 
 
-def _submit(session: Session, permit: Permit, terms: Terms, *, actor: User,
-            today: date) -> Decision:
-    """Decide `terms` and move the draft to the outcome, with the terms as checked."""
-    evaluation = decisions.evaluate(session, terms, on=today)
+def _submit(session: Session, permit: Permit, terms: Terms, *, actor: User, today: date,
+            evaluation: decisions.Evaluation | None = None) -> Decision:
+    """Decide `terms` (unless `evaluation`, current in `session`, decided them) and move the
+    draft to the outcome, with the terms as checked."""
+    if evaluation is None:
+        evaluation = decisions.evaluate(session, terms, on=today)
     # The number follows the id, which the database hands out uniquely under any concurrency.
     values = {**terms.columns(), "number": f"PAR-{today.year}-{permit.id:06d}",
               "submitted_at": utcnow()}
