@@ -3,14 +3,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlmodel import Session, select
+from sqlalchemy import select
+from sqlmodel import Session
 
 from permits.accounts.models import User
+from permits.core.db import detached
+
+_USERS = User.__table__
+_KEYS = tuple(column.key for column in _USERS.c)
 
 
 def _active(session: Session, *where) -> list[User]:
-    return list(session.exec(select(User).where(User.active.is_(True), *where)
-                             .order_by(User.id)).all())
+    """The active users `where` says, detached (read as plain rows: a notice needs an id and an
+    address, not the unit of work's bookkeeping for each user)."""
+    rows = session.connection().execute(
+        select(*_USERS.c).where(_USERS.c.active.is_(True), *where).order_by(_USERS.c.id))
+    return [detached(User, dict(zip(_KEYS, row, strict=True))) for row in rows]
 
 
 def shippers(session: Session, organization_id: int | None) -> list[User]:

@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
 from permits.accounts.models import User
+from permits.core.db import Prepared, take_writer_lock
 from permits.notifications.models import Notification, NotificationMail
 from standards.clock import utcnow
 from standards.messages import Message
@@ -37,11 +38,12 @@ def notify(session: Session, users: Iterable[User], message: Message, *, link: s
     app = _mailer()
     now = utcnow()
     ids = []
+    connection = session.connection()
+    take_writer_lock(connection)  # held already: a notice follows the audit entry it is about
     for user_id, user in sorted(recipients.items()):
-        notice_id = session.execute(
-            insert(Notification).values(user_id=user_id, code=body["code"], params=body["params"],
-                                        link=link[:300], created_at=now)
-            .returning(Notification.id)).scalar_one()
+        ((notice_id,),) = _INSERT_NOTICE.rows(connection, {
+            "user_id": user_id, "code": body["code"], "params": body["params"],
+            "link": link[:300], "created_at": now, "read_at": None})
         ids.append(notice_id)
         if app is not None:
             session.execute(insert(NotificationMail).values(
@@ -50,6 +52,12 @@ def notify(session: Session, users: Iterable[User], message: Message, *, link: s
     if app is not None:
         session.info[MAIL_AFTER_COMMIT] = app
     return ids
+
+
+# Compiled once: a decision's notices are written under the writer lock.
+_NOTICE = Notification.__table__
+_INSERT_NOTICE = Prepared(insert(_NOTICE).returning(_NOTICE.c.id),
+                          keys=("user_id", "code", "params", "link", "created_at", "read_at"))
 
 
 def message_of(notice: Notification) -> Message | dict[str, Any]:
