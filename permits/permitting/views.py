@@ -183,8 +183,10 @@ def _store(session, body: dict, *, draft: bool, permit_id: int | None) -> tuple[
         return service.save_draft(session, actor=current_user, body=body, today=clock.today(),
                                   permit_id=permit_id), None
     if permit_id is None:
-        permit, decision = service.apply(session, actor=current_user, body=body, today=clock.today(),
-                                         min_notice_days=_notice_days())
+        with db.read_session() as reader:  # checked and decided before the writer lock
+            permit, decision = service.apply(session, actor=current_user, body=body,
+                                             today=clock.today(), min_notice_days=_notice_days(),
+                                             reader=reader)
     else:  # the fields as edited, then the whole draft is checked and decided
         service.save_draft(session, actor=current_user, body=body, today=clock.today(),
                            permit_id=permit_id)
