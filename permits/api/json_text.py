@@ -16,11 +16,15 @@ except ImportError:  # pragma: no cover - a virtual environment older than the d
 
 
 def dumps(value: Any, *, newline: bool = False) -> bytes:
-    """`value` as compact JSON text, keys sorted."""
+    """`value` as compact JSON text, keys sorted. What orjson refuses (an integer beyond 64 bits)
+    the standard library writes."""
     if orjson is not None:
         option = orjson.OPT_SORT_KEYS | (orjson.OPT_APPEND_NEWLINE if newline else 0)
-        return orjson.dumps(value, option=option)
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        try:
+            return orjson.dumps(value, option=option)
+        except TypeError:  # orjson.JSONEncodeError is one
+            pass
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return (text + "\n" if newline else text).encode()
 
 
