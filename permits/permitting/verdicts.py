@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
+from permits.core.db import json_value
+
 LIMIT = 4096
 
 FacilityFacts = tuple[int, int | None, tuple[str, ...]]  # (id, stamp, processes)
@@ -51,8 +53,9 @@ def remembered(verdict_key: tuple | None, compute: Callable[[], list[dict]]) -> 
 
 
 def remembered_plain(verdict_key: tuple | None, compute: Callable[[], list[dict]]) -> list[dict]:
-    """`compute()` as plain JSON values (exactly what a JSON column gives back), computed once per
-    key: kept as its JSON text, so that each caller gets its own copy from one `json.loads`."""
+    """`compute()` as plain JSON values (exactly what a JSON column gives back, read as a JSON
+    column is read: `db.json_value`), computed once per key: kept as its JSON text, so that each
+    caller gets its own copy from one reading of it."""
     found = _verdicts.get(verdict_key) if verdict_key is not None else None
     if found is None:
         found = json.dumps(compute(), default=_json_default)
@@ -61,7 +64,7 @@ def remembered_plain(verdict_key: tuple | None, compute: Callable[[], list[dict]
                 if len(_verdicts) >= LIMIT:
                     _verdicts.clear()
                 _verdicts[verdict_key] = found
-    return json.loads(found)
+    return json_value(found)
 
 
 def _json_default(value: Any) -> Any:
