@@ -110,7 +110,7 @@ class Evaluation:
     reasons: list[str]
     evidence: list[dict[str, Any]]
     standards_version: str
-    # The facilities' rows as read (`FACTS`): everything the evaluation read of them, their
+    # The facilities' rows as read (`_FACILITY_ROWS`): everything the evaluation read of them, their
     # evidence and the catalogue summed up by their stamps. Not part of what was found.
     facts: tuple = field(default=(), compare=False, repr=False)
 
