@@ -41,7 +41,6 @@ def _timestamp(*, nullable: bool = False, default_now: bool = True):
     return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable), **kwargs)
 
 
-
 def _json_list():
     return Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
 

@@ -58,8 +58,8 @@ def endpoint(*roles: str, status: int = 200, is_public: bool = False, body: type
     an answer that is not JSON ({"text/csv": {...}}). The docstring's first line is the summary.
 
     The view returns a JSON-able value (or a model, a row, a list of them, shaped by
-    `returns`; or a `Later`, shaped after the commit) and never commits; a raised domain error (`standards.errors`) rolls
-    everything back.
+    `returns`; or a `Later`, shaped after the commit) and never commits; a raised domain error
+    (`standards.errors`) rolls everything back.
     """
 
     def decorate(view):
@@ -84,10 +84,10 @@ def endpoint(*roles: str, status: int = 200, is_public: bool = False, body: type
 
 class Later:
     """A view's answer shaped once the request has committed: `Later(shape, *parts, **named)`
-    calls `shape(*parts, **named)` after the commit. The view reads every part in its transaction; shaping them
-    is work on what was read (validation, encoding) that need not hold SQLite's write lock or
-    PostgreSQL's writer lock. With an Idempotency-Key, whose record keeps the answer in the same
-    commit, it is shaped before."""
+    calls `shape(*parts, **named)` after the commit. The view reads every part in its
+    transaction; shaping them is work on what was read (validation, encoding) that need not hold
+    SQLite's write lock or PostgreSQL's writer lock. With an Idempotency-Key, whose record keeps
+    the answer in the same commit, it is shaped before."""
 
     __slots__ = ("shape", "parts", "named")
 
@@ -116,16 +116,16 @@ def _execute(view, operation: Operation, args, kwargs) -> Response:
     if operation.body is not None:
         kwargs = {**kwargs, "body": read_body(operation.body, required=operation.body_required)}
     result: Any = view(*args, **kwargs)
-    if isinstance(result, Later):
-        if "parity_before_commit" not in g:
-            db.session().commit()
-        result = result()
-    if isinstance(result, BaseModel) and "parity_before_commit" not in g:
-        # An answer already shaped (a model: nothing left to load) and no Idempotency-Key to
-        # store it with: committed first, written after, so that SQLite's write lock (and
-        # PostgreSQL's writer lock) is not held while the JSON is written.
+    if isinstance(result, BaseModel | Later) and "parity_before_commit" not in g:
+        # An answer with nothing left to load (a model, or a `Later` to shape) and no
+        # Idempotency-Key to store it with: committed first, shaped and written after, so that
+        # SQLite's write lock (and PostgreSQL's writer lock) is not held meanwhile.
         db.session().commit()
+        if isinstance(result, Later):
+            result = result()
         return json_answer(dump(operation.returns or type(result), result), operation.status)
+    if isinstance(result, Later):  # shaped now: the Idempotency-Key's record keeps it
+        result = result()
     if isinstance(result, Response):
         response = result
     else:

@@ -184,8 +184,9 @@ _queued = threading.local()  # depth 1 while this thread holds the writers' queu
 # orjson takes 0.05 ms. The values stored are the same (only the text's spacing differs), and
 # whatever orjson would treat differently goes to the standard library as before: a date or a
 # dataclass (which it would write, and `json` refuses), an integer beyond 64 bits (which it
-# refuses); and on reading, text it refuses (`NaN`) or would read otherwise. A NaN or an infinity, which orjson writes
-# as null, never gets this far: every number is checked finite where it enters.
+# refuses); and on reading, text it refuses (`NaN`) or would read otherwise. A NaN or an
+# infinity, which orjson writes as null, never gets this far: every number is checked finite
+# where it enters.
 if orjson is not None:
     _STRICT = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 

@@ -166,8 +166,9 @@ class DecisionPublic(DecisionSummary):
 
     @classmethod
     def of(cls, decision: Decision, *, verified: bool | None = None) -> DecisionPublic:
-        return cls.model_validate({**_attributes(decision, cls, "verified"),
-                                   "verified": decisions.verify(decision) if verified is None else verified})
+        if verified is None:
+            verified = decisions.verify(decision)
+        return cls.model_validate({**_attributes(decision, cls, "verified"), "verified": verified})
 
 
 class Hold(Public):
@@ -231,7 +232,8 @@ class PermitPublic(_PermitFields):
            *, verified: bool | None = None) -> PermitPublic:
         """`consents`: the permit's standing consents as read (else read now); `verified`: what
         verifying the decision's hash would say, when the caller knows (else verified now)."""
-        made = super().of(permit, None if decision is None else DecisionPublic.of(decision, verified=verified))
+        shaped = None if decision is None else DecisionPublic.of(decision, verified=verified)
+        made = super().of(permit, shaped)
         made.consents = standing_consents(permit) if consents is None else consents
         return made
 

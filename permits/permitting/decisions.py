@@ -149,6 +149,15 @@ def evaluate(session: Session, terms: Terms, *, on: date) -> Evaluation:
     return replace(_conclude(rules, checks, terms.byproduct, on), facts=_facts(facilities))
 
 
+def evaluate_ahead(reader: Session, terms: Terms, *, on: date) -> Evaluation:
+    """`evaluate` in a read transaction before the writer lock is taken, with the record's
+    largest parts written ahead too (`Evaluation.canonical_parts`); under the lock,
+    `still_current` says whether it stands."""
+    evaluation = evaluate(reader, terms, on=on)
+    _ = evaluation.canonical_parts
+    return evaluation
+
+
 def still_current(session: Session, terms: Terms, evaluation: Evaluation) -> bool:
     """Whether `evaluation` of `terms`, made in another transaction, is the one `session` would
     make now: every facility it read is as it read it (name, status, operations, byproducts

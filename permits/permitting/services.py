@@ -199,9 +199,7 @@ def apply(session: Session, *, actor: User, body: dict[str, Any], today: date,
     _require_role(actor, ("shipper",), "apply for a permit")
     columns = clean_application(reader or session, body, today=today, min_notice_days=min_notice_days)
     terms = Terms(**columns)
-    ahead = decisions.evaluate(reader, terms, on=today) if reader is not None else None
-    if ahead is not None:
-        _ = ahead.canonical_parts  # the record's largest parts written now, not under the lock
+    ahead = decisions.evaluate_ahead(reader, terms, on=today) if reader is not None else None
     permit = Permit(organization_id=actor.organization_id, applicant_id=actor.id, status="draft",
                     **columns)
     insert_row(session, permit)  # the writer lock, from here to the commit
