@@ -24,9 +24,13 @@ def fits(page) -> None:
 
 
 def visit(page, url: str | None = None) -> None:
-    """Go to `url` (or stay), then hold the page to the checks."""
+    """Go to `url` (or stay), then hold the page to the checks.
+
+    A click that navigates returns once the new page has begun to arrive; axe must wait for all
+    of it, or it reads a half-parsed document (a <summary> whose text has not come yet)."""
     if url:
         response = page.goto(url)
         assert response is not None and response.status < 400, f"{url}: {response and response.status}"
+    page.wait_for_load_state("load")
     accessible(page)
     fits(page)
