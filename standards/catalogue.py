@@ -12,7 +12,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import bindparam, literal_column, union_all
+from sqlalchemy import literal_column, union_all
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, select
 
@@ -360,29 +360,6 @@ def standards_in_force(session: Session, on: date, byproduct: str | None = None,
         wanted = list(processes)
         in_force = [s for s in in_force if applies_to_processes(s.processes, wanted)]
     return in_force
-
-
-@functools.cache
-def _rows_in_force():
-    # Built once (a shipment's equivalence check asks on every load): every version of the named
-    # codes effective by the day, as plain rows.
-    table = Standard.__table__
-    return (select_columns(table).where(table.c.effective_from <= bindparam("on"),
-                                        table.c.code.in_(bindparam("codes", expanding=True)))
-            .order_by(table.c.code, table.c.version))
-
-
-def rows_in_force(session: Session, on: date, byproduct: str, codes: Iterable[str]) -> list:
-    """`standards_in_force(session, on, byproduct)` narrowed to `codes`, as plain read-only rows
-    (attributes as on a Standard) rather than ORM objects: for checks that only read them."""
-    codes = sorted(set(codes))
-    if not codes:
-        return []
-    newest: dict[str, Any] = {}
-    for row in session.connection().execute(_rows_in_force(), {"on": on, "codes": codes}):
-        newest[row.code] = row  # ordered by version, so the last one wins
-    return [s for s in _apply_treaty_rule(session, list(newest.values()), on)
-            if byproduct in s.applies_to]
 
 
 def get_standard(session: Session, code: str, on: date) -> Standard | None:

@@ -13,17 +13,17 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, select
 
-from facility_registry.eligibility import governing
+from facility_registry.eligibility import governing, terms_in_force
 from facility_registry.models import EnforcementCase, Facility
 from facility_registry.readings import standing_readings
+from permits.core import db
 from permits.permitting import decisions, verdicts
 from permits.permitting.models import Permit
 from permits.permitting.services import MAX_REASON, _move
-from standards.catalogue import rows_in_force
-from standards.equivalence import MEETS, StandardTerms, evaluate
+from standards.equivalence import MEETS, evaluate
 from standards.errors import InvalidTransition
 
 HELD_OR_APPROVED = ("approved", "on_hold")
@@ -59,14 +59,24 @@ def _processes_of(session: Session, permit: Permit) -> dict[int, list[str]]:
     facility_ids = [permit.receiving_facility_id]
     if permit.final_facility_id is not None:
         facility_ids.append(permit.final_facility_id)
-    run = dict(session.execute(select(Facility.id, Facility.processes)
-                               .where(Facility.id.in_(facility_ids))).all())
+    run = dict(_PROCESSES.rows(session.connection(), {"receiving": permit.receiving_facility_id,
+                                                      "final": permit.final_facility_id}))
     return {facility_id: as_list(run.get(facility_id)) for facility_id in facility_ids}
+
+
+_FACILITY = Facility.__table__
+# Compiled once (every re-check asks): a permit has one or two facilities, never more.
+_PROCESSES = db.Prepared(select(_FACILITY.c.id, _FACILITY.c.processes).where(
+    or_(_FACILITY.c.id == bindparam("receiving"), _FACILITY.c.id == bindparam("final"))))
 
 
 def _unmet(session: Session, permit: Permit, on: date, codes: set[str],
            processes: dict[int, list[str]]) -> list[dict]:
-    standards = [StandardTerms.of(s) for s in rows_in_force(session, on, permit.byproduct, codes)]
+    # The catalogue's terms as the eligibility check reads them, remembered per day and
+    # byproduct while the receiving facility's stamp vouches for the catalogue (a change to any
+    # standard restamps every facility in its own statement, so a re-check after one reads afresh).
+    standards = [t for t in terms_in_force(session, on, permit.byproduct,
+                                           witness=permit.receiving_facility_id) if t.code in codes]
     facility_ids = list(processes)
     evidence = standing_readings(session, facility_ids, standards, on)
     unmet = []
