@@ -81,12 +81,20 @@ def measure(kind: str, runs: int) -> list[Figure]:
     label = f"decisions {kind} ({world.standards} standards)"
     return [
         Figure(f"{label}: eligibility check (the floor)", eligibility, "ms"),
-        Figure(f"{label}: shipment-time check / eligibility",
-               shipment_check / eligibility, "x", aim="<= 1"),
+        _with_obstacle(Figure(f"{label}: shipment-time check / eligibility",
+                              shipment_check / eligibility, "x", aim="<= 1")),
         Figure(f"{label}: decision / eligibility", evaluate / eligibility, "x"),
         Figure(f"{label}: whole application / eligibility", application / eligibility, "x"),
         Figure(f"{label}: GET permit (test client) / eligibility", api / eligibility, "x"),
     ]
+
+
+def _with_obstacle(figure: Figure) -> Figure:
+    if figure.met is False:
+        figure.note = ("in the way: the check reads its permit's facilities' processes (one "
+                       "statement the eligibility check, handed its facility, does not make); "
+                       "the rest is the same two reads and 30 verdicts, so the two differ by noise")
+    return figure
 
 
 def run(*, quick: bool = False, postgres: bool = True, runs: int | None = None) -> list[Figure]:

@@ -81,6 +81,15 @@ def timed(fn, data) -> float:
     return total
 
 
+def _with_obstacle(figure: Figure) -> Figure:
+    if figure.met is False:
+        figure.note = ("in the way: each verdict is a Python call that weighs the limit and the "
+                       "measurement by DOMAIN.md's rules and builds a Check (about 0.8 µs), "
+                       "where the bare loop makes two float comparisons; under 20x needs about "
+                       "0.5 µs, which only fewer steps per verdict (not tuning) would give")
+    return figure
+
+
 def run(*, quick: bool = False, postgres: bool = True, n: int | None = None) -> list[Figure]:
     n = n or (20_000 if quick else 1_000_000)  # quick: a per-verdict time needs no more
     pairs = make_pairs(n)
@@ -94,7 +103,7 @@ def run(*, quick: bool = False, postgres: bool = True, n: int | None = None) -> 
     return [
         Figure(f"{label}: bare float comparison", bare * 1e9, "ns"),
         Figure(f"{label}: evaluate on snapshot terms", fast * 1e9, "ns"),
-        Figure(f"{label}: evaluate / bare loop", fast / bare, "x", aim="<= 20"),
+        _with_obstacle(Figure(f"{label}: evaluate / bare loop", fast / bare, "x", aim="<= 20")),
         Figure(f"{label}: evaluate on ORM rows / bare loop", model / bare, "x",
                note="why eligibility snapshots the terms once"),
     ]
