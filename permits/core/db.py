@@ -4,7 +4,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -201,12 +200,18 @@ if orjson is not None:
 
     # orjson reads an integer beyond 64 bits as a float: text with 19 digits in a row (an
     # integer from 10**18 up; Python writes no float with more than 17) is read as before.
-    _LONG_NUMBER = re.compile(r"\d{19}")
-    _LONG_NUMBER_BYTES = re.compile(rb"\d{19}")
+    # Found by mapping every ASCII digit to "0" and every other byte to " ", then looking for
+    # nineteen "0"s: a JSON number is ASCII digits, and a regular expression stepped through a
+    # decision's 50 kB of checks at 0.7 ms a read, where this takes 0.05 ms.
+    _ONLY_DIGITS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+    _LONG_RUN = b"0" * 19
+
+    def _long_number_in(text) -> bool:
+        raw = text.encode(errors="surrogatepass") if isinstance(text, str) else bytes(text)
+        return _LONG_RUN in raw.translate(_ONLY_DIGITS)
 
     def json_value(text):
-        long = _LONG_NUMBER if isinstance(text, str) else _LONG_NUMBER_BYTES
-        if long.search(text) is None:
+        if not _long_number_in(text):
             try:
                 return orjson.loads(text)
             except orjson.JSONDecodeError:

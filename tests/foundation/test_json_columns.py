@@ -58,3 +58,15 @@ def test_a_date_in_a_json_column_fails_the_statement_and_writes_nothing(db):
     finally:
         with db.begin() as conn:
             _DOCS.drop(conn)
+
+
+@pytest.mark.parametrize("text", [
+    '{"n": 123456789012345678901234}',            # beyond 64 bits: orjson would give a float
+    '{"é": "Québec", "n": -18446744073709551617}',  # after non-ASCII text, negative
+    '[1, 999999999999999999, 2]',                 # 18 digits: orjson reads it, exactly
+    '{"id": "0000000000000000000000", "v": 1.5}',  # a long run inside a string
+])
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_a_long_number_reads_as_the_standard_library_reads_it(text, as_bytes):
+    read = parity_db.json_value(text.encode() if as_bytes else text)
+    assert read == json.loads(text) and json.dumps(read) == json.dumps(json.loads(text))
