@@ -154,22 +154,21 @@ def paginate(statement: Select, id_column, serialize) -> dict[str, Any]:
     return {"items": items, "total": total, "next": next_cursor}
 
 
-def paginate_prepared(*, first, after, total: int, params: dict[str, Any], serialize,
-                      raw: bool = False) -> dict[str, Any]:
-    """`paginate` for statements compiled once (`permits.core.db.Prepared`), their rows plain
-    tuples whose first column is the id: `first` (the first page) and `after` (the page below a
-    cursor's `before` id), each ordered newest first, limited to a `limit` parameter and taking
-    `params`; `total`, the number of rows (read by the caller, with what it read before);
-    `raw`: `serialize` is given each row as the driver read it (`Prepared.convert` converts it).
-    The paging and its answer are `paginate`'s."""
-    connection = db.session().connection()
+def page_asked(first, after, params: dict[str, Any]) -> tuple[Any, dict[str, Any], int]:
+    """`paginate`'s paging for statements compiled once (`permits.core.db.Prepared`), newest
+    first, whose rows lead with the id: the page the request asks for (its `cursor` and `limit`),
+    as which of `first` (the first page) and `after` (below a cursor's `before` id) to run, with
+    `params` and a `limit` of one row more than the page (is there a next one?), and the limit."""
     limit = page_limit()
     cursor = request.args.get("cursor")
     if cursor:
-        statement, params = after, {**params, "before": _decode_cursor(cursor), "limit": limit + 1}
-    else:
-        statement, params = first, {**params, "limit": limit + 1}
-    rows = statement.raw_rows(connection, params) if raw else statement.rows(connection, params)
+        return after, {**params, "before": _decode_cursor(cursor), "limit": limit + 1}, limit
+    return first, {**params, "limit": limit + 1}, limit
+
+
+def page_answer(rows: list, *, limit: int, total: int, serialize) -> dict[str, Any]:
+    """`{"items", "total", "next"}` from a page's rows as read (newest first, the id first, at
+    most `limit` + 1 of them)."""
     more = len(rows) > limit
     rows = rows[:limit]
     items = [serialize(row) for row in rows]

@@ -7,12 +7,12 @@ from typing import Literal
 
 from flask import current_app, request
 from pydantic import Field
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from permits.accounts.auth import api_user
 from permits.api import json_text
 from permits.api.blueprint import api
-from permits.api.common import json_answer, paginate, paginate_prepared
+from permits.api.common import json_answer, page_answer, page_asked, paginate
 from permits.api.endpoint import endpoint
 from permits.api.shapes import (
     Body,
@@ -30,8 +30,10 @@ from permits.shipments import deadlines, export
 from permits.shipments import services as service
 from permits.shipments.models import EXCEPTION_KINDS, SHIPMENT_STATUSES, Shipment, ShipmentException
 from permits.shipments.queries import (
+    PAGE_SEEN,
+    PAGE_SEEN_AFTER,
     exceptions_visible_to,
-    visible_permit_ids,
+    visible_page,
     visible_shipment,
 )
 from standards import clock
@@ -211,7 +213,8 @@ def shipment_json(row, today) -> dict:
 def list_permit_shipments(permit_id: int):
     """The permit's shipments, newest first"""
     session = db.session()
-    permit = visible_permit_ids(session, actor=api_user(), permit_id=permit_id)
+    statement, params, limit = page_asked(PAGE_SEEN, PAGE_SEEN_AFTER, {"permit_id": permit_id})
+    permit, rows = visible_page(session, actor=api_user(), statement=statement, params=params)
     # Plain rows, not model instances, written as JSON directly: a page is only read, and the
     # unit of work's bookkeeping and a shape's validation of fifty items cost more than the page.
     # Each row's text is kept under the row as read and the day (its overdue flags): a page read
@@ -220,20 +223,15 @@ def list_permit_shipments(permit_id: int):
     dialect = session.get_bind().dialect
 
     def item(row):
-        return _ITEMS.get((today, row), lambda: shipment_json(_PAGE.convert(dialect, row), today))
+        return _ITEMS.get((today, row), lambda: shipment_json(_ROW.convert(dialect, row), today))
 
-    return json_answer(paginate_prepared(
-        first=_PAGE, after=_PAGE_AFTER, total=permit.shipments, params={"permit_id": permit_id},
-        serialize=item, raw=True))
+    return json_answer(page_answer(rows, limit=limit, total=permit.shipments, serialize=item))
 
 
 _SHIPMENT = Shipment.__table__
-# Compiled once: the permit's page of shipments, newest first (the id first).
-_PAGE_ROWS = (select(*_SHIPMENT.c).where(_SHIPMENT.c.permit_id == bindparam("permit_id"))
-              .order_by(_SHIPMENT.c.id.desc()).limit(bindparam("limit")))
+# Compiled once: how a shipment row as read converts (the page itself is read by PAGE_SEEN).
+_ROW = db.Prepared(select(*_SHIPMENT.c))
 assert _SHIPMENT.c[0].name == "id"
-_PAGE = db.Prepared(_PAGE_ROWS)
-_PAGE_AFTER = db.Prepared(_PAGE_ROWS.where(_SHIPMENT.c.id < bindparam("before")))
 _Plain = namedtuple("_Plain", [column.name for column in _SHIPMENT.c])
 _ITEMS = json_text.KeptText()
 

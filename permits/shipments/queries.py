@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from sqlalchemy import Select, bindparam, func, or_
+from sqlalchemy import Select, bindparam, or_, true
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -75,23 +75,44 @@ def visible_permit(session: Session, *, actor: User, permit_id: int) -> Permit:
 
 _PERMIT = Permit.__table__
 _SHIPMENT = Shipment.__table__
-# The ids `can_see` reads, and the number of the permit's shipments (a list's total) with them.
-_WHO_SEES = Prepared(core_select(
-    _PERMIT.c.id, _PERMIT.c.organization_id, _PERMIT.c.receiving_facility_id,
-    _PERMIT.c.final_facility_id,
-    core_select(func.count()).select_from(_SHIPMENT).where(_SHIPMENT.c.permit_id == _PERMIT.c.id)
-    .scalar_subquery()).where(_PERMIT.c.id == bindparam("permit_id")))
 _PermitIds = namedtuple("_PermitIds", "id organization_id receiving_facility_id final_facility_id shipments")
 
 
-def visible_permit_ids(session: Session, *, actor: User, permit_id: int):
-    """`visible_permit` for a read that only needs to know: the permit's id and the ids
-    `can_see` reads, and how many shipments it has, as a plain row (no model loaded); the same
-    404."""
-    row = _WHO_SEES.first(session.connection(), {"permit_id": permit_id})
-    if row is None or not can_see(actor, _PermitIds._make(row)):
+def _page_seen(*, after: bool) -> Prepared:
+    # The permit's page of shipments, newest first, each row led by the ids `can_see` reads and
+    # the permit's count of its shipments (the list's total): one statement, one round trip,
+    # where a check and a page took two. A permit without shipments gives one row whose
+    # shipment columns are NULL; no permit, no row. The total is `shipments_used`, which the
+    # capped UPDATE raises in the transaction that inserts each shipment (and nothing deletes
+    # one): counting the rows instead cost a scan of every shipment of the permit per page,
+    # growing with each load. `audit verify` holds the two equal.
+    page = (core_select(*_SHIPMENT.c).where(_SHIPMENT.c.permit_id == bindparam("permit_id"))
+            .order_by(_SHIPMENT.c.id.desc()).limit(bindparam("limit")))
+    if after:
+        page = page.where(_SHIPMENT.c.id < bindparam("before"))
+    page = page.subquery("page")
+    return Prepared(
+        core_select(_PERMIT.c.id, _PERMIT.c.organization_id, _PERMIT.c.receiving_facility_id,
+                    _PERMIT.c.final_facility_id, _PERMIT.c.shipments_used, *page.c)
+        .select_from(_PERMIT.outerjoin(page, true()))
+        .where(_PERMIT.c.id == bindparam("permit_id"))
+        .order_by(page.c.id.desc()))
+
+
+PAGE_SEEN, PAGE_SEEN_AFTER = _page_seen(after=False), _page_seen(after=True)
+_HEAD = len(_PermitIds._fields)
+
+
+def visible_page(session: Session, *, actor: User, statement: Prepared, params: dict):
+    """`visible_permit` for a list that only needs the permit's ids `can_see` reads and how many
+    shipments it has (a plain row, no model loaded; the same 404), with its page of shipments
+    read by `statement` (`PAGE_SEEN` or `PAGE_SEEN_AFTER`, given `params`) in the same
+    statement, each row as the driver read it."""
+    rows = statement.raw_rows(session.connection(), params)
+    permit = _PermitIds._make(rows[0][:_HEAD]) if rows else None
+    if permit is None or not can_see(actor, permit):
         raise not_found("permit")
-    return _PermitIds._make(row)
+    return permit, [row[_HEAD:] for row in rows if row[_HEAD] is not None]
 
 
 def visible_shipment(session: Session, *, actor: User, shipment_id: int) -> tuple[Shipment, Permit]:

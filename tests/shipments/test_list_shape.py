@@ -106,3 +106,32 @@ def test_a_row_changed_in_any_way_and_a_new_day_are_answered_afresh(client, db, 
         later = client.get(url, headers=headers).get_json()["items"]
     assert later[0]["overdue"] == ["receipt_overdue"]
     assert client.get(url, headers=headers).get_json()["items"][0]["overdue"] == []
+
+
+def test_the_page_is_one_statement_and_counts_no_rows(app, client, db, world):
+    """The permit's check, its total and its page come in one statement, the total from the
+    permit's own count of its loads (`shipments_used`), not a count of every shipment row."""
+    from sqlalchemy import event
+
+    headers = {"Authorization": f"Bearer {token_for(db, world.shipper)}"}
+    url = f"/api/v1/permits/{world.permit.id}/shipments"
+    for n in range(3):
+        assert client.post(url, headers=headers, json={
+            "quantity_tonnes": 1, "departed_on": clock.today().isoformat(),
+            "movement_document": f"ONE-{n}", "carrier": "Transportes Sierra"}).status_code == 201
+    client.get(url, headers=headers)  # the token's first use is bookkept once
+    statements: list[str] = []
+    engine = app.extensions["parity.engine"]
+
+    def count(*args, **kwargs):
+        statements.append(" ".join(args[2].lower().split()))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = client.get(f"{url}?limit=2", headers=headers).get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert page["total"] == 3 and len(page["items"]) == 2 and page["next"]
+    reading_shipments = [s for s in statements if "from shipment" in s]
+    assert len(reading_shipments) == 1, statements
+    assert "count(" not in reading_shipments[0]
