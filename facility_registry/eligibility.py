@@ -155,23 +155,33 @@ _STAMP_OF = select(Facility.__table__.c.equivalence_stamp).where(
     Facility.__table__.c.id == bindparam("id"))
 
 
-def terms_in_force(session: Session, on: date, byproduct: str, *, witness: int) -> list[StandardTerms]:
+def terms_in_force(session: Session, on: date, byproduct: str, *, witness: int,
+                   stamps: dict[int, int] | None = None) -> list[StandardTerms]:
     """`_terms(session, on, byproduct)`, remembered while facility `witness`'s stamp, read in the
-    caller's transaction, says the catalogue is unchanged (the list is shared: never change it)."""
+    caller's transaction, says the catalogue is unchanged (the list is shared: never change it).
+    `stamps`: facility id -> equivalence stamp, already read in the caller's transaction before
+    this call; a stamp found there is not read again."""
+    stamps = stamps or {}
     found = _IN_FORCE.get((on, byproduct))
     if found is not None:
-        stamp = session.connection().execute(_STAMP_OF, {"id": found[0]}).scalar()
+        stamp = _stamp_of(session, found[0], stamps)
         if stamp is not None and stamp == found[1]:
             return found[2]
     # The stamp first: a catalogue change committed meanwhile can only make it older than the
     # terms, never newer (a later reader then reads them again).
-    stamp = session.connection().execute(_STAMP_OF, {"id": witness}).scalar()
+    stamp = _stamp_of(session, witness, stamps)
     terms = _terms(session, on, byproduct)
     if stamp is not None:
         if len(_IN_FORCE) >= _IN_FORCE_LIMIT:
             _IN_FORCE.clear()
         _IN_FORCE[(on, byproduct)] = (witness, stamp, terms)
     return terms
+
+
+def _stamp_of(session: Session, facility_id: int, stamps: dict[int, int]) -> int | None:
+    if facility_id in stamps:
+        return stamps[facility_id]
+    return session.connection().execute(_STAMP_OF, {"id": facility_id}).scalar()
 
 
 def _decide(facility, byproduct, on, standards, evidence, operation) -> Eligibility:

@@ -48,35 +48,43 @@ def unmet_checks(session: Session, permit: Permit, on: date, *,
     runs afresh (the re-checks run right after a change, when nothing remembered would fit)."""
     codes = decided_standards(session, permit)
     if facilities is None:
-        return _unmet(session, permit, on, codes, _processes_of(session, permit))
-    processes = {facility_id: list(run) for facility_id, _stamp, run in facilities}
+        return _unmet(session, permit, on, codes, _facilities_of(session, permit))
     return verdicts.remembered(verdicts.key(codes, permit.byproduct, on, facilities),
-                               lambda: _unmet(session, permit, on, codes, processes))
+                               lambda: _unmet(session, permit, on, codes, facilities))
 
 
-def _processes_of(session: Session, permit: Permit) -> dict[int, list[str]]:
-    """The processes of the permit's facilities (receiving first), read afresh."""
+def _facilities_of(session: Session, permit: Permit) -> list[verdicts.FacilityFacts]:
+    """The permit's facilities (receiving first) as (id, equivalence stamp, processes), read
+    afresh in one statement."""
+    read = {row[0]: row[1:] for row in _FACTS.rows(session.connection(), {
+        "receiving": permit.receiving_facility_id, "final": permit.final_facility_id})}
     facility_ids = [permit.receiving_facility_id]
     if permit.final_facility_id is not None:
         facility_ids.append(permit.final_facility_id)
-    run = dict(_PROCESSES.rows(session.connection(), {"receiving": permit.receiving_facility_id,
-                                                      "final": permit.final_facility_id}))
-    return {facility_id: as_list(run.get(facility_id)) for facility_id in facility_ids}
+    facts = []
+    for facility_id in facility_ids:
+        stamp, processes = read.get(facility_id, (None, None))
+        facts.append((facility_id, stamp, tuple(as_list(processes))))
+    return facts
 
 
 _FACILITY = Facility.__table__
 # Compiled once (every re-check asks): a permit has one or two facilities, never more.
-_PROCESSES = db.Prepared(select(_FACILITY.c.id, _FACILITY.c.processes).where(
-    or_(_FACILITY.c.id == bindparam("receiving"), _FACILITY.c.id == bindparam("final"))))
+_FACTS = db.Prepared(select(_FACILITY.c.id, _FACILITY.c.equivalence_stamp, _FACILITY.c.processes)
+                     .where(or_(_FACILITY.c.id == bindparam("receiving"),
+                                _FACILITY.c.id == bindparam("final"))))
 
 
 def _unmet(session: Session, permit: Permit, on: date, codes: set[str],
-           processes: dict[int, list[str]]) -> list[dict]:
+           facilities: list[verdicts.FacilityFacts]) -> list[dict]:
     # The catalogue's terms as the eligibility check reads them, remembered per day and
     # byproduct while the receiving facility's stamp vouches for the catalogue (a change to any
-    # standard restamps every facility in its own statement, so a re-check after one reads afresh).
-    standards = [t for t in terms_in_force(session, on, permit.byproduct,
+    # standard restamps every facility in its own statement, so a re-check after one reads
+    # afresh). The facilities' stamps were read in this transaction, just before.
+    stamps = {facility_id: stamp for facility_id, stamp, _run in facilities if stamp is not None}
+    standards = [t for t in terms_in_force(session, on, permit.byproduct, stamps=stamps,
                                            witness=permit.receiving_facility_id) if t.code in codes]
+    processes = {facility_id: list(run) for facility_id, _stamp, run in facilities}
     facility_ids = list(processes)
     evidence = standing_readings(session, facility_ids, standards, on)
     unmet = []

@@ -28,3 +28,36 @@ def test_the_terms_are_remembered_until_the_catalogue_changes(session):
     check = next(c for c in check_facility(session, other, "eaf_dust", today).checks
                  if c.standard == PEL)
     assert (check.version, check.us_limit["value"]) == (old.version + 1, 40.0)
+
+
+def test_a_stamp_the_caller_read_is_trusted_and_not_read_again(session, db):
+    """`stamps`: what the caller read in its transaction (a shipment's capped UPDATE returns
+    them). The witness's own stamp given, the remembered terms come without a statement; a
+    stamp that no longer matches means the terms are read again."""
+    from sqlalchemy import event, select
+
+    from facility_registry.models import Facility
+
+    _IN_FORCE.clear()
+    today = clock.today()
+    facility = make_facility(session, "MX")
+    session.flush()
+    stamp = session.execute(select(Facility.equivalence_stamp).where(Facility.id == facility.id)).scalar()
+    assert stamp is not None
+    terms = terms_in_force(session, today, "eaf_dust", witness=facility.id)
+    statements = []
+
+    def count(*args, **kwargs):
+        statements.append(args[2])
+
+    event.listen(db, "before_cursor_execute", count)
+    try:
+        assert terms_in_force(session, today, "eaf_dust", witness=facility.id,
+                              stamps={facility.id: stamp}) is terms
+        assert statements == []
+        changed = terms_in_force(session, today, "eaf_dust", witness=facility.id,
+                                 stamps={facility.id: stamp + 1})
+    finally:
+        event.remove(db, "before_cursor_execute", count)
+    assert changed is not terms and statements  # read again
+    assert [t.code for t in changed] == [t.code for t in terms]
