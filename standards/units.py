@@ -58,7 +58,7 @@ BLOOD_UNITS = frozenset({"µg/100 g", "µg/dL"})
 
 _registry: pint.UnitRegistry | None = None
 _registry_lock = threading.Lock()
-_factors: dict[tuple[str, str], float] = {}
+_factors: dict[tuple[str, str], float | tuple] = {}  # a factor, or (why there is none, unit)
 _normalized: dict[str, str] = {}
 # Keys are what people typed; a flood of distinct spellings must not grow the caches forever.
 _CACHE_LIMIT = 4096
@@ -157,8 +157,13 @@ def to_canonical(value: float, unit: str, canonical_unit: str) -> float:
     """
     factor = _factors.get((unit, canonical_unit))
     if factor is None:
-        factor = _factor(unit, canonical_unit)
+        try:
+            factor = _factor(unit, canonical_unit)
+        except UnknownUnit as exc:  # remembered too: a file of thousands of rows asks again
+            factor = (exc.message, exc.unit)
         _remember(_factors, (unit, canonical_unit), factor)
+    if type(factor) is tuple:  # why it cannot be converted, as first found
+        raise UnknownUnit(factor[0], unit=factor[1])
     if factor == 1.0:
         return value
     return float(f"{value * factor:.12g}")

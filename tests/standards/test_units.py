@@ -115,3 +115,25 @@ def test_units_of_another_medium_are_refused(unit, canonical):
 def test_blood_per_volume_and_per_mass_still_convert():
     assert to_canonical(45.0, "ug/dL", "µg/100 g") == 45.0
     assert to_canonical(0.45, "mg/L", "µg/100 g") == 45.0
+
+
+def test_a_unit_that_cannot_be_converted_is_refused_alike_and_worked_out_once(monkeypatch):
+    """Remembered like a factor: an import of thousands of rows in mg/dscm asks whether each is
+    per actual m³, and pint took most of a millisecond to say no each time."""
+    worked_out = []
+    real = units._factor
+
+    def counting(unit, canonical_unit):
+        worked_out.append((unit, canonical_unit))
+        return real(unit, canonical_unit)
+
+    monkeypatch.setattr(units, "_factor", counting)
+    units._factors.pop(("mg/L", "µg/m³"), None)
+    refusals = []
+    for _ in range(3):
+        with pytest.raises(units.UnknownUnit) as refused:
+            units.to_canonical(1.0, "mg/L", "µg/m³")
+        refusals.append((refused.value.message, refused.value.unit, refused.value.code))
+    assert worked_out == [("mg/L", "µg/m³")]
+    assert refusals == [("unknown unit 'mg/L': it cannot be converted to µg/m³ (a different medium)",
+                         "mg/L", "unknown_unit")] * 3
