@@ -91,9 +91,9 @@ def measure(kind: str, runs: int) -> list[Figure]:
 
 def _with_obstacle(figure: Figure) -> Figure:
     if figure.met is False:
-        figure.note = ("in the way: the check reads its permit's facilities' processes (one "
-                       "statement the eligibility check, handed its facility, does not make); "
-                       "the rest is the same two reads and 30 verdicts, so the two differ by noise")
+        figure.note = ("in the way: nothing but noise, as far as profiles show: the check makes "
+                       "the eligibility check's statements (its facilities' stamps and processes "
+                       "in one, the remembered terms, the evidence) and its 30 verdicts")
     return figure
 
 
