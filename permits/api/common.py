@@ -155,10 +155,11 @@ def paginate(statement: Select, id_column, serialize) -> dict[str, Any]:
 
 
 def page_asked(first, after, params: dict[str, Any]) -> tuple[Any, dict[str, Any], int]:
-    """`paginate`'s paging for statements compiled once (`permits.core.db.Prepared`), newest
-    first, whose rows lead with the id: the page the request asks for (its `cursor` and `limit`),
-    as which of `first` (the first page) and `after` (below a cursor's `before` id) to run, with
-    `params` and a `limit` of one row more than the page (is there a next one?), and the limit."""
+    """`paginate`'s paging for reads the caller runs itself (statements compiled once, newest
+    first, each row led by its id): the page the request asks for (its `cursor` and `limit`), as
+    which of `first` (what reads the first page) and `after` (what reads the page below a
+    cursor's `before` id) to run, with `params` and a `limit` of one row more than the page (is
+    there a next one?), and the limit."""
     limit = page_limit()
     cursor = request.args.get("cursor")
     if cursor:

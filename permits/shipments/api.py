@@ -213,8 +213,8 @@ def shipment_json(row, today) -> dict:
 def list_permit_shipments(permit_id: int):
     """The permit's shipments, newest first"""
     session = db.session()
-    statement, params, limit = page_asked(PAGE_SEEN, PAGE_SEEN_AFTER, {"permit_id": permit_id})
-    permit, rows = visible_page(session, actor=api_user(), statement=statement, params=params)
+    statements, params, limit = page_asked(PAGE_SEEN, PAGE_SEEN_AFTER, {"permit_id": permit_id})
+    permit, rows = visible_page(session, actor=api_user(), statements=statements, params=params)
     # Plain rows, not model instances, written as JSON directly: a page is only read, and the
     # unit of work's bookkeeping and a shape's validation of fifty items cost more than the page.
     # Each row's text is kept under the row as read and the day (its overdue flags): a page read

@@ -78,41 +78,60 @@ _SHIPMENT = Shipment.__table__
 _PermitIds = namedtuple("_PermitIds", "id organization_id receiving_facility_id final_facility_id shipments")
 
 
-def _page_seen(*, after: bool) -> Prepared:
-    # The permit's page of shipments, newest first, each row led by the ids `can_see` reads and
-    # the permit's count of its shipments (the list's total): one statement, one round trip,
-    # where a check and a page took two. A permit without shipments gives one row whose
-    # shipment columns are NULL; no permit, no row. The total is `shipments_used`, which the
-    # capped UPDATE raises in the transaction that inserts each shipment (and nothing deletes
-    # one): counting the rows instead cost a scan of every shipment of the permit per page,
-    # growing with each load. `audit verify` holds the two equal.
+# The list's total is the permit's `shipments_used`, which the capped UPDATE raises in the
+# transaction that inserts each shipment (and nothing deletes one): counting the rows instead
+# cost a scan of every shipment of the permit per page, growing with each load. `audit verify`
+# holds the two equal.
+_SEEN = core_select(_PERMIT.c.id, _PERMIT.c.organization_id, _PERMIT.c.receiving_facility_id,
+                    _PERMIT.c.final_facility_id, _PERMIT.c.shipments_used)
+
+
+def _page(*, after: bool):
     page = (core_select(*_SHIPMENT.c).where(_SHIPMENT.c.permit_id == bindparam("permit_id"))
             .order_by(_SHIPMENT.c.id.desc()).limit(bindparam("limit")))
-    if after:
-        page = page.where(_SHIPMENT.c.id < bindparam("before"))
-    page = page.subquery("page")
-    return Prepared(
-        core_select(_PERMIT.c.id, _PERMIT.c.organization_id, _PERMIT.c.receiving_facility_id,
-                    _PERMIT.c.final_facility_id, _PERMIT.c.shipments_used, *page.c)
-        .select_from(_PERMIT.outerjoin(page, true()))
-        .where(_PERMIT.c.id == bindparam("permit_id"))
-        .order_by(page.c.id.desc()))
+    return page.where(_SHIPMENT.c.id < bindparam("before")) if after else page
+
+
+def _page_seen(*, after: bool) -> tuple[Prepared, Prepared, Prepared]:
+    """How to read a page (the first, or the one below a cursor), as (the permit's ids with its
+    page in one statement, the permit's ids alone, the page alone).
+
+    On PostgreSQL the one statement saves a round trip: each row is led by what `can_see` reads
+    and the total; a permit without shipments gives one row whose shipment columns are NULL, no
+    permit no row. SQLite has no round trips to save, and its plan for the join copies the page
+    aside and sorts it again: there the two statements are quicker."""
+    page = _page(after=after)
+    joined = page.subquery("page")
+    together = (_SEEN.add_columns(*joined.c).select_from(_PERMIT.outerjoin(joined, true()))
+                .where(_PERMIT.c.id == bindparam("permit_id")).order_by(joined.c.id.desc()))
+    return (Prepared(together), Prepared(_SEEN.where(_PERMIT.c.id == bindparam("permit_id"))),
+            Prepared(page))
 
 
 PAGE_SEEN, PAGE_SEEN_AFTER = _page_seen(after=False), _page_seen(after=True)
 _HEAD = len(_PermitIds._fields)
 
 
-def visible_page(session: Session, *, actor: User, statement: Prepared, params: dict):
+def visible_page(session: Session, *, actor: User, statements: tuple[Prepared, ...], params: dict):
     """`visible_permit` for a list that only needs the permit's ids `can_see` reads and how many
     shipments it has (a plain row, no model loaded; the same 404), with its page of shipments
-    read by `statement` (`PAGE_SEEN` or `PAGE_SEEN_AFTER`, given `params`) in the same
-    statement, each row as the driver read it."""
-    rows = statement.raw_rows(session.connection(), params)
-    permit = _PermitIds._make(rows[0][:_HEAD]) if rows else None
+    read by `statements` (`PAGE_SEEN` or `PAGE_SEEN_AFTER`, given `params`), each row as the
+    driver read it."""
+    together, seen, page = statements
+    connection = session.connection()
+    one_trip = connection.dialect.name == "postgresql"
+    if one_trip:
+        rows = together.raw_rows(connection, params)
+        head = rows[0][:_HEAD] if rows else None
+    else:
+        found = seen.raw_rows(connection, {"permit_id": params["permit_id"]})
+        head = found[0] if found else None
+    permit = _PermitIds._make(head) if head is not None else None
     if permit is None or not can_see(actor, permit):
         raise not_found("permit")
-    return permit, [row[_HEAD:] for row in rows if row[_HEAD] is not None]
+    if one_trip:
+        return permit, [row[_HEAD:] for row in rows if row[_HEAD] is not None]
+    return permit, page.raw_rows(connection, params)
 
 
 def visible_shipment(session: Session, *, actor: User, shipment_id: int) -> tuple[Shipment, Permit]:
