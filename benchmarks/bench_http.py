@@ -66,8 +66,8 @@ IN_THE_WAY = {
     ("sqlite", "permit"): "two statements (the token, the permit with its checks) against one",
     ("postgresql", "permit"): "two round trips (the token, the permit with its checks) against one",
     ("sqlite", "shipments_list"):
-        "two statements (the token; the permit, its total and the page in one) and fifty rows "
-        "against one row",
+        "three statements (the token, the permit with its total, the page of fifty rows) "
+        "against the floor's one row",
     ("postgresql", "shipments_list"):
         "two round trips (the token; the permit, its total and the page of fifty rows in one) "
         "against the floor's one row, and Flask's and psycopg's Python around each",
