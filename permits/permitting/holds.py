@@ -2,8 +2,8 @@
 was decided on.
 
 `unmet_checks` is the shipment-time check (the standards of the standing decision, at their
-version in force on the day, against the evidence as it stands that day: one standards query and
-one evidence query, like one eligibility check). `recheck` puts an approved permit whose facility
+version in force on the day, against the evidence as it stands that day: the statements of one
+eligibility check, the catalogue's terms remembered as it remembers them). `recheck` puts an approved permit whose facility
 stopped meeting `on_hold` (with `hold_since`, `hold_reasons`, `hold_checks`), follows a held
 permit's checks as the evidence changes, and releases it when every check meets again within its
 validity. Every change goes through `services._move`: a conditional UPDATE with its audit entry.
