@@ -104,10 +104,10 @@ def _page_seen(*, after: bool) -> tuple[Prepared, Prepared, Prepared]:
     joined = page.subquery("page")
     together = (_SEEN.add_columns(*joined.c).select_from(_PERMIT.outerjoin(joined, true()))
                 .where(_PERMIT.c.id == bindparam("permit_id")).order_by(joined.c.id.desc()))
-    return (Prepared(together), Prepared(_SEEN.where(_PERMIT.c.id == bindparam("permit_id"))),
-            Prepared(page))
+    return Prepared(together), _PERMIT_SEEN, Prepared(page)
 
 
+_PERMIT_SEEN = Prepared(_SEEN.where(_PERMIT.c.id == bindparam("permit_id")))  # either page's
 PAGE_SEEN, PAGE_SEEN_AFTER = _page_seen(after=False), _page_seen(after=True)
 _HEAD = len(_PermitIds._fields)
 
